@@ -1,0 +1,103 @@
+//! `velum explain`: for each line given (argument or stdin), each finding with its detector,
+//! score, the validator's base score and the context word that moved it; highlighted when
+//! stdout is a terminal. The user supplied the text, so the matched values are shown.
+
+use std::io::{self, BufRead, IsTerminal, Write};
+
+use clap::Args;
+use velum::{Error, Redactor, Span};
+
+use super::{PolicyArgs, exit};
+
+#[derive(Args)]
+pub(crate) struct ExplainArgs {
+    /// The line to explain; lines from stdin when absent.
+    text: Option<String>,
+    #[command(flatten)]
+    policy: PolicyArgs,
+}
+
+struct Style {
+    on: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_owned()
+        }
+    }
+}
+
+fn show(w: &mut impl Write, r: &Redactor, line: &[u8], style: &Style) -> io::Result<()> {
+    let found = r.explain(line);
+    let text = |s: Span| String::from_utf8_lossy(&line[s.range()]).into_owned();
+    // The line with findings highlighted.
+    let mut at = 0;
+    let mut marked = String::new();
+    for e in &found {
+        marked.push_str(&String::from_utf8_lossy(&line[at..e.finding.span.start()]));
+        marked.push_str(&style.paint("1;31", &text(e.finding.span)));
+        at = e.finding.span.end();
+    }
+    marked.push_str(&String::from_utf8_lossy(&line[at..]));
+    writeln!(w, "{marked}")?;
+    if found.is_empty() {
+        writeln!(w, "  (no findings)")?;
+    }
+    for e in &found {
+        let f = e.finding;
+        write!(
+            w,
+            "  {} {}..{} {:?} detector={} score={:.2} (base {:.2}",
+            style.paint("1", f.entity.name()),
+            f.span.start(),
+            f.span.end(),
+            text(f.span),
+            f.detector,
+            f.score,
+            e.base_score
+        )?;
+        if let Some(c) = e.positive_context {
+            write!(
+                w,
+                ", {} near {:?}",
+                style.paint("32", "raised by context"),
+                text(c)
+            )?;
+        }
+        if let Some(c) = e.negative_context {
+            write!(
+                w,
+                ", {} near {:?}",
+                style.paint("33", "lowered by context"),
+                text(c)
+            )?;
+        }
+        writeln!(w, ") -> {}", r.rule(f.entity).action.as_str())?;
+    }
+    Ok(())
+}
+
+pub(crate) fn run(a: ExplainArgs) -> Result<u8, Error> {
+    let r = a.policy.redactor()?;
+    let style = Style {
+        on: io::stdout().is_terminal(),
+    };
+    let mut out = io::stdout().lock();
+    match &a.text {
+        Some(t) => show(&mut out, &r, t.as_bytes(), &style).map_err(Error::output)?,
+        None => {
+            for line in io::stdin().lock().split(b'\n') {
+                let mut line = line.map_err(|e| Error::io("reading stdin", e))?;
+                if line.last() == Some(&b'\r') {
+                    line.pop();
+                }
+                show(&mut out, &r, &line, &style).map_err(Error::output)?;
+            }
+        }
+    }
+    Ok(exit::OK)
+}

@@ -1,0 +1,234 @@
+//! clap commands, kept thin: each parses its arguments, builds a [`velum::Redactor`] and hands
+//! the inputs to the library.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use velum::{Error, ErrorKind, LineFinding, Policy, Redactor};
+
+mod explain;
+
+/// Exit codes of DESIGN.md.
+pub(crate) mod exit {
+    pub(crate) const OK: u8 = 0;
+    pub(crate) const FINDINGS: u8 = 1;
+    pub(crate) const CONFIG: u8 = 2;
+    pub(crate) const RUNTIME: u8 = 3;
+}
+
+#[derive(Parser)]
+#[command(
+    name = "velum",
+    version,
+    about = "Find and redact personal data in log and data streams"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print one JSON object per finding: {"line","start","end","entity","score","detector"}.
+    Scan(ScanArgs),
+    /// Copy the input to stdout with every finding rewritten by the policy.
+    Redact(RedactArgs),
+    /// Show each finding of a line with its detector, score and the context that moved it.
+    Explain(explain::ExplainArgs),
+}
+
+#[derive(Args)]
+pub(crate) struct PolicyArgs {
+    /// Policy file (TOML); the embedded default when absent.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) policy: Option<PathBuf>,
+}
+
+impl PolicyArgs {
+    pub(crate) fn redactor(&self) -> Result<Redactor, Error> {
+        match &self.policy {
+            Some(p) => Redactor::from_policy(&Policy::from_path(p)?),
+            None => Ok(Redactor::new()),
+        }
+    }
+}
+
+#[derive(Args)]
+struct ScanArgs {
+    /// Input files; stdin when none or `-`.
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    policy: PolicyArgs,
+    /// Also print each matched value (personal data!) as "value".
+    #[arg(long)]
+    show_values: bool,
+    /// Exit with status 1 when anything is found.
+    #[arg(long)]
+    fail_on_findings: bool,
+}
+
+#[derive(Args)]
+struct RedactArgs {
+    /// Input files; stdin when none or `-`.
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    policy: PolicyArgs,
+    /// Exit with status 1 when anything was found (the output is still written).
+    #[arg(long)]
+    fail_on_findings: bool,
+}
+
+pub(crate) fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                exit::CONFIG
+            } else {
+                exit::OK
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Scan(a) => scan(a),
+        Command::Redact(a) => redact(a),
+        Command::Explain(a) => explain::run(a),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => ExitCode::from(report(&e)),
+    }
+}
+
+/// Prints an error and returns its exit code.
+pub(crate) fn report(e: &Error) -> u8 {
+    if e.is_broken_pipe() {
+        return exit::OK;
+    }
+    eprintln!("velum: {e}");
+    match e.kind() {
+        ErrorKind::Config => exit::CONFIG,
+        _ => exit::RUNTIME,
+    }
+}
+
+/// The inputs: stdin for none or `-`.
+fn inputs(files: &[PathBuf]) -> Vec<Option<&PathBuf>> {
+    if files.is_empty() {
+        vec![None]
+    } else {
+        files
+            .iter()
+            .map(|f| (f.as_os_str() != "-").then_some(f))
+            .collect()
+    }
+}
+
+fn open(input: Option<&PathBuf>) -> Result<Box<dyn Read>, Error> {
+    match input {
+        None => Ok(Box::new(io::stdin().lock())),
+        Some(p) => File::open(p)
+            .map(|f| Box::new(f) as Box<dyn Read>)
+            .map_err(|e| Error::io(format!("{}: cannot open", p.display()), e)),
+    }
+}
+
+/// Runs `each` over every input; a missing or unreadable file is reported and the others
+/// still processed. Returns the first error's exit code, if any.
+fn for_each_input(
+    files: &[PathBuf],
+    mut each: impl FnMut(Option<&PathBuf>, Box<dyn Read>) -> Result<(), Error>,
+) -> Result<u8, Error> {
+    let mut code = exit::OK;
+    for input in inputs(files) {
+        let result = open(input).and_then(|r| {
+            each(input, r).map_err(|e| match (e.kind(), input) {
+                (ErrorKind::Io, Some(p)) => e.at(&p.display().to_string()),
+                _ => e,
+            })
+        });
+        match result {
+            Ok(()) => {}
+            // A bad input is reported and the others still processed.
+            Err(e) if e.kind() == ErrorKind::Io => {
+                report(&e);
+                code = exit::RUNTIME;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(code)
+}
+
+fn stdout() -> BufWriter<io::StdoutLock<'static>> {
+    BufWriter::with_capacity(256 << 10, io::stdout().lock())
+}
+
+fn scan(a: ScanArgs) -> Result<u8, Error> {
+    let r = a.policy.redactor()?;
+    let several = a.files.len() > 1;
+    let mut out = stdout();
+    let mut total = 0u64;
+    let code = for_each_input(&a.files, |input, reader| {
+        let file =
+            several.then(|| input.map_or_else(|| "-".to_owned(), |p| p.display().to_string()));
+        let stats = r.scan_stream(reader, &mut out, |w, f| {
+            write_finding(w, file.as_deref(), &f, a.show_values)
+        })?;
+        total += stats.findings;
+        Ok(())
+    })?;
+    out.flush().map_err(Error::output)?;
+    Ok(if code == exit::OK && a.fail_on_findings && total > 0 {
+        exit::FINDINGS
+    } else {
+        code
+    })
+}
+
+/// One line of `velum scan` output, exactly as DESIGN.md specifies.
+fn write_finding<W: Write>(
+    w: &mut W,
+    file: Option<&str>,
+    f: &LineFinding<'_>,
+    show: bool,
+) -> io::Result<()> {
+    w.write_all(b"{")?;
+    if let Some(file) = file {
+        w.write_all(b"\"file\":")?;
+        serde_json::to_writer(&mut *w, file)?;
+        w.write_all(b",")?;
+    }
+    write!(
+        w,
+        "\"line\":{},\"start\":{},\"end\":{},\"entity\":\"{}\",\"score\":{:.2},\"detector\":",
+        f.line, f.start, f.end, f.finding.entity, f.finding.score
+    )?;
+    serde_json::to_writer(&mut *w, f.finding.detector.as_str())?;
+    if show {
+        w.write_all(b",\"value\":")?;
+        serde_json::to_writer(&mut *w, &String::from_utf8_lossy(f.value))?;
+    }
+    w.write_all(b"}\n")
+}
+
+fn redact(a: RedactArgs) -> Result<u8, Error> {
+    let r = a.policy.redactor()?;
+    let mut out = stdout();
+    let mut total = 0u64;
+    let code = for_each_input(&a.files, |_, reader| {
+        total += r.redact_stream(reader, &mut out)?.findings;
+        Ok(())
+    })?;
+    out.flush().map_err(Error::output)?;
+    Ok(if code == exit::OK && a.fail_on_findings && total > 0 {
+        exit::FINDINGS
+    } else {
+        code
+    })
+}

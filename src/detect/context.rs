@@ -1,0 +1,239 @@
+//! Context words: one Aho-Corasick automaton over every detector's positive words and the
+//! generic negative words, run once per unit and only when the unit has a candidate. A word
+//! counts when it stands alone (letters do not continue it on either side, except at a
+//! camelCase join) within [`WINDOW`] bytes of the candidate.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::error::{Error, Result};
+use crate::span::Span;
+
+/// Bytes before and after a candidate that are searched for context words.
+pub(crate) const WINDOW: usize = 48;
+
+/// A context word found in a unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Hit {
+    pub(crate) span: Span,
+    pub(crate) word: u32,
+}
+
+/// How context changed one candidate's score.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Effect {
+    pub(crate) delta: f32,
+    pub(crate) positive: Option<Hit>,
+    pub(crate) negative: Option<Hit>,
+}
+
+pub(crate) struct ContextIndex {
+    ac: Option<AhoCorasick>,
+    /// Per word: the detectors it supports.
+    supports: Vec<Vec<u16>>,
+    /// Per word: whether it is generic negative context for numeric detectors.
+    negative: Vec<bool>,
+    penalty: f32,
+}
+
+impl ContextIndex {
+    /// Builds the automaton. `positive[d]` lists detector `d`'s words.
+    pub(crate) fn build(
+        positive: &[Vec<String>],
+        negative: &[String],
+        penalty: f32,
+    ) -> Result<Self> {
+        let mut words: Vec<String> = Vec::new();
+        let mut supports: Vec<Vec<u16>> = Vec::new();
+        let mut neg: Vec<bool> = Vec::new();
+        let mut slot = |w: &str, words: &mut Vec<String>| -> usize {
+            let w = w.trim().to_ascii_lowercase();
+            match words.iter().position(|x| *x == w) {
+                Some(i) => i,
+                None => {
+                    words.push(w);
+                    supports.push(Vec::new());
+                    neg.push(false);
+                    words.len() - 1
+                }
+            }
+        };
+        let mut support_pairs = Vec::new();
+        for (d, ws) in positive.iter().enumerate() {
+            for w in ws.iter().filter(|w| !w.trim().is_empty()) {
+                let i = slot(w, &mut words);
+                support_pairs.push((i, d as u16));
+            }
+        }
+        let mut neg_slots = Vec::new();
+        for w in negative.iter().filter(|w| !w.trim().is_empty()) {
+            neg_slots.push(slot(w, &mut words));
+        }
+        for (i, d) in support_pairs {
+            if !supports[i].contains(&d) {
+                supports[i].push(d);
+            }
+        }
+        for i in neg_slots {
+            neg[i] = true;
+        }
+        let ac = if words.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&words)
+                    .map_err(|e| Error::config(format!("context words: {e}")))?,
+            )
+        };
+        Ok(ContextIndex {
+            ac,
+            supports,
+            negative: neg,
+            penalty,
+        })
+    }
+
+    /// Appends the stand-alone context words of `hay` to `out`, in order.
+    pub(crate) fn find(&self, hay: &[u8], out: &mut Vec<Hit>) {
+        let Some(ac) = &self.ac else { return };
+        for m in ac.find_iter(hay) {
+            let (s, e) = (m.start(), m.end());
+            let left_ok = s == 0
+                || !hay[s - 1].is_ascii_alphabetic()
+                || (hay[s - 1].is_ascii_lowercase() && hay[s].is_ascii_uppercase());
+            let right_ok = e == hay.len()
+                || !hay[e].is_ascii_alphabetic()
+                || (hay[e - 1].is_ascii_lowercase() && hay[e].is_ascii_uppercase());
+            if left_ok && right_ok {
+                out.push(Hit {
+                    span: Span::new(s, e),
+                    word: m.pattern().as_u32(),
+                });
+            }
+        }
+    }
+
+    /// The score change for detector `det` at `span`, given the unit's hits (sorted). Words
+    /// count within [`WINDOW`] bytes, but not past `lo` and `hi`: the neighbouring candidates,
+    /// so a word next to one identifier does not vouch for another beyond it.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn effect(
+        &self,
+        hits: &[Hit],
+        span: Span,
+        (lo, hi): (usize, usize),
+        det: u16,
+        boost: f32,
+        numeric: bool,
+    ) -> Effect {
+        let lo = span.start().saturating_sub(WINDOW).max(lo);
+        let hi = (span.end() + WINDOW).min(hi);
+        let first = hits.partition_point(|h| h.span.end() <= lo);
+        let mut eff = Effect::default();
+        for h in hits[first..].iter().take_while(|h| h.span.start() < hi) {
+            if h.span.overlaps(span) || h.span.start() < lo || h.span.end() > hi {
+                continue;
+            }
+            let w = h.word as usize;
+            if eff.positive.is_none() && self.supports[w].contains(&det) {
+                eff.positive = Some(*h);
+                eff.delta += boost;
+            } else if numeric && eff.negative.is_none() && self.negative[w] {
+                eff.negative = Some(*h);
+                eff.delta -= self.penalty;
+            }
+        }
+        eff
+    }
+
+    /// True when no detector has context words.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.ac.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index() -> ContextIndex {
+        ContextIndex::build(
+            &[
+                vec!["card".into(), "credit card".into()],
+                vec!["ssn".into()],
+            ],
+            &["order".into(), "v".into()],
+            0.3,
+        )
+        .unwrap()
+    }
+
+    fn hits(ix: &ContextIndex, s: &str) -> Vec<Hit> {
+        let mut v = Vec::new();
+        ix.find(s.as_bytes(), &mut v);
+        v
+    }
+
+    #[test]
+    fn words_stand_alone() {
+        let ix = index();
+        assert_eq!(hits(&ix, "Credit Card: 1").len(), 1);
+        assert_eq!(hits(&ix, "discard this").len(), 0);
+        assert_eq!(hits(&ix, "cardNumber=1").len(), 1);
+        assert_eq!(hits(&ix, "card_number=1").len(), 1);
+        assert_eq!(hits(&ix, "ssn=1 v2.0").len(), 2);
+        assert_eq!(hits(&ix, "savvy").len(), 0);
+    }
+
+    const ALL: (usize, usize) = (0, usize::MAX);
+
+    #[test]
+    fn barriers_stop_the_window() {
+        let ix = index();
+        let s = "card 1 4111111111111111";
+        let h = hits(&ix, s);
+        assert_eq!(
+            ix.effect(&h, Span::new(7, 23), (6, usize::MAX), 0, 0.3, true)
+                .delta,
+            0.0
+        );
+        assert!(
+            ix.effect(&h, Span::new(7, 23), (0, usize::MAX), 0, 0.3, true)
+                .delta
+                > 0.0
+        );
+    }
+
+    #[test]
+    fn effect_in_window() {
+        let ix = index();
+        let s = "card 4111111111111111";
+        let h = hits(&ix, s);
+        let e = ix.effect(&h, Span::new(5, 21), ALL, 0, 0.3, true);
+        assert!(e.positive.is_some() && (e.delta - 0.3).abs() < 1e-6);
+        // Not this detector's word.
+        assert_eq!(
+            ix.effect(&h, Span::new(5, 21), ALL, 1, 0.3, true).delta,
+            0.0
+        );
+        // Too far away.
+        let far = format!("card {} 4111111111111111", "x".repeat(60));
+        let h = hits(&ix, &far);
+        let at = far.find('4').unwrap();
+        assert_eq!(
+            ix.effect(&h, Span::new(at, at + 16), ALL, 0, 0.3, true)
+                .delta,
+            0.0
+        );
+        // Negative context only for numeric detectors.
+        let s = "order 4111111111111111";
+        let h = hits(&ix, s);
+        assert!(ix.effect(&h, Span::new(6, 22), ALL, 0, 0.3, true).delta < 0.0);
+        assert_eq!(
+            ix.effect(&h, Span::new(6, 22), ALL, 0, 0.3, false).delta,
+            0.0
+        );
+    }
+}

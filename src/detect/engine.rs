@@ -1,0 +1,610 @@
+//! The single pass. Every detector's patterns ("shapes") are compiled into one multi-pattern
+//! `regex_automata::meta::Regex`; identical pattern strings are compiled once and feed every
+//! detector that lists them. One leftmost-first search finds the next candidate start; at that
+//! start the other shapes whose first-byte set admits the byte are tried anchored, so a shape
+//! listed earlier never hides another one starting at the same place. Each candidate goes to
+//! its detectors' validators; then context words (one Aho-Corasick pass, only for units with a
+//! candidate), thresholds, the allow-list and overlap resolution give the findings.
+//!
+//! After a confirmed candidate the search resumes at its end; after a rejected one, at the
+//! next byte, so a false candidate never hides a true one that starts inside it.
+
+use std::collections::{HashMap, HashSet};
+
+use regex_automata::meta::{self, Regex};
+use regex_automata::util::syntax;
+use regex_automata::{Anchored, Input, MatchKind};
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+use super::context::{ContextIndex, Effect, Hit};
+use super::resolve::{Scored, resolve};
+use super::spec::{DetectorDef, NegativeContext};
+use super::validate::{Cand, Settings, ValidateFn};
+use crate::error::{Error, Result};
+use crate::span::{DetectorId, Entity, Finding, Span};
+
+/// Longest match assumed for a pattern the regex leaves unbounded (`\w+`) and whose detector
+/// gives no `max_len`; stream chunking keeps at least this much overlap.
+pub(crate) const UNBOUNDED_MATCH_CAP: usize = 4096;
+
+/// Compiled-size ceiling for all patterns together; a policy pattern past it is refused.
+const NFA_SIZE_LIMIT: usize = 32 << 20;
+/// Lazy DFA cache per scratch.
+const HYBRID_CACHE: usize = 4 << 20;
+
+/// Per-entity knobs a policy sets on detection.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct EntityOptions {
+    pub(crate) min_score: Option<f32>,
+    /// Normalised values (see [`normalise`]) never reported.
+    pub(crate) allow: Vec<Vec<u8>>,
+    /// Extra positive context words for every detector of the entity.
+    pub(crate) context: Vec<String>,
+}
+
+/// Everything besides the detector definitions that shapes detection.
+#[derive(Clone, Debug)]
+pub(crate) struct EngineOptions {
+    pub(crate) settings: Settings,
+    pub(crate) min_score: f32,
+    pub(crate) entities: HashMap<Entity, EntityOptions>,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            settings: Settings::default(),
+            min_score: 0.5,
+            entities: HashMap::new(),
+        }
+    }
+}
+
+/// The form allow-list entries and values are compared in: separators (space, `-`, `.`, `(`,
+/// `)`) removed, ASCII lower case.
+pub(crate) fn normalise(v: &[u8]) -> Vec<u8> {
+    v.iter()
+        .filter(|b| !matches!(b, b' ' | b'-' | b'.' | b'(' | b')'))
+        .map(u8::to_ascii_lowercase)
+        .collect()
+}
+
+struct Det {
+    id: DetectorId,
+    entity: Entity,
+    validator: ValidateFn,
+    fixed_score: Option<f32>,
+    priority: i32,
+    boost: f32,
+    numeric: bool,
+    min_score: f32,
+    allow: Option<usize>,
+}
+
+struct Shape {
+    dets: Vec<u16>,
+}
+
+/// A finding with the reasons for its score, for `velum explain`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Explained {
+    pub(crate) finding: Finding,
+    pub(crate) base: f32,
+    pub(crate) effect: Effect,
+}
+
+/// Reusable per-thread buffers for [`Engine::scan`].
+pub struct Scratch {
+    cache: Option<meta::Cache>,
+    raw: Vec<Scored>,
+    base: Vec<f32>,
+    effects: Vec<Effect>,
+    hits: Vec<Hit>,
+    resolved: Vec<Scored>,
+    starts: Vec<usize>,
+    ends: Vec<usize>,
+}
+
+impl std::fmt::Debug for Scratch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scratch").finish_non_exhaustive()
+    }
+}
+
+pub(crate) struct Engine {
+    re: Option<Regex>,
+    shapes: Vec<Shape>,
+    /// For each first byte, the shapes that may start with it.
+    by_first: Vec<Vec<u32>>,
+    dets: Vec<Det>,
+    allow: Vec<HashSet<Vec<u8>>>,
+    context: ContextIndex,
+    settings: Settings,
+    max_match_len: usize,
+}
+
+fn syntax_config() -> syntax::Config {
+    syntax::Config::new().unicode(false).utf8(false)
+}
+
+fn parse_hir(pattern: &str) -> std::result::Result<Hir, String> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .map_err(|e| e.to_string())
+}
+
+/// Checks a pattern the way [`Engine::build`] will: it must parse (ASCII mode; `(?u:…)` for
+/// Unicode classes) and must not match the empty string.
+pub(crate) fn check_pattern(pattern: &str) -> std::result::Result<(), String> {
+    let hir = parse_hir(pattern).map_err(|e| format!("invalid regex: {e}"))?;
+    match hir.properties().minimum_len() {
+        None => Err("the pattern can never match".to_owned()),
+        Some(0) => Err("the pattern can match the empty string".to_owned()),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Adds to `set` every byte a match of `h` may start with; returns true when `h` can match
+/// the empty string (so what follows it may start the match too).
+fn first_bytes(h: &Hir, set: &mut [bool; 256]) -> bool {
+    match h.kind() {
+        HirKind::Empty | HirKind::Look(_) => true,
+        HirKind::Literal(lit) => {
+            set[usize::from(lit.0[0])] = true;
+            false
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            for r in c.ranges() {
+                for b in r.start()..=r.end() {
+                    set[usize::from(b)] = true;
+                }
+            }
+            false
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            let lead = |ch: char| {
+                let mut buf = [0u8; 4];
+                ch.encode_utf8(&mut buf).as_bytes()[0]
+            };
+            for r in c.ranges() {
+                for b in lead(r.start())..=lead(r.end()) {
+                    set[usize::from(b)] = true;
+                }
+            }
+            false
+        }
+        HirKind::Repetition(r) => first_bytes(&r.sub, set) || r.min == 0,
+        HirKind::Capture(c) => first_bytes(&c.sub, set),
+        HirKind::Concat(xs) => xs.iter().all(|x| first_bytes(x, set)),
+        HirKind::Alternation(xs) => xs.iter().fold(false, |n, x| first_bytes(x, set) || n),
+    }
+}
+
+impl Engine {
+    /// Compiles detector definitions into one engine.
+    ///
+    /// # Errors
+    /// A pattern that does not parse, can match the empty string, or makes the compiled set
+    /// too large; the message names the pattern's origin.
+    pub(crate) fn build(
+        defs: &[DetectorDef],
+        negative: &NegativeContext,
+        opts: &EngineOptions,
+    ) -> Result<Engine> {
+        if defs.len() > usize::from(u16::MAX) {
+            return Err(Error::config("too many detectors"));
+        }
+        let mut pattern_ids: HashMap<&str, usize> = HashMap::new();
+        let mut patterns: Vec<&str> = Vec::new();
+        let mut shapes: Vec<Shape> = Vec::new();
+        let mut origins: Vec<String> = Vec::new();
+        let mut firsts: Vec<[bool; 256]> = Vec::new();
+        let mut max_match_len = 0usize;
+        for (d, def) in defs.iter().enumerate() {
+            for (i, p) in def.patterns.iter().enumerate() {
+                let origin = format!(
+                    "{} (detector {:?}, pattern {})",
+                    def.origin,
+                    def.id.as_str(),
+                    i + 1
+                );
+                check_pattern(p).map_err(|e| Error::config(format!("{origin}: {e}")))?;
+                let hir = parse_hir(p)
+                    .map_err(|e| Error::config(format!("{origin}: invalid regex: {e}")))?;
+                let len = match (hir.properties().maximum_len(), def.max_len) {
+                    (Some(a), Some(b)) => a.min(b),
+                    (Some(a), None) => a,
+                    (None, Some(b)) => b,
+                    (None, None) => UNBOUNDED_MATCH_CAP,
+                };
+                max_match_len = max_match_len.max(len);
+                let id = *pattern_ids.entry(p.as_str()).or_insert_with(|| {
+                    patterns.push(p);
+                    shapes.push(Shape { dets: Vec::new() });
+                    origins.push(origin.clone());
+                    let mut set = [false; 256];
+                    if first_bytes(&hir, &mut set) {
+                        set = [true; 256];
+                    }
+                    firsts.push(set);
+                    patterns.len() - 1
+                });
+                if !shapes[id].dets.contains(&(d as u16)) {
+                    shapes[id].dets.push(d as u16);
+                }
+            }
+        }
+        let re = if patterns.is_empty() {
+            None
+        } else {
+            let config = meta::Config::new()
+                .match_kind(MatchKind::LeftmostFirst)
+                .utf8_empty(false)
+                .nfa_size_limit(Some(NFA_SIZE_LIMIT))
+                .onepass_size_limit(Some(NFA_SIZE_LIMIT))
+                .dfa_size_limit(Some(NFA_SIZE_LIMIT))
+                .hybrid_cache_capacity(HYBRID_CACHE);
+            let re = Regex::builder()
+                .syntax(syntax_config())
+                .configure(config)
+                .build_many(&patterns)
+                .map_err(|e| {
+                    let place = e
+                        .pattern()
+                        .map(|p| origins[p.as_usize()].clone())
+                        .unwrap_or_else(|| "patterns".to_owned());
+                    if e.size_limit().is_some() {
+                        Error::config(format!(
+                            "{place}: the patterns compile to more than {} MiB; simplify or remove a custom pattern",
+                            NFA_SIZE_LIMIT >> 20
+                        ))
+                    } else {
+                        Error::config(format!("{place}: invalid regex: {e}"))
+                    }
+                })?;
+            Some(re)
+        };
+        let mut by_first = vec![Vec::new(); 256];
+        for (pid, set) in firsts.iter().enumerate() {
+            for (b, &on) in set.iter().enumerate() {
+                if on {
+                    by_first[b].push(pid as u32);
+                }
+            }
+        }
+        let mut allow_sets: Vec<HashSet<Vec<u8>>> = Vec::new();
+        let mut allow_of: HashMap<Entity, usize> = HashMap::new();
+        let mut positive: Vec<Vec<String>> = Vec::new();
+        let mut dets = Vec::with_capacity(defs.len());
+        for def in defs {
+            let eo = opts.entities.get(&def.entity);
+            let allow = eo.filter(|o| !o.allow.is_empty()).map(|o| {
+                *allow_of.entry(def.entity).or_insert_with(|| {
+                    allow_sets.push(o.allow.iter().map(|v| normalise(v)).collect());
+                    allow_sets.len() - 1
+                })
+            });
+            let mut words = def.context.clone();
+            if let Some(o) = eo {
+                words.extend(o.context.iter().cloned());
+            }
+            positive.push(words);
+            dets.push(Det {
+                id: def.id,
+                entity: def.entity,
+                validator: def.validator,
+                fixed_score: def.fixed_score,
+                priority: def.priority,
+                boost: def.context_boost,
+                numeric: def.numeric,
+                min_score: eo.and_then(|o| o.min_score).unwrap_or(opts.min_score),
+                allow,
+            });
+        }
+        let context = ContextIndex::build(&positive, &negative.words, negative.penalty)?;
+        Ok(Engine {
+            re,
+            shapes,
+            by_first,
+            dets,
+            allow: allow_sets,
+            context,
+            settings: opts.settings.clone(),
+            max_match_len,
+        })
+    }
+
+    /// Fresh per-thread buffers.
+    pub(crate) fn scratch(&self) -> Scratch {
+        Scratch {
+            cache: self.re.as_ref().map(Regex::create_cache),
+            raw: Vec::new(),
+            base: Vec::new(),
+            effects: Vec::new(),
+            hits: Vec::new(),
+            resolved: Vec::new(),
+            starts: Vec::new(),
+            ends: Vec::new(),
+        }
+    }
+
+    /// The longest match any detector can make; chunked scanning overlaps at least this much.
+    pub(crate) fn max_match_len(&self) -> usize {
+        self.max_match_len
+    }
+
+    /// The entity a detector reports.
+    pub(crate) fn entities(&self) -> impl Iterator<Item = Entity> + '_ {
+        self.dets.iter().map(|d| d.entity)
+    }
+
+    fn run_shape(
+        &self,
+        shape: usize,
+        hay: &[u8],
+        s: usize,
+        e: usize,
+        raw: &mut Vec<Scored>,
+    ) -> Option<usize> {
+        let mut confirmed = None;
+        for &d in &self.shapes[shape].dets {
+            let det = &self.dets[usize::from(d)];
+            let cand = Cand {
+                hay,
+                span: Span::new(s, e),
+                settings: &self.settings,
+            };
+            if let Some(v) = (det.validator)(&cand) {
+                confirmed = confirmed.max(Some(v.span.end()));
+                raw.push(Scored {
+                    span: v.span,
+                    det: d,
+                    score: det.fixed_score.unwrap_or(v.score),
+                    priority: det.priority,
+                    ix: 0,
+                });
+            }
+        }
+        confirmed
+    }
+
+    /// Appends the candidates of `hay` (validated, not yet scored by context) to `raw`.
+    fn candidates(&self, hay: &[u8], cache: &mut meta::Cache, raw: &mut Vec<Scored>) {
+        let Some(re) = &self.re else { return };
+        let mut at = 0;
+        while at < hay.len() {
+            let Some(m) = re.search_with(cache, &Input::new(hay).range(at..)) else {
+                break;
+            };
+            let (s, primary) = (m.start(), m.pattern().as_usize());
+            let mut confirmed = self.run_shape(primary, hay, s, m.end(), raw);
+            for &pid in &self.by_first[usize::from(hay[s])] {
+                let pid = pid as usize;
+                if pid == primary {
+                    continue;
+                }
+                let input = Input::new(hay)
+                    .range(s..)
+                    .anchored(Anchored::Pattern(regex_automata::PatternID::must(pid)));
+                if let Some(m2) = re.search_with(cache, &input) {
+                    confirmed = confirmed.max(self.run_shape(pid, hay, s, m2.end(), raw));
+                }
+            }
+            at = confirmed.filter(|&e| e > s).unwrap_or(s + 1);
+        }
+    }
+
+    /// Scans one unit and appends its findings, in order, to `out`.
+    pub(crate) fn scan(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Finding>) {
+        self.scan_inner(hay, scratch, |_, f, _, _| out.push(f));
+    }
+
+    /// Like [`Engine::scan`], with each finding's base score and context effect.
+    pub(crate) fn explain(&self, hay: &[u8], scratch: &mut Scratch) -> Vec<Explained> {
+        let mut v = Vec::new();
+        self.scan_inner(hay, scratch, |_, finding, base, effect| {
+            v.push(Explained {
+                finding,
+                base,
+                effect,
+            })
+        });
+        v
+    }
+
+    fn scan_inner(
+        &self,
+        hay: &[u8],
+        scratch: &mut Scratch,
+        mut emit: impl FnMut(usize, Finding, f32, Effect),
+    ) {
+        let Scratch {
+            cache,
+            raw,
+            base,
+            effects,
+            hits,
+            resolved,
+            starts,
+            ends,
+        } = scratch;
+        raw.clear();
+        let Some(cache) = cache.as_mut() else { return };
+        self.candidates(hay, cache, raw);
+        if raw.is_empty() {
+            return;
+        }
+        hits.clear();
+        if !self.context.is_empty() {
+            self.context.find(hay, hits);
+        }
+        base.clear();
+        effects.clear();
+        // Neighbouring candidates bound each one's context window.
+        starts.clear();
+        ends.clear();
+        starts.extend(raw.iter().map(|c| c.span.start()));
+        ends.extend(raw.iter().map(|c| c.span.end()));
+        starts.sort_unstable();
+        ends.sort_unstable();
+        raw.retain_mut(|c| {
+            let det = &self.dets[usize::from(c.det)];
+            let lo = ends[..ends.partition_point(|&e| e <= c.span.start())]
+                .last()
+                .copied()
+                .unwrap_or(0);
+            let hi = starts
+                .get(starts.partition_point(|&s| s < c.span.end()))
+                .copied()
+                .unwrap_or(usize::MAX);
+            let effect = self
+                .context
+                .effect(hits, c.span, (lo, hi), c.det, det.boost, det.numeric);
+            let b = c.score;
+            c.score = ((c.score + effect.delta).clamp(0.0, 1.0) * 100.0).round() / 100.0;
+            if c.score < det.min_score {
+                return false;
+            }
+            if let Some(a) = det.allow
+                && self.allow[a].contains(&normalise(&hay[c.span.range()]))
+            {
+                return false;
+            }
+            c.ix = base.len() as u32;
+            base.push(b);
+            effects.push(effect);
+            true
+        });
+        resolve(raw, resolved);
+        for (n, c) in resolved.iter().enumerate() {
+            let det = &self.dets[usize::from(c.det)];
+            let i = c.ix as usize;
+            emit(
+                n,
+                Finding {
+                    span: c.span,
+                    entity: det.entity,
+                    score: c.score,
+                    detector: det.id,
+                },
+                base[i],
+                effects[i],
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::spec;
+    use super::*;
+
+    fn engine() -> Engine {
+        let (defs, neg) = spec::builtin().unwrap();
+        Engine::build(&defs, &neg, &EngineOptions::default()).unwrap()
+    }
+
+    fn scan(e: &Engine, s: &str) -> Vec<(String, &'static str)> {
+        let mut scratch = e.scratch();
+        let mut out = Vec::new();
+        e.scan(s.as_bytes(), &mut scratch, &mut out);
+        out.iter()
+            .map(|f| (s[f.span.range()].to_owned(), f.entity.name()))
+            .collect()
+    }
+
+    #[test]
+    fn finds_each_foundation_type() {
+        let e = engine();
+        let line = "user jane.doe@example.com paid with 4111 1111 1111 1111 from 203.0.113.9, \
+                    iban GB82 WEST 1234 5698 7654 32, ssn 536-90-4399, call +44 20 7946 0958, \
+                    nhs 943 476 5919, npi 1234567893, ipv6 2001:db8::1";
+        let got = scan(&e, line);
+        let want = [
+            ("jane.doe@example.com", "EMAIL"),
+            ("4111 1111 1111 1111", "CREDIT_CARD"),
+            ("203.0.113.9", "IP_ADDRESS"),
+            ("GB82 WEST 1234 5698 7654 32", "IBAN"),
+            ("536-90-4399", "US_SSN"),
+            ("+44 20 7946 0958", "PHONE"),
+            ("943 476 5919", "UK_NHS"),
+            ("1234567893", "US_NPI"),
+            ("2001:db8::1", "IP_ADDRESS"),
+        ];
+        let want: Vec<_> = want.iter().map(|(a, b)| (a.to_string(), *b)).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn hard_negatives_are_quiet() {
+        let e = engine();
+        for line in [
+            "order 4111111111111112 shipped",
+            "ts=1700000000123 took 1234567890 ms",
+            "id 550e8400-e29b-41d4-a716-446655440000",
+            "sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "version 10.0.19041.1 build 1.3.6.1.4.1",
+            "at 2024-01-02T10:11:12.123Z",
+            "npi 1234567890",
+            "GB82 WEST 1234 5698 7654 33",
+            "image@2x.png and git@github.com:org/repo",
+        ] {
+            assert_eq!(scan(&e, line), vec![], "{line}");
+        }
+    }
+
+    #[test]
+    fn context_decides_weak_numbers() {
+        let e = engine();
+        assert_eq!(scan(&e, "id 1234567893"), vec![]);
+        assert_eq!(scan(&e, "provider npi: 1234567893").len(), 1);
+        assert_eq!(scan(&e, "ref 9434765919"), vec![]);
+        assert_eq!(scan(&e, "NHS number 9434765919")[0].1, "UK_NHS");
+        assert_eq!(scan(&e, "ssn=536904399")[0].1, "US_SSN");
+    }
+
+    #[test]
+    fn same_start_alternatives_are_tried() {
+        // 3-3-4 is both an NHS shape and a NANP phone shape: context picks the type.
+        let e = engine();
+        assert_eq!(scan(&e, "nhs no 943 476 5919")[0].1, "UK_NHS");
+        assert_eq!(scan(&e, "phone 943-476-5919")[0].1, "PHONE");
+    }
+
+    #[test]
+    fn invalid_utf8_is_scanned() {
+        let e = engine();
+        let mut hay = b"\xff\xfe jane@example.com \x00\xc3".to_vec();
+        hay.extend_from_slice(b" 536-90-4399");
+        let mut out = Vec::new();
+        e.scan(&hay, &mut e.scratch(), &mut out);
+        assert_eq!(out.len(), 2);
+    }
+
+    #[test]
+    fn first_byte_sets() {
+        let mut set = [false; 256];
+        assert!(!first_bytes(&parse_hir(r"\b\d{3}").unwrap(), &mut set));
+        assert!(set[usize::from(b'0')] && !set[usize::from(b'a')]);
+        let mut set = [false; 256];
+        first_bytes(&parse_hir(r"(?:x)?[ab]|\+").unwrap(), &mut set);
+        let on: Vec<u8> = (0..=255u8).filter(|&b| set[usize::from(b)]).collect();
+        assert_eq!(on, b"+abx".to_vec());
+        let mut set = [false; 256];
+        first_bytes(&parse_hir(r"(?u:é)").unwrap(), &mut set);
+        assert!(set[0xc3]);
+    }
+
+    #[test]
+    fn empty_matching_pattern_is_refused() {
+        let (mut defs, neg) = spec::builtin().unwrap();
+        defs[0].patterns = vec!["a*".into()];
+        let err = Engine::build(&defs, &neg, &EngineOptions::default())
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("empty string"), "{err}");
+    }
+}

@@ -1,0 +1,116 @@
+//! Overlap resolution. Candidates that share bytes are settled by one deterministic rule:
+//! higher score first (a checksum that passed with context beats one without), then the more
+//! specific detector (higher priority), then the longer span, then the earlier start, then the
+//! detector's definition order. Accepted findings never overlap and come out in input order.
+
+use std::collections::BTreeMap;
+
+use crate::span::Span;
+
+/// A confirmed, scored candidate waiting for resolution.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Scored {
+    pub(crate) span: Span,
+    pub(crate) det: u16,
+    pub(crate) score: f32,
+    pub(crate) priority: i32,
+    /// The candidate's index in the caller's side tables (explanations).
+    pub(crate) ix: u32,
+}
+
+/// Keeps the winners of `cands` (which it reorders) in `out`, sorted by start.
+pub(crate) fn resolve(cands: &mut [Scored], out: &mut Vec<Scored>) {
+    out.clear();
+    if cands.len() <= 1 {
+        out.extend_from_slice(cands);
+        return;
+    }
+    cands.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(b.priority.cmp(&a.priority))
+            .then(b.span.len().cmp(&a.span.len()))
+            .then(a.span.start().cmp(&b.span.start()))
+            .then(a.det.cmp(&b.det))
+    });
+    // Accepted spans keyed by start; they never overlap, so one neighbour on each side decides.
+    let mut taken: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+    for (i, c) in cands.iter().enumerate() {
+        let (s, e) = (c.span.start(), c.span.end());
+        let before = taken
+            .range(..=s)
+            .next_back()
+            .is_some_and(|(_, &(end, _))| end > s);
+        let after = taken.range(s..).next().is_some_and(|(&start, _)| start < e);
+        if !before && !after && !(c.span.is_empty()) {
+            taken.insert(s, (e, i));
+        }
+    }
+    out.extend(taken.values().map(|&(_, i)| cands[i]));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sc(s: usize, e: usize, det: u16, score: f32, priority: i32) -> Scored {
+        Scored {
+            span: Span::new(s, e),
+            det,
+            score,
+            priority,
+            ix: 0,
+        }
+    }
+
+    #[test]
+    fn higher_score_wins_then_priority_then_length() {
+        let mut out = Vec::new();
+        resolve(
+            &mut [sc(0, 12, 0, 0.7, 30), sc(0, 12, 1, 0.6, 55)],
+            &mut out,
+        );
+        assert_eq!(out[0].det, 0);
+        resolve(
+            &mut [sc(0, 12, 0, 0.7, 30), sc(0, 12, 1, 0.7, 55)],
+            &mut out,
+        );
+        assert_eq!(out[0].det, 1);
+        resolve(
+            &mut [sc(0, 10, 0, 0.7, 30), sc(0, 12, 1, 0.7, 30)],
+            &mut out,
+        );
+        assert_eq!(out[0].det, 1);
+    }
+
+    #[test]
+    fn disjoint_all_kept_in_order() {
+        let mut out = Vec::new();
+        resolve(
+            &mut [
+                sc(20, 25, 0, 0.5, 0),
+                sc(0, 5, 1, 0.9, 0),
+                sc(5, 10, 2, 0.6, 0),
+                sc(3, 7, 3, 0.55, 0),
+            ],
+            &mut out,
+        );
+        let starts: Vec<_> = out.iter().map(|f| f.span.start()).collect();
+        assert_eq!(starts, vec![0, 5, 20]);
+    }
+
+    #[test]
+    fn order_of_input_does_not_matter() {
+        let a = [
+            sc(0, 12, 0, 0.7, 30),
+            sc(4, 16, 1, 0.7, 30),
+            sc(10, 20, 2, 0.8, 1),
+        ];
+        let mut b = a;
+        b.reverse();
+        let (mut o1, mut o2) = (Vec::new(), Vec::new());
+        resolve(&mut a.clone(), &mut o1);
+        resolve(&mut b, &mut o2);
+        assert_eq!(o1, o2);
+    }
+}

@@ -1,0 +1,143 @@
+//! Detector definitions: what the engine compiles. Built-in ones come from the pattern files
+//! embedded at build time (`patterns/**/*.toml`, format in `patterns/README.md`); a policy
+//! adds its own through the same type.
+
+use serde::Deserialize;
+
+use super::validate::{self, ValidateFn};
+use crate::error::{Error, Result};
+use crate::span::{DetectorId, Entity};
+
+include!(concat!(env!("OUT_DIR"), "/builtin_patterns.rs"));
+
+/// One detector, ready to compile.
+#[derive(Clone)]
+pub(crate) struct DetectorDef {
+    pub(crate) id: DetectorId,
+    pub(crate) entity: Entity,
+    pub(crate) validator: ValidateFn,
+    /// For policy patterns: the score to report when the validator confirms (its own score is
+    /// then only a gate). `None` for built-ins, whose validator scores.
+    pub(crate) fixed_score: Option<f32>,
+    /// Tie-breaker in overlap resolution: higher is more specific.
+    pub(crate) priority: i32,
+    pub(crate) patterns: Vec<String>,
+    pub(crate) context: Vec<String>,
+    pub(crate) context_boost: f32,
+    /// Takes the generic negative context of numeric identifiers.
+    pub(crate) numeric: bool,
+    /// Longest value the validator accepts, when the pattern itself is unbounded.
+    pub(crate) max_len: Option<usize>,
+    /// Where it was defined, for error messages (`patterns/financial/iban.toml`).
+    pub(crate) origin: String,
+}
+
+/// The generic negative context words and their penalty.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct NegativeContext {
+    pub(crate) words: Vec<String>,
+    pub(crate) penalty: f32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PatternFile {
+    #[serde(default)]
+    detector: Vec<DetectorSpec>,
+    negative: Option<NegativeSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DetectorSpec {
+    id: String,
+    entity: String,
+    validator: String,
+    #[serde(default)]
+    priority: i32,
+    patterns: Vec<String>,
+    #[serde(default)]
+    context: Vec<String>,
+    #[serde(default = "default_boost")]
+    context_boost: f32,
+    #[serde(default)]
+    numeric: bool,
+    max_len: Option<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NegativeSpec {
+    words: Vec<String>,
+    penalty: f32,
+}
+
+pub(crate) fn default_boost() -> f32 {
+    0.3
+}
+
+/// Parses the embedded pattern files.
+///
+/// # Errors
+/// A malformed embedded file is a build defect; the error names the file and the field.
+pub(crate) fn builtin() -> Result<(Vec<DetectorDef>, NegativeContext)> {
+    let mut defs = Vec::new();
+    let mut negative = NegativeContext::default();
+    for (path, text) in BUILTIN_PATTERN_FILES {
+        let origin = format!("patterns/{path}");
+        let file: PatternFile = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| text[..s.start].lines().count().max(1));
+            Error::config_at(&origin, line, "", e.message())
+        })?;
+        if let Some(n) = file.negative {
+            negative.words.extend(n.words);
+            negative.penalty = n.penalty;
+        }
+        for d in file.detector {
+            let entity = Entity::parse(&d.entity).ok_or_else(|| {
+                Error::config_at(&origin, None, "entity", "malformed entity name")
+            })?;
+            let validator = validate::by_name(&d.validator).ok_or_else(|| {
+                Error::config_at(
+                    &origin,
+                    None,
+                    "validator",
+                    &format!("unknown validator {:?}", d.validator),
+                )
+            })?;
+            defs.push(DetectorDef {
+                id: DetectorId::new(&d.id),
+                entity,
+                validator,
+                fixed_score: None,
+                priority: d.priority,
+                patterns: d.patterns,
+                context: d.context,
+                context_boost: d.context_boost,
+                numeric: d.numeric,
+                max_len: d.max_len,
+                origin: origin.clone(),
+            });
+        }
+    }
+    Ok((defs, negative))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_files_parse() {
+        let (defs, neg) = builtin().unwrap();
+        assert!(defs.len() >= 9);
+        assert!(neg.words.iter().any(|w| w == "invoice"));
+        let mut ids: Vec<_> = defs.iter().map(|d| d.id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), defs.len(), "detector ids are unique");
+        for d in &defs {
+            assert!(d.entity.is_builtin(), "{}", d.origin);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! IBAN — International Bank Account Number (ISO 13616), ENTITIES.md §1: country in the SWIFT
+//! registry with its exact length, then ISO 7064 mod 97-10. Printed (grouped by 4, space or
+//! `-`) and electronic forms, any case.
+
+use super::{Cand, Verdict};
+use crate::span::Span;
+
+/// Country code and IBAN length, SWIFT IBAN registry release 101 (89 countries).
+#[rustfmt::skip]
+const LENGTHS: &[(&[u8; 2], u8)] = &[
+    (b"NO", 15), (b"BE", 16), (b"DK", 18), (b"FI", 18), (b"FK", 18), (b"FO", 18), (b"GL", 18),
+    (b"NL", 18), (b"SD", 18), (b"MK", 19), (b"SI", 19), (b"AT", 20), (b"BA", 20), (b"EE", 20),
+    (b"KZ", 20), (b"LT", 20), (b"LU", 20), (b"MN", 20), (b"XK", 20), (b"CH", 21), (b"HR", 21),
+    (b"LI", 21), (b"LV", 21), (b"BG", 22), (b"BH", 22), (b"CR", 22), (b"DE", 22), (b"GB", 22),
+    (b"GE", 22), (b"IE", 22), (b"ME", 22), (b"RS", 22), (b"VA", 22), (b"AE", 23), (b"GI", 23),
+    (b"IL", 23), (b"IQ", 23), (b"OM", 23), (b"SO", 23), (b"TL", 23), (b"AD", 24), (b"CZ", 24),
+    (b"ES", 24), (b"MD", 24), (b"PK", 24), (b"RO", 24), (b"SA", 24), (b"SE", 24), (b"SK", 24),
+    (b"TN", 24), (b"VG", 24), (b"LY", 25), (b"PT", 25), (b"ST", 25), (b"IS", 26), (b"TR", 26),
+    (b"BI", 27), (b"DJ", 27), (b"FR", 27), (b"GR", 27), (b"IT", 27), (b"MC", 27), (b"MR", 27),
+    (b"SM", 27), (b"AL", 28), (b"AZ", 28), (b"BY", 28), (b"CY", 28), (b"DO", 28), (b"GT", 28),
+    (b"HN", 28), (b"HU", 28), (b"LB", 28), (b"NI", 28), (b"PL", 28), (b"SV", 28), (b"BR", 29),
+    (b"EG", 29), (b"PS", 29), (b"QA", 29), (b"UA", 29), (b"JO", 30), (b"KW", 30), (b"MU", 30),
+    (b"YE", 30), (b"MT", 31), (b"SC", 31), (b"LC", 32), (b"RU", 33),
+];
+
+/// The registry length for a country code (upper case), if the country uses IBANs.
+pub(crate) fn country_length(cc: [u8; 2]) -> Option<usize> {
+    LENGTHS
+        .iter()
+        .find(|(c, _)| **c == cc)
+        .map(|(_, n)| usize::from(*n))
+}
+
+/// ISO 7064 mod 97-10 as IBANs use it: move the first four characters to the end, read
+/// letters as 10..35, valid iff the remainder is 1. Separators (space, `-`) are skipped;
+/// any other non-alphanumeric byte fails.
+pub(crate) fn mod97_ok(s: &[u8]) -> bool {
+    let chars: Vec<u8> = s
+        .iter()
+        .filter(|b| !matches!(b, b' ' | b'-'))
+        .map(u8::to_ascii_uppercase)
+        .collect();
+    if chars.len() < 5 || !chars.iter().all(u8::is_ascii_alphanumeric) {
+        return false;
+    }
+    let mut r: u32 = 0;
+    for &b in chars[4..].iter().chain(&chars[..4]) {
+        r = if b.is_ascii_digit() {
+            (r * 10 + u32::from(b - b'0')) % 97
+        } else {
+            (r * 100 + u32::from(b - b'A') + 10) % 97
+        };
+    }
+    r == 1
+}
+
+pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
+    let b = c.bytes();
+    if c.span.start() > 0 && c.hay[c.span.start() - 1].is_ascii_alphanumeric() {
+        return None;
+    }
+    // One separator kind; find where the country's length ends (it may end before the
+    // candidate does, at a group boundary).
+    let mut sep = None;
+    let mut count = 0usize;
+    let mut cut = None;
+    let cc = [b[0].to_ascii_uppercase(), b.get(1)?.to_ascii_uppercase()];
+    let want = country_length(cc);
+    for (i, &x) in b.iter().enumerate() {
+        if x == b' ' || x == b'-' {
+            match sep {
+                None => sep = Some(x),
+                Some(s) if s == x => {}
+                Some(_) => return None,
+            }
+            continue;
+        }
+        count += 1;
+        if Some(count) == want && cut.is_none() {
+            cut = Some(i + 1);
+        }
+    }
+    let end = match (want, cut) {
+        (Some(n), Some(e)) if count == n => e,
+        // Longer than the country's IBAN: accept the leading part only when it ends where a
+        // separator does, so no identifier is cut inside a group.
+        (Some(_), Some(e)) if matches!(b.get(e), Some(b' ' | b'-')) => e,
+        (Some(_), _) => return None,
+        // A country outside the registry: weak evidence, context decides.
+        (None, _) => b.len(),
+    };
+    let part = &b[..end];
+    let check = (part[2] as char).to_digit(10)? * 10 + (part[3] as char).to_digit(10)?;
+    if !(2..=98).contains(&check) || !mod97_ok(part) {
+        return None;
+    }
+    let span = Span::new(c.span.start(), c.span.start() + end);
+    if span.end() < c.hay.len() && c.hay[span.end()].is_ascii_alphanumeric() {
+        return None;
+    }
+    let score = if want.is_some() { 0.95 } else { 0.3 };
+    Verdict::new(span, score)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{run, table};
+    use super::*;
+
+    #[test]
+    fn entities_md_examples() {
+        table(
+            validate,
+            0.5,
+            &[
+                "GB82 WEST 1234 5698 7654 32",
+                "DE89 3704 0044 0532 0130 00",
+                "NO93 8601 1117 947",
+                "GB82WEST12345698765432",
+                "gb82 west 1234 5698 7654 32",
+                "DE89-3704-0044-0532-0130-00",
+            ],
+            &[
+                "GB82 WEST 1234 5698 7654 33",
+                "DE89 3704 0044 0532 0130 0",
+                "GB82 WEST-1234 5698 7654 32",
+                "GB00 WEST 1234 5698 7654 32",
+            ],
+        );
+    }
+
+    #[test]
+    fn registry_has_89_countries() {
+        assert_eq!(LENGTHS.len(), 89);
+        assert_eq!(country_length(*b"GB"), Some(22));
+        assert_eq!(country_length(*b"US"), None);
+    }
+
+    #[test]
+    fn cut_at_group_boundary() {
+        let v = run(validate, "DE89 3704 0044 0532 0130 00 1234").unwrap();
+        assert_eq!(v.span, Span::new(0, 27));
+    }
+}

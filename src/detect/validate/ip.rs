@@ -1,0 +1,139 @@
+//! IP_ADDRESS — IPv4 and IPv6, ENTITIES.md §3, parsed with `std::net`. Loopback, unspecified,
+//! broadcast and multicast addresses score low; documentation ranges a little lower; colon-hex
+//! fingerprints that happen to parse as IPv6 need context.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use super::{Cand, Verdict};
+use crate::span::Span;
+
+pub(crate) fn validate_v4(c: &Cand<'_>) -> Option<Verdict> {
+    let (hay, s, e) = (c.hay, c.span.start(), c.span.end());
+    // Versions and OIDs (`10.0.19041.1`, `1.3.6.1.4.1`) continue with `.digit`.
+    if (s >= 2 && hay[s - 1] == b'.' && hay[s - 2].is_ascii_digit())
+        || (e + 1 < hay.len() && hay[e] == b'.' && hay[e + 1].is_ascii_digit())
+        || (s >= 1 && hay[s - 1].is_ascii_alphanumeric())
+        || (e < hay.len() && hay[e].is_ascii_alphanumeric())
+    {
+        return None;
+    }
+    let ip: Ipv4Addr = std::str::from_utf8(c.bytes()).ok()?.parse().ok()?;
+    let o = ip.octets();
+    let score = if ip.is_loopback() || ip.is_unspecified() || ip.is_broadcast() || ip.is_multicast()
+    {
+        0.3
+    } else if matches!(o, [192, 0, 2, _] | [198, 51, 100, _] | [203, 0, 113, _]) {
+        0.6
+    } else {
+        0.8
+    };
+    Verdict::new(c.span, score)
+}
+
+fn is_hexish(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b':' || b == b'_'
+}
+
+pub(crate) fn validate_v6(c: &Cand<'_>) -> Option<Verdict> {
+    let (hay, s) = (c.hay, c.span.start());
+    let mut e = c.span.end();
+    if (s >= 1 && (is_hexish(hay[s - 1]) || hay[s - 1] == b'.'))
+        || (e < hay.len() && is_hexish(hay[e]))
+    {
+        return None;
+    }
+    let text = std::str::from_utf8(&hay[s..e]).ok()?;
+    let ip: Ipv6Addr = match text.parse() {
+        Ok(ip) => ip,
+        // A trailing `:` belongs to a port or to prose (`addr fe80::1: up`).
+        Err(_) if text.ends_with(':') && !text.ends_with("::") => {
+            e -= 1;
+            text[..text.len() - 1].parse().ok()?
+        }
+        Err(_) => return None,
+    };
+    if e < hay.len() && hay[e] == b'.' && hay.get(e + 1).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let groups = text.split(':').collect::<Vec<_>>();
+    let fingerprint = groups.len() == 8 && groups.iter().all(|g| g.len() == 2);
+    let seg = ip.segments();
+    let score = if ip.is_loopback() || ip.is_unspecified() || ip.is_multicast() || fingerprint {
+        0.3
+    } else if seg[0] == 0x2001 && seg[1] == 0x0db8 {
+        0.6
+    } else {
+        0.8
+    };
+    Verdict::new(Span::new(s, e), score)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{run, table};
+    use super::super::{Settings, ValidateFn};
+    use super::*;
+
+    fn at(f: ValidateFn, hay: &str, needle: &str) -> Option<Verdict> {
+        let s = hay.find(needle).unwrap();
+        let settings = Settings::default();
+        f(&Cand {
+            hay: hay.as_bytes(),
+            span: Span::new(s, s + needle.len()),
+            settings: &settings,
+        })
+    }
+
+    #[test]
+    fn entities_md_examples_v4() {
+        table(
+            validate_v4,
+            0.5,
+            &["192.0.2.1", "10.1.2.3", "8.8.8.8", "100.64.0.1"],
+            &[
+                "256.1.1.1",
+                "01.2.3.4",
+                "127.0.0.1",
+                "0.0.0.0",
+                "255.255.255.255",
+            ],
+        );
+    }
+
+    #[test]
+    fn entities_md_examples_v6() {
+        table(
+            validate_v6,
+            0.5,
+            &[
+                "2001:db8::1",
+                "::ffff:192.0.2.1",
+                "fe80::1ff:fe23:4567:890a",
+                "2a00:1450:4001:81b::200e",
+            ],
+            &[
+                "1::2::3",
+                "::1",
+                "::",
+                "12:34:56",
+                "ab:cd:ef:01:23:45:67:89",
+            ],
+        );
+    }
+
+    #[test]
+    fn versions_and_oids_are_not_ips() {
+        assert!(at(validate_v4, "build 10.0.19041.1 ok", "10.0.1904").is_none());
+        assert!(at(validate_v4, "oid 1.3.6.1.4.1", "1.3.6.1").is_none());
+        assert!(at(validate_v4, "oid 1.3.6.1.4.1", "3.6.1.4").is_none());
+        assert!(at(validate_v4, "from 10.1.2.3:8080", "10.1.2.3").is_some());
+        assert!(at(validate_v4, "net 10.1.2.0/24", "10.1.2.0").is_some());
+    }
+
+    #[test]
+    fn v6_trailing_colon_is_trimmed() {
+        let v = at(validate_v6, "peer 2001:db8::1: down", "2001:db8::1:").unwrap();
+        assert_eq!(v.span, Span::new(5, 16));
+        assert!(run(validate_v6, "2001:db8::1").is_some());
+    }
+}

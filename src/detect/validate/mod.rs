@@ -1,0 +1,307 @@
+//! Validators: cheap, pure functions that confirm or reject one candidate and give it a base
+//! score. One family per file; each cites the rule it implements (see ENTITIES.md).
+//!
+//! A validator sees the whole unit (for boundary checks) and the candidate span, and may
+//! narrow the span (an e-mail local part cut at `=`, an IBAN cut to its country's length).
+//! It never allocates on the common path and never looks at policy or output.
+
+mod card;
+mod email;
+mod iban;
+mod ip;
+mod nhs;
+mod npi;
+mod phone;
+mod ssn;
+
+use crate::span::Span;
+
+pub(crate) use phone::Regions;
+
+/// Per-engine settings a validator may consult.
+#[derive(Clone, Debug)]
+pub(crate) struct Settings {
+    /// Regions tried, in order, for phone numbers written without `+`.
+    pub(crate) phone_regions: Regions,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            phone_regions: Regions::default_set(),
+        }
+    }
+}
+
+/// A candidate handed to a validator.
+pub(crate) struct Cand<'a> {
+    /// The whole unit.
+    pub(crate) hay: &'a [u8],
+    /// The candidate's span within `hay`.
+    pub(crate) span: Span,
+    pub(crate) settings: &'a Settings,
+}
+
+impl Cand<'_> {
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.hay[self.span.range()]
+    }
+}
+
+/// A confirmed candidate: the (possibly narrowed) span and a base score before context.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Verdict {
+    pub(crate) span: Span,
+    pub(crate) score: f32,
+}
+
+impl Verdict {
+    pub(crate) fn new(span: Span, score: f32) -> Option<Verdict> {
+        Some(Verdict { span, score })
+    }
+}
+
+/// The signature every validator has.
+pub(crate) type ValidateFn = fn(&Cand<'_>) -> Option<Verdict>;
+
+/// Looks a validator up by the name used in pattern files and policies.
+pub(crate) fn by_name(name: &str) -> Option<ValidateFn> {
+    Some(match name {
+        "credit_card" => card::validate,
+        "iban" => iban::validate,
+        "us_ssn" => ssn::validate,
+        "ipv4" => ip::validate_v4,
+        "ipv6" => ip::validate_v6,
+        "uk_nhs" => nhs::validate,
+        "us_npi" => npi::validate,
+        "email" => email::validate,
+        "phone" => phone::validate,
+        "luhn" => generic_luhn,
+        "mod97" => generic_mod97,
+        "none" => accept,
+        _ => return None,
+    })
+}
+
+/// Names accepted by [`by_name`], for error messages.
+pub(crate) const NAMES: &[&str] = &[
+    "credit_card",
+    "iban",
+    "us_ssn",
+    "ipv4",
+    "ipv6",
+    "uk_nhs",
+    "us_npi",
+    "email",
+    "phone",
+    "luhn",
+    "mod97",
+    "none",
+];
+
+fn accept(c: &Cand<'_>) -> Option<Verdict> {
+    Verdict::new(c.span, 1.0)
+}
+
+/// Luhn over the digits of the candidate (separators ignored), all-zero rejected.
+fn generic_luhn(c: &Cand<'_>) -> Option<Verdict> {
+    let d = Digits::parse(c.bytes(), b" -")?;
+    (d.len() >= 2 && luhn_ok(d.as_slice()) && !d.all_same()).then_some(Verdict {
+        span: c.span,
+        score: 1.0,
+    })
+}
+
+/// ISO 7064 mod 97-10 over the candidate as an IBAN-style string.
+fn generic_mod97(c: &Cand<'_>) -> Option<Verdict> {
+    iban::mod97_ok(c.bytes()).then_some(Verdict {
+        span: c.span,
+        score: 1.0,
+    })
+}
+
+/// Up to 32 decimal digits (as values 0..=9) taken from a candidate, with the one separator
+/// kind it used.
+#[derive(Clone, Copy)]
+pub(crate) struct Digits {
+    buf: [u8; 32],
+    len: usize,
+    /// The separator byte seen, if any.
+    pub(crate) sep: Option<u8>,
+}
+
+impl Digits {
+    /// Collects the digits of `s`, allowing only bytes of `seps` between them and only one
+    /// separator kind per candidate (`4111-1111 1111-1111` is rejected). Full-width digits are
+    /// not accepted here (the candidate patterns are ASCII).
+    pub(crate) fn parse(s: &[u8], seps: &[u8]) -> Option<Digits> {
+        let mut d = Digits {
+            buf: [0; 32],
+            len: 0,
+            sep: None,
+        };
+        for &b in s {
+            if b.is_ascii_digit() {
+                if d.len == d.buf.len() {
+                    return None;
+                }
+                d.buf[d.len] = b - b'0';
+                d.len += 1;
+            } else if seps.contains(&b) {
+                match d.sep {
+                    None => d.sep = Some(b),
+                    Some(prev) if prev == b => {}
+                    Some(_) => return None,
+                }
+            } else {
+                return None;
+            }
+        }
+        Some(d)
+    }
+
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(crate) fn all_same(&self) -> bool {
+        self.as_slice().windows(2).all(|w| w[0] == w[1])
+    }
+
+    /// The number formed by the first `n` digits.
+    pub(crate) fn prefix(&self, n: usize) -> u32 {
+        self.as_slice()[..n.min(self.len)]
+            .iter()
+            .fold(0u32, |acc, &d| acc * 10 + u32::from(d))
+    }
+}
+
+/// Luhn (mod 10) over digit values, check digit last. ENTITIES.md §0.
+pub(crate) fn luhn_sum(digits: &[u8]) -> u32 {
+    let mut sum = 0u32;
+    for (i, &d) in digits.iter().rev().enumerate() {
+        let mut v = u32::from(d);
+        if i % 2 == 1 {
+            v *= 2;
+            if v > 9 {
+                v -= 9;
+            }
+        }
+        sum += v;
+    }
+    sum
+}
+
+/// True when `digits` pass Luhn.
+pub(crate) fn luhn_ok(digits: &[u8]) -> bool {
+    luhn_sum(digits) % 10 == 0
+}
+
+/// ENTITIES.md §0 candidate boundaries for numeric identifiers, beyond what the pattern's `\b`
+/// already ensures: the candidate must not continue as `.digit`, `-digit` or `,digit` (a
+/// decimal, a range, a longer number), nor be preceded by `digit.`, `digit-` or `digit,`.
+pub(crate) fn numeric_boundary_ok(hay: &[u8], span: Span) -> bool {
+    let (s, e) = (span.start(), span.end());
+    let joiner = |b: u8| matches!(b, b'.' | b'-' | b',');
+    if e < hay.len() {
+        if hay[e].is_ascii_alphanumeric() {
+            return false;
+        }
+        if joiner(hay[e]) && hay.get(e + 1).is_some_and(u8::is_ascii_digit) {
+            return false;
+        }
+    }
+    if s >= 1 {
+        if hay[s - 1].is_ascii_alphanumeric() {
+            return false;
+        }
+        if s >= 2 && joiner(hay[s - 1]) && hay[s - 2].is_ascii_digit() {
+            return false;
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn digits(s: &str) -> Vec<u8> {
+        s.bytes()
+            .filter(u8::is_ascii_digit)
+            .map(|b| b - b'0')
+            .collect()
+    }
+
+    /// Runs a validator over `s` taken whole as the candidate.
+    pub(crate) fn run(f: ValidateFn, s: &str) -> Option<Verdict> {
+        let settings = Settings::default();
+        f(&Cand {
+            hay: s.as_bytes(),
+            span: Span::new(0, s.len()),
+            settings: &settings,
+        })
+    }
+
+    /// Asserts that every `valid` value is confirmed with a score >= `min` and every
+    /// `invalid` one rejected or scored below `min`.
+    pub(crate) fn table(f: ValidateFn, min: f32, valid: &[&str], invalid: &[&str]) {
+        for v in valid {
+            let got = run(f, v);
+            assert!(
+                got.is_some_and(|g| g.score >= min),
+                "expected valid: {v:?} got {got:?}"
+            );
+        }
+        for v in invalid {
+            let got = run(f, v);
+            assert!(
+                got.is_none_or(|g| g.score < min),
+                "expected invalid: {v:?} got {got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn luhn_examples() {
+        assert!(luhn_ok(&digits("4111111111111111")));
+        assert!(!luhn_ok(&digits("4111111111111112")));
+        assert!(luhn_ok(&digits("79927398713")));
+        assert!(luhn_ok(&digits("0000000000000000"))); // passes: callers reject all-zero
+    }
+
+    #[test]
+    fn digits_single_separator_kind() {
+        assert!(Digits::parse(b"4111-1111-1111-1111", b" -").is_some());
+        assert!(Digits::parse(b"4111-1111 1111-1111", b" -").is_none());
+        assert!(Digits::parse(b"41x1", b" -").is_none());
+        let d = Digits::parse(b"123 456", b" -").unwrap();
+        assert_eq!(d.as_slice(), &[1, 2, 3, 4, 5, 6]);
+        assert_eq!(d.sep, Some(b' '));
+        assert_eq!(d.prefix(4), 1234);
+    }
+
+    #[test]
+    fn numeric_boundaries() {
+        let ok = |h: &str, s: usize, e: usize| numeric_boundary_ok(h.as_bytes(), Span::new(s, e));
+        assert!(ok("x 123 y", 2, 5));
+        assert!(!ok("1.123", 2, 5));
+        assert!(!ok("123.4", 0, 3));
+        assert!(!ok("123-4", 0, 3));
+        assert!(ok("123-x", 0, 3));
+        assert!(ok("123.", 0, 3));
+        assert!(!ok("a123", 1, 4));
+    }
+
+    #[test]
+    fn every_name_resolves() {
+        for n in NAMES {
+            assert!(by_name(n).is_some(), "{n}");
+        }
+        assert!(by_name("nope").is_none());
+    }
+}

@@ -1,0 +1,156 @@
+//! PHONE — telephone numbers, ENTITIES.md §3, validated with libphonenumber's metadata (crate
+//! `phonenumber`). A number with `+` is parsed on its own; one without is tried against the
+//! policy's default regions in order. Contiguous digits without `+` need context.
+
+use std::str::FromStr;
+
+use phonenumber::country::Id;
+
+use super::{Cand, Verdict, numeric_boundary_ok};
+use crate::span::Span;
+
+/// The regions tried, in order, for numbers written without a country code, each with the
+/// trunk digit a national number must then start with (`0` in GB and AU; none required in
+/// NANP, whose trunk `1` is optional).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Regions(Vec<(Id, Option<u8>)>);
+
+impl Regions {
+    /// US, GB, AU, CA: the regions whose formats ENTITIES.md lists.
+    pub(crate) fn default_set() -> Self {
+        Self::from_ids([Id::US, Id::GB, Id::AU, Id::CA])
+    }
+
+    fn from_ids(ids: impl IntoIterator<Item = Id>) -> Self {
+        Regions(
+            ids.into_iter()
+                .map(|id| {
+                    let code = format!("{id:?}");
+                    let trunk = phonenumber::metadata::DATABASE
+                        .by_id(code.as_str())
+                        .and_then(|m| m.national_prefix())
+                        .filter(|p| *p != "1")
+                        .and_then(|p| p.bytes().next());
+                    (id, trunk)
+                })
+                .collect(),
+        )
+    }
+
+    /// Parses ISO 3166 alpha-2 codes; returns the first one that is not a known region.
+    pub(crate) fn parse<'a>(codes: impl IntoIterator<Item = &'a str>) -> Result<Self, &'a str> {
+        codes
+            .into_iter()
+            .map(|c| Id::from_str(&c.to_ascii_uppercase()).map_err(|_| c))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Self::from_ids)
+    }
+}
+
+fn digit_count(s: &str) -> usize {
+    s.bytes().filter(u8::is_ascii_digit).count()
+}
+
+/// The candidate and up to three shorter forms made by dropping a trailing group, for
+/// patterns that ran on into a following number.
+fn shapes(s: &str) -> impl Iterator<Item = &str> {
+    let mut cur = Some(s);
+    std::iter::from_fn(move || {
+        let out = cur?;
+        cur = out
+            .rfind([' ', '-', '.'])
+            .map(|i| out[..i].trim_end_matches([' ', '-', '.', '(']))
+            .filter(|t| digit_count(t) >= 7);
+        Some(out)
+    })
+    .take(4)
+}
+
+fn valid(region: Option<Id>, s: &str) -> bool {
+    phonenumber::parse(region, s).is_ok_and(|n| phonenumber::is_valid(&n))
+}
+
+pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
+    let text = std::str::from_utf8(c.bytes()).ok()?;
+    let s = c.span.start();
+    if s > 0 && c.hay[s - 1].is_ascii_alphanumeric() {
+        return None;
+    }
+    let plus = text.starts_with('+');
+    for shape in shapes(text) {
+        let n = digit_count(shape);
+        if !(7..=20).contains(&n) {
+            continue;
+        }
+        let span = Span::new(s, s + shape.len());
+        if !plus && !shape.starts_with('(') && !numeric_boundary_ok(c.hay, span) {
+            continue;
+        }
+        let grouped = shape
+            .bytes()
+            .any(|b| matches!(b, b' ' | b'-' | b'.' | b'('));
+        let score = if plus {
+            if !valid(None, shape) {
+                continue;
+            }
+            0.8
+        } else {
+            let first = shape.bytes().find(u8::is_ascii_digit);
+            let region_ok = |&(id, trunk): &(Id, Option<u8>)| {
+                // Written without `+`, a number of a trunk-prefix country starts with it.
+                trunk.is_none_or(|t| first == Some(t)) && valid(Some(id), shape)
+            };
+            if !c.settings.phone_regions.0.iter().any(region_ok) {
+                continue;
+            }
+            if grouped { 0.7 } else { 0.3 }
+        };
+        return Verdict::new(span, score);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{run, table};
+    use super::*;
+
+    #[test]
+    fn entities_md_examples() {
+        table(
+            validate,
+            0.5,
+            &[
+                "+1 201-555-0123",
+                "(201) 555-0123",
+                "+44 20 7946 0958",
+                "+61 491 570 156",
+                "020 7946 0958",
+                "02 9876 5432",
+                "0412 345 678",
+                "212-555-0123",
+                "212.555.0123",
+                "1-212-555-0123",
+                "+1 201-555-0123 x123",
+            ],
+            &["123-456-7890", "+44 20 7946 095", "2024-01-02", "12345"],
+        );
+    }
+
+    #[test]
+    fn contiguous_needs_context() {
+        assert!(run(validate, "2015550123").unwrap().score < 0.5);
+    }
+
+    #[test]
+    fn trailing_group_is_dropped() {
+        let v = run(validate, "+44 20 7946 0958 12").unwrap();
+        assert_eq!(v.span, Span::new(0, 16));
+    }
+
+    #[test]
+    fn regions_parse() {
+        assert!(Regions::parse(["us", "GB"]).is_ok());
+        assert_eq!(Regions::parse(["US", "XX"]), Err("XX"));
+    }
+}

@@ -1,0 +1,315 @@
+//! [`Redactor`]: a compiled policy plus detection engine, built once, shared freely
+//! (`Send + Sync`, cheap to clone), used by the CLI, the stream adaptors and library callers.
+//!
+//! Input given to [`Redactor::scan`] or [`Redactor::redact`] is treated as text of one or more
+//! lines: each line (without its `\n` or `\r\n`) is one unit, exactly as the `velum` binary
+//! frames a stream, so the library and the CLI give byte-identical results.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use regex_automata::util::pool::Pool;
+
+use crate::detect::engine::{Engine, EngineOptions, Explained, Scratch};
+use crate::detect::spec;
+use crate::detect::validate::Settings;
+use crate::error::Result;
+use crate::policy::Policy;
+use crate::span::{Entity, Finding, Span};
+use crate::transform::{self, Rule};
+
+pub(crate) struct Compiled {
+    pub(crate) engine: Engine,
+    rules: HashMap<Entity, Rule>,
+    default_rule: Rule,
+}
+
+/// Why a finding got its score; see [`Redactor::explain`].
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct Explanation {
+    /// The finding.
+    pub finding: Finding,
+    /// The validator's score before context.
+    pub base_score: f32,
+    /// The context word that raised the score, if any.
+    pub positive_context: Option<Span>,
+    /// The negative context word that lowered it, if any.
+    pub negative_context: Option<Span>,
+}
+
+type ScratchPool = Pool<Scratch, Box<dyn Fn() -> Scratch + Send + Sync>>;
+
+/// Finds and rewrites personal data according to a [`Policy`].
+///
+/// # Example
+/// ```
+/// use velum::Redactor;
+/// let r = Redactor::new(); // the embedded default policy
+/// let out = r.redact(b"card 4111 1111 1111 1111 for jane@example.com\n");
+/// assert_eq!(out.as_ref(), b"card **** **** **** 1111 for [EMAIL]\n");
+/// // Nothing found: the input comes back borrowed, with no copy.
+/// assert!(matches!(r.redact(b"all quiet\n"), std::borrow::Cow::Borrowed(_)));
+/// ```
+#[derive(Clone)]
+pub struct Redactor {
+    compiled: Arc<Compiled>,
+    pool: Arc<ScratchPool>,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redactor").finish_non_exhaustive()
+    }
+}
+
+impl Default for Redactor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Redactor {
+    /// A redactor with the embedded default policy.
+    pub fn new() -> Self {
+        Self::from_policy(&Policy::default()).expect("the embedded default policy compiles")
+    }
+
+    /// Compiles a policy with the built-in detectors and the policy's own patterns.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) when a custom pattern cannot be
+    /// compiled (too large, for instance); the message names its file and line.
+    pub fn from_policy(policy: &Policy) -> Result<Self> {
+        let (mut defs, negative) = spec::builtin()?;
+        defs.extend(policy.custom_defs()?);
+        let opts = EngineOptions {
+            settings: Settings {
+                phone_regions: policy.phone_regions.clone(),
+            },
+            min_score: policy.min_score,
+            entities: policy
+                .entities
+                .iter()
+                .map(|(e, p)| (*e, p.detection.clone()))
+                .collect(),
+        };
+        let engine = Engine::build(&defs, &negative, &opts)?;
+        let rules = engine
+            .entities()
+            .map(|e| (e, policy.rule(e).clone()))
+            .collect();
+        let compiled = Arc::new(Compiled {
+            engine,
+            rules,
+            default_rule: policy.defaults.clone(),
+        });
+        let for_pool = Arc::clone(&compiled);
+        let make: Box<dyn Fn() -> Scratch + Send + Sync> =
+            Box::new(move || for_pool.engine.scratch());
+        Ok(Redactor {
+            compiled,
+            pool: Arc::new(Pool::new(make)),
+        })
+    }
+
+    /// Fresh per-thread buffers for the `*_with` methods.
+    pub fn scratch(&self) -> Scratch {
+        self.compiled.engine.scratch()
+    }
+
+    /// The longest value any detector matches; stream chunking overlaps more than this.
+    pub fn max_match_len(&self) -> usize {
+        self.compiled.engine.max_match_len()
+    }
+
+    /// The rule applied to an entity.
+    pub fn rule(&self, entity: Entity) -> &Rule {
+        self.compiled
+            .rules
+            .get(&entity)
+            .unwrap_or(&self.compiled.default_rule)
+    }
+
+    /// Scans one unit (a line without its terminator) and appends its findings to `out`.
+    pub fn scan_unit_with(&self, scratch: &mut Scratch, unit: &[u8], out: &mut Vec<Finding>) {
+        self.compiled.engine.scan(unit, scratch, out);
+    }
+
+    /// Rewrites one unit whose findings are known. Borrowed when nothing changes.
+    pub fn rewrite_unit<'a>(&self, unit: &'a [u8], findings: &[Finding]) -> Cow<'a, [u8]> {
+        transform::rewrite(unit, findings, |e| self.rule(e))
+    }
+
+    /// Each finding of one unit with the reasons for its score: the validator's base score
+    /// and the context words that raised or lowered it.
+    ///
+    /// # Example
+    /// ```
+    /// let r = velum::Redactor::new();
+    /// let unit = b"npi 1234567893";
+    /// let e = &r.explain(unit)[0];
+    /// assert_eq!(e.finding.entity, velum::Entity::US_NPI);
+    /// assert!(e.base_score < e.finding.score);
+    /// assert_eq!(&unit[e.positive_context.unwrap().range()], b"npi");
+    /// ```
+    pub fn explain(&self, unit: &[u8]) -> Vec<Explanation> {
+        let mut scratch = self.pool.get();
+        self.compiled
+            .engine
+            .explain(unit, &mut scratch)
+            .into_iter()
+            .map(
+                |Explained {
+                     finding,
+                     base,
+                     effect,
+                 }| Explanation {
+                    finding,
+                    base_score: base,
+                    positive_context: effect.positive.map(|h| h.span),
+                    negative_context: effect.negative.map(|h| h.span),
+                },
+            )
+            .collect()
+    }
+
+    /// Findings in `text`, with spans relative to `text`, line by line.
+    ///
+    /// # Example
+    /// ```
+    /// let r = velum::Redactor::new();
+    /// let f = r.scan(b"ok\nssn 536-90-4399\n");
+    /// assert_eq!(f[0].entity, velum::Entity::US_SSN);
+    /// assert_eq!(f[0].span.start(), 7);
+    /// ```
+    pub fn scan(&self, text: &[u8]) -> Vec<Finding> {
+        let mut scratch = self.pool.get();
+        let mut out = Vec::new();
+        let mut unit_findings = Vec::new();
+        for (start, unit, _) in lines(text) {
+            unit_findings.clear();
+            self.compiled
+                .engine
+                .scan(unit, &mut scratch, &mut unit_findings);
+            out.extend(unit_findings.iter().map(|f| Finding {
+                span: f.span.offset(start),
+                ..*f
+            }));
+        }
+        out
+    }
+
+    /// `text` with every finding rewritten by the policy; borrowed when nothing changes.
+    pub fn redact<'a>(&self, text: &'a [u8]) -> Cow<'a, [u8]> {
+        let mut scratch = self.pool.get();
+        self.redact_with(&mut scratch, text)
+    }
+
+    /// [`Redactor::redact`] with caller-held buffers.
+    pub fn redact_with<'a>(&self, scratch: &mut Scratch, text: &'a [u8]) -> Cow<'a, [u8]> {
+        let mut findings = Vec::new();
+        let mut out: Option<Vec<u8>> = None;
+        for (start, unit, term) in lines(text) {
+            findings.clear();
+            self.compiled.engine.scan(unit, scratch, &mut findings);
+            match (self.rewrite_unit(unit, &findings), &mut out) {
+                (Cow::Borrowed(_), None) => {}
+                (Cow::Borrowed(u), Some(o)) => {
+                    o.extend_from_slice(u);
+                    o.extend_from_slice(term);
+                }
+                (Cow::Owned(u), o) => {
+                    let o = o.get_or_insert_with(|| {
+                        let mut v = Vec::with_capacity(text.len() + 16);
+                        v.extend_from_slice(&text[..start]);
+                        v
+                    });
+                    o.extend_from_slice(&u);
+                    o.extend_from_slice(term);
+                }
+            }
+        }
+        match out {
+            Some(o) => Cow::Owned(o),
+            None => Cow::Borrowed(text),
+        }
+    }
+
+    /// [`Redactor::redact`] for `&str`. Replacements are ASCII or copied bytes, so the result
+    /// stays UTF-8.
+    ///
+    /// # Example
+    /// ```
+    /// let r = velum::Redactor::new();
+    /// assert_eq!(r.redact_str("mail jane@example.com"), "mail [EMAIL]");
+    /// ```
+    pub fn redact_str<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        match self.redact(text.as_bytes()) {
+            Cow::Borrowed(_) => Cow::Borrowed(text),
+            Cow::Owned(v) => Cow::Owned(String::from_utf8_lossy(&v).into_owned()),
+        }
+    }
+}
+
+/// Splits text into `(offset, unit, terminator)`: the unit excludes `\n` or `\r\n`.
+pub(crate) fn lines(text: &[u8]) -> impl Iterator<Item = (usize, &[u8], &[u8])> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        if at >= text.len() {
+            return None;
+        }
+        let start = at;
+        let (content_end, next) = match memchr::memchr(b'\n', &text[at..]) {
+            Some(i) => {
+                let nl = at + i;
+                let ce = if nl > start && text[nl - 1] == b'\r' {
+                    nl - 1
+                } else {
+                    nl
+                };
+                (ce, nl + 1)
+            }
+            None => (text.len(), text.len()),
+        };
+        at = next;
+        Some((start, &text[start..content_end], &text[content_end..next]))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_split_keeps_terminators() {
+        let v: Vec<_> = lines(b"a\r\nb\n\nc").collect();
+        assert_eq!(
+            v,
+            vec![
+                (0, &b"a"[..], &b"\r\n"[..]),
+                (3, &b"b"[..], &b"\n"[..]),
+                (5, &b""[..], &b"\n"[..]),
+                (6, &b"c"[..], &b""[..])
+            ]
+        );
+    }
+
+    #[test]
+    fn redact_is_byte_transparent_around_findings() {
+        let r = Redactor::new();
+        let input = b"\xff\x00 a 536-90-4399\r\nquiet\nlast jane@example.com";
+        let out = r.redact(input);
+        assert_eq!(
+            out.as_ref(),
+            b"\xff\x00 a ***-**-4399\r\nquiet\nlast [EMAIL]"
+        );
+    }
+
+    #[test]
+    fn send_sync_clone() {
+        fn assert_traits<T: Send + Sync + Clone>() {}
+        assert_traits::<Redactor>();
+    }
+}

@@ -1,0 +1,468 @@
+//! Framing: cuts a byte stream into units and hands each, with its findings, to a [`Sink`].
+//! It alone knows about reads, buffers, line numbers and order.
+//!
+//! - A unit is a line without its terminator (`\n` or `\r\n`); the terminator is passed on
+//!   unchanged, and a last line without one stays without one.
+//! - A line longer than `max_unit` is scanned in chunks: each chunk's window also holds the
+//!   next `overlap` bytes (more than the longest match plus the context window) and the last
+//!   few bytes already written (left context). Findings that start before the cut are taken,
+//!   and the cut moves past any of them that runs over it, so no identifier is split unseen.
+//!   Memory stays bounded by `max_unit + read_size` whatever the line length.
+//! - After the data of each read is handled, the sink is flushed: when the input pauses
+//!   (`tail -f`), every line already read has been written.
+//! - Fail closed: a unit is handed to the sink only after its scan completed. A fault while
+//!   scanning stops the stream with [`ErrorKind::Internal`](crate::ErrorKind::Internal) and
+//!   the unit is withheld.
+
+use std::io::{self, Read};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use crate::detect::context::WINDOW;
+use crate::error::{Error, Result};
+use crate::redactor::Redactor;
+use crate::span::{Finding, Span};
+
+/// One piece of output: a whole line, or a chunk of a long line.
+#[derive(Debug)]
+pub(crate) struct Piece<'a> {
+    /// 1-based line number.
+    pub(crate) line: u64,
+    /// Offset of `text` within its line (non-zero for later chunks of a long line).
+    pub(crate) line_offset: u64,
+    pub(crate) text: &'a [u8],
+    /// Findings with spans relative to `text`.
+    pub(crate) findings: &'a [Finding],
+    /// `\n`, `\r\n`, or empty (a chunk that is not the end of its line, or a last line
+    /// without a terminator).
+    pub(crate) terminator: &'a [u8],
+}
+
+/// Where framed, scanned pieces go.
+pub(crate) trait Sink {
+    fn piece(&mut self, piece: &Piece<'_>) -> io::Result<()>;
+    fn flush(&mut self) -> io::Result<()>;
+}
+
+/// Sizes of the framing buffers.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StreamOptions {
+    /// A partial line longer than this is scanned in chunks.
+    pub(crate) max_unit: usize,
+    /// Bytes asked for per read.
+    pub(crate) read_size: usize,
+}
+
+impl Default for StreamOptions {
+    fn default() -> Self {
+        StreamOptions {
+            max_unit: 1 << 20,
+            read_size: 256 << 10,
+        }
+    }
+}
+
+/// Counts of what went through a stream.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StreamStats {
+    /// Lines read (a last line without a terminator counts).
+    pub lines: u64,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Findings reported.
+    pub findings: u64,
+}
+
+pub(crate) type Stats = StreamStats;
+
+/// A finding located in a stream, as `velum scan` reports it.
+#[derive(Clone, Copy, Debug)]
+pub struct LineFinding<'a> {
+    /// 1-based line number.
+    pub line: u64,
+    /// 0-based byte offset of the first byte within the line.
+    pub start: u64,
+    /// 0-based byte offset one past the last byte within the line.
+    pub end: u64,
+    /// The finding itself (its span is relative to the chunk it was found in).
+    pub finding: Finding,
+    /// The matched bytes.
+    ///
+    /// # Security
+    /// This is the personal data itself: do not log it.
+    pub value: &'a [u8],
+}
+
+impl Redactor {
+    /// Redacts a stream: reads `reader` to its end and writes every line, rewritten, to
+    /// `writer`, which is flushed whenever the data of one read has been handled.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`](crate::ErrorKind::Io) for a failed read or write (lines before it
+    /// were written); [`ErrorKind::Internal`](crate::ErrorKind::Internal) when a line could not
+    /// be scanned (it is withheld).
+    ///
+    /// # Example
+    /// ```
+    /// let r = velum::Redactor::new();
+    /// let mut out = Vec::new();
+    /// let stats = r.redact_stream(&b"ip 203.0.113.7\nok"[..], &mut out)?;
+    /// assert_eq!(out, b"ip [IP_ADDRESS]\nok");
+    /// assert_eq!((stats.lines, stats.findings), (2, 1));
+    /// # Ok::<(), velum::Error>(())
+    /// ```
+    pub fn redact_stream<R: Read, W: io::Write>(
+        &self,
+        reader: R,
+        writer: W,
+    ) -> Result<StreamStats> {
+        let mut sink = RedactSink { r: self, w: writer };
+        run(self, reader, "input", &mut sink, StreamOptions::default())
+    }
+
+    /// Scans a stream and calls `on_finding` for each finding, in input order, with `writer`
+    /// to write to; `writer` is flushed whenever the data of one read has been handled.
+    ///
+    /// # Errors
+    /// As [`Redactor::redact_stream`]; an error returned by `on_finding` stops the scan.
+    ///
+    /// # Example
+    /// ```
+    /// let r = velum::Redactor::new();
+    /// let mut lines = Vec::new();
+    /// r.scan_stream(&b"x\nssn 536-90-4399\n"[..], std::io::sink(), |_, f| {
+    ///     lines.push((f.line, f.start, f.end, f.finding.entity.name()));
+    ///     Ok(())
+    /// })?;
+    /// assert_eq!(lines, vec![(2, 4, 15, "US_SSN")]);
+    /// # Ok::<(), velum::Error>(())
+    /// ```
+    pub fn scan_stream<R, W, F>(&self, reader: R, writer: W, on_finding: F) -> Result<StreamStats>
+    where
+        R: Read,
+        W: io::Write,
+        F: FnMut(&mut W, LineFinding<'_>) -> io::Result<()>,
+    {
+        let mut sink = ScanSink {
+            w: writer,
+            f: on_finding,
+        };
+        run(self, reader, "input", &mut sink, StreamOptions::default())
+    }
+}
+
+struct RedactSink<'r, W> {
+    r: &'r Redactor,
+    w: W,
+}
+
+impl<W: io::Write> Sink for RedactSink<'_, W> {
+    fn piece(&mut self, p: &Piece<'_>) -> io::Result<()> {
+        self.w.write_all(&self.r.rewrite_unit(p.text, p.findings))?;
+        self.w.write_all(p.terminator)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.w.flush()
+    }
+}
+
+struct ScanSink<W, F> {
+    w: W,
+    f: F,
+}
+
+impl<W: io::Write, F: FnMut(&mut W, LineFinding<'_>) -> io::Result<()>> Sink for ScanSink<W, F> {
+    fn piece(&mut self, p: &Piece<'_>) -> io::Result<()> {
+        for f in p.findings {
+            (self.f)(
+                &mut self.w,
+                LineFinding {
+                    line: p.line,
+                    start: p.line_offset + f.span.start() as u64,
+                    end: p.line_offset + f.span.end() as u64,
+                    finding: *f,
+                    value: &p.text[f.span.range()],
+                },
+            )?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.w.flush()
+    }
+}
+
+#[cfg(debug_assertions)]
+fn failpoint(line: u64) {
+    // Test hook, compiled only in debug builds: VELUM_FAILPOINT_PANIC_LINE=N makes the scan
+    // of line N fail, so the fail-closed path can be driven end to end.
+    static AT: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    let at = AT.get_or_init(|| {
+        std::env::var("VELUM_FAILPOINT_PANIC_LINE")
+            .ok()
+            .and_then(|v| v.parse().ok())
+    });
+    if *at == Some(line) {
+        panic!("failpoint: scan of line {line}");
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn failpoint(_line: u64) {}
+
+struct Framer<'r, S> {
+    redactor: &'r Redactor,
+    sink: &'r mut S,
+    scratch: crate::Scratch,
+    found: Vec<Finding>,
+    kept: Vec<Finding>,
+    stats: Stats,
+}
+
+impl<S: Sink> Framer<'_, S> {
+    /// Scans `window`, keeps the findings that start in `from..until` (window offsets),
+    /// returns the end of the last kept finding.
+    fn scan(&mut self, window: &[u8], from: usize, until: usize, line: u64) -> Result<usize> {
+        self.found.clear();
+        let (r, scratch, found) = (self.redactor, &mut self.scratch, &mut self.found);
+        catch_unwind(AssertUnwindSafe(|| {
+            failpoint(line);
+            r.scan_unit_with(scratch, window, found);
+        }))
+        .map_err(|_| {
+            Error::internal(format!(
+                "internal error while scanning line {line}; the line was withheld and processing stopped"
+            ))
+        })?;
+        self.kept.clear();
+        let mut end = 0;
+        for f in &self.found {
+            if f.span.start() >= from && f.span.start() < until {
+                end = end.max(f.span.end());
+                self.kept.push(Finding {
+                    span: Span::new(f.span.start() - from, f.span.end() - from),
+                    ..*f
+                });
+            }
+        }
+        Ok(end)
+    }
+
+    fn emit(&mut self, line: u64, line_offset: u64, text: &[u8], terminator: &[u8]) -> Result<()> {
+        self.stats.findings += self.kept.len() as u64;
+        self.stats.bytes += (text.len() + terminator.len()) as u64;
+        self.sink
+            .piece(&Piece {
+                line,
+                line_offset,
+                text,
+                findings: &self.kept,
+                terminator,
+            })
+            .map_err(Error::output)
+    }
+}
+
+fn read_some<R: Read>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    want: usize,
+    source: &str,
+) -> Result<usize> {
+    let old = buf.len();
+    buf.resize(old + want, 0);
+    loop {
+        match reader.read(&mut buf[old..]) {
+            Ok(n) => {
+                buf.truncate(old + n);
+                return Ok(n);
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                buf.truncate(old);
+                return Err(Error::io(format!("reading {source}"), e));
+            }
+        }
+    }
+}
+
+/// Streams `reader` through `redactor` into `sink`. `source` names the input in errors.
+pub(crate) fn run<R: Read, S: Sink>(
+    redactor: &Redactor,
+    mut reader: R,
+    source: &str,
+    sink: &mut S,
+    opts: StreamOptions,
+) -> Result<Stats> {
+    let overlap = redactor.max_match_len() + 2 * WINDOW + 64;
+    let max_unit = opts.max_unit.max(4 * overlap);
+    let ctx_keep = WINDOW + 16;
+    let mut f = Framer {
+        redactor,
+        sink,
+        scratch: redactor.scratch(),
+        found: Vec::new(),
+        kept: Vec::new(),
+        stats: Stats::default(),
+    };
+    let mut buf: Vec<u8> = Vec::with_capacity(max_unit + opts.read_size + ctx_keep);
+    // buf[..ctx] is left context of the current line, already written.
+    let mut ctx = 0usize;
+    let mut line = 1u64;
+    let mut line_off = 0u64;
+    loop {
+        let n = read_some(&mut reader, &mut buf, opts.read_size, source)?;
+        let mut pos = ctx;
+        while let Some(i) = memchr::memchr(b'\n', &buf[pos..]) {
+            let nl = pos + i;
+            let ce = if nl > pos && buf[nl - 1] == b'\r' {
+                nl - 1
+            } else {
+                nl
+            };
+            let win = if pos == ctx { 0 } else { pos };
+            f.scan(&buf[win..ce], pos - win, ce - win + 1, line)?;
+            f.emit(line, line_off, &buf[pos..ce], &buf[ce..=nl])?;
+            f.stats.lines += 1;
+            line += 1;
+            line_off = 0;
+            pos = nl + 1;
+        }
+        let line_start = if pos == ctx { 0 } else { pos };
+        if n == 0 {
+            if pos < buf.len() {
+                f.scan(
+                    &buf[line_start..],
+                    pos - line_start,
+                    buf.len() - line_start + 1,
+                    line,
+                )?;
+                f.emit(line, line_off, &buf[pos..], b"")?;
+                f.stats.lines += 1;
+            }
+            f.sink.flush().map_err(Error::output)?;
+            return Ok(f.stats);
+        }
+        let keep_from = if buf.len() - pos > max_unit {
+            let limit = buf.len() - overlap;
+            let end = f.scan(
+                &buf[line_start..],
+                pos - line_start,
+                limit - line_start,
+                line,
+            )?;
+            let cut = limit.max(line_start + end);
+            f.emit(line, line_off, &buf[pos..cut], b"")?;
+            line_off += (cut - pos) as u64;
+            pos = cut;
+            pos.saturating_sub(ctx_keep).max(line_start)
+        } else {
+            line_start
+        };
+        ctx = pos - keep_from;
+        buf.copy_within(keep_from.., 0);
+        buf.truncate(buf.len() - keep_from);
+        f.sink.flush().map_err(Error::output)?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Collects pieces as (line, offset, text, findings as (start, end, entity), terminator).
+    #[derive(Default)]
+    struct Collect {
+        out: Vec<u8>,
+        found: Vec<(u64, u64, String)>,
+        flushes: usize,
+    }
+
+    impl Sink for Collect {
+        fn piece(&mut self, p: &Piece<'_>) -> io::Result<()> {
+            self.out.extend_from_slice(p.text);
+            self.out.extend_from_slice(p.terminator);
+            for f in p.findings {
+                self.found.push((
+                    p.line,
+                    p.line_offset + f.span.start() as u64,
+                    String::from_utf8_lossy(&p.text[f.span.range()]).into_owned(),
+                ));
+            }
+            Ok(())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            self.flushes += 1;
+            Ok(())
+        }
+    }
+
+    /// A reader that hands out at most `step` bytes per read.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.0.len().min(self.1).min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    fn run_with(input: &[u8], step: usize, max_unit: usize) -> Collect {
+        let r = Redactor::new();
+        let mut c = Collect::default();
+        let opts = StreamOptions {
+            max_unit,
+            read_size: step.max(1),
+        };
+        run(&r, Trickle(input, step), "test", &mut c, opts).unwrap();
+        c
+    }
+
+    #[test]
+    fn transparent_and_line_accurate() {
+        let input = b"a 536-90-4399\r\n\n\xff\x00 jane@example.com\nlast 4111111111111111";
+        for step in [1, 3, 7, 4096] {
+            let c = run_with(input, step, 1 << 20);
+            assert_eq!(c.out, input.to_vec(), "step {step}");
+            assert_eq!(
+                c.found,
+                vec![
+                    (1, 2, "536-90-4399".to_owned()),
+                    (3, 3, "jane@example.com".to_owned()),
+                    (4, 5, "4111111111111111".to_owned())
+                ],
+                "step {step}"
+            );
+        }
+    }
+
+    #[test]
+    fn long_lines_are_chunked_without_losing_findings() {
+        // Identifiers placed across every chunk boundary region.
+        let mut line = Vec::new();
+        let mut want = Vec::new();
+        while line.len() < 200_000 {
+            line.extend_from_slice(b"filler text with words ");
+            let at = line.len();
+            line.extend_from_slice(b"jane.doe@example.com");
+            want.push((1u64, at as u64, "jane.doe@example.com".to_owned()));
+            line.extend_from_slice(b" and ");
+        }
+        line.push(b'\n');
+        for step in [1000, 4093, 65536] {
+            let c = run_with(&line, step, 10_000);
+            assert_eq!(c.out, line, "step {step}");
+            assert_eq!(c.found, want, "step {step}");
+        }
+    }
+
+    #[test]
+    fn flushes_after_each_read() {
+        let c = run_with(b"one\ntwo\nthree\n", 4, 1 << 20);
+        assert!(c.flushes >= 3);
+    }
+}

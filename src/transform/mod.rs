@@ -1,0 +1,241 @@
+//! Transform: the only stage that writes. Given a unit and its findings (sorted, disjoint) it
+//! builds the rewritten unit, copying every byte outside a finding unchanged. A unit with no
+//! finding to change is returned borrowed: no allocation, no copy.
+
+use std::borrow::Cow;
+
+use crate::span::{Entity, Finding};
+
+/// What happens to a finding.
+///
+/// # Example
+/// ```
+/// use velum::Action;
+/// assert_eq!(Action::parse("mask"), Some(Action::Mask));
+/// assert_eq!(Action::Mask.as_str(), "mask");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Action {
+    /// Leave the value as it is (it is still reported by `scan`).
+    Keep,
+    /// Replace the value with a label such as `[EMAIL]`.
+    Label,
+    /// Replace letters and digits with a mask character, keeping separators and, if the rule
+    /// says so, the first and last few characters.
+    Mask,
+    /// Remove the value.
+    Drop,
+}
+
+impl Action {
+    /// Parses a policy action name.
+    pub fn parse(s: &str) -> Option<Action> {
+        Some(match s {
+            "keep" => Action::Keep,
+            "label" => Action::Label,
+            "mask" => Action::Mask,
+            "drop" => Action::Drop,
+            _ => return None,
+        })
+    }
+
+    /// The policy name of the action.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Keep => "keep",
+            Action::Label => "label",
+            Action::Mask => "mask",
+            Action::Drop => "drop",
+        }
+    }
+}
+
+/// An action with its parameters, as a policy sets it for one entity.
+///
+/// # Example
+/// ```
+/// use velum::{Action, Rule};
+/// let rule = Rule { action: Action::Mask, keep_last: 4, ..Rule::default() };
+/// assert_eq!(rule.apply_to(velum::Entity::CREDIT_CARD, b"4111 1111 1111 1111"), b"**** **** **** 1111");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rule {
+    /// The action.
+    pub action: Action,
+    /// Label template; `{entity}` is replaced by the entity name.
+    pub label: String,
+    /// Mask: letters and digits kept at the start.
+    pub keep_first: usize,
+    /// Mask: letters and digits kept at the end.
+    pub keep_last: usize,
+    /// Mask: the ASCII punctuation character written instead of each letter or digit.
+    pub mask_char: u8,
+}
+
+impl Default for Rule {
+    fn default() -> Self {
+        Rule {
+            action: Action::Label,
+            label: "[{entity}]".to_owned(),
+            keep_first: 0,
+            keep_last: 0,
+            mask_char: b'*',
+        }
+    }
+}
+
+impl Rule {
+    /// The replacement for one value.
+    pub fn apply_to(&self, entity: Entity, value: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(value.len());
+        self.write(entity, value, &mut out);
+        out
+    }
+
+    pub(crate) fn write(&self, entity: Entity, value: &[u8], out: &mut Vec<u8>) {
+        match self.action {
+            Action::Keep => out.extend_from_slice(value),
+            Action::Drop => {}
+            Action::Label => write_label(&self.label, entity, out),
+            Action::Mask => self.mask(value, out),
+        }
+    }
+
+    fn mask(&self, value: &[u8], out: &mut Vec<u8>) {
+        let total = MaskUnits(value, 0).filter(|&(_, _, c)| c).count();
+        // Never reveal the whole value: keep counts that cover it mask everything.
+        let (first, last) = if self.keep_first + self.keep_last >= total {
+            (0, 0)
+        } else {
+            (self.keep_first, self.keep_last)
+        };
+        let mut n = 0usize;
+        for (i, j, is_char) in MaskUnits(value, 0) {
+            if !is_char {
+                out.extend_from_slice(&value[i..j]);
+                continue;
+            }
+            if n < first || n >= total - last {
+                out.extend_from_slice(&value[i..j]);
+            } else {
+                out.push(self.mask_char);
+            }
+            n += 1;
+        }
+    }
+}
+
+/// Walks a value in mask units `(start, end, is_char)`: a character is an ASCII letter or
+/// digit, or one whole non-ASCII UTF-8 sequence; anything else is a separator byte.
+struct MaskUnits<'a>(&'a [u8], usize);
+
+impl Iterator for MaskUnits<'_> {
+    type Item = (usize, usize, bool);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (v, i) = (self.0, self.1);
+        let b = *v.get(i)?;
+        let mut j = i + 1;
+        if b >= 0x80 {
+            while j < v.len() && (0x80..0xC0).contains(&v[j]) {
+                j += 1;
+            }
+        }
+        self.1 = j;
+        Some((i, j, b.is_ascii_alphanumeric() || b >= 0x80))
+    }
+}
+
+fn write_label(template: &str, entity: Entity, out: &mut Vec<u8>) {
+    let mut rest = template;
+    while let Some(p) = rest.find("{entity}") {
+        out.extend_from_slice(rest[..p].as_bytes());
+        out.extend_from_slice(entity.name().as_bytes());
+        rest = &rest[p + "{entity}".len()..];
+    }
+    out.extend_from_slice(rest.as_bytes());
+}
+
+/// Rewrites `unit` with `findings` (sorted by start, disjoint). Borrowed when nothing changes.
+pub(crate) fn rewrite<'a, 'r>(
+    unit: &'a [u8],
+    findings: &[Finding],
+    rule_of: impl Fn(Entity) -> &'r Rule,
+) -> Cow<'a, [u8]> {
+    let mut changed = findings
+        .iter()
+        .filter(|f| rule_of(f.entity).action != Action::Keep)
+        .peekable();
+    if changed.peek().is_none() {
+        return Cow::Borrowed(unit);
+    }
+    let mut out = Vec::with_capacity(unit.len() + 16);
+    let mut at = 0;
+    for f in changed {
+        out.extend_from_slice(&unit[at..f.span.start()]);
+        rule_of(f.entity).write(f.entity, &unit[f.span.range()], &mut out);
+        at = f.span.end();
+    }
+    out.extend_from_slice(&unit[at..]);
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::span::{DetectorId, Span};
+
+    fn mask(keep_first: usize, keep_last: usize, v: &str) -> String {
+        let r = Rule {
+            action: Action::Mask,
+            keep_first,
+            keep_last,
+            ..Rule::default()
+        };
+        String::from_utf8(r.apply_to(Entity::CREDIT_CARD, v.as_bytes())).unwrap()
+    }
+
+    #[test]
+    fn mask_keeps_separators_and_ends() {
+        assert_eq!(mask(0, 4, "4111 1111 1111 1111"), "**** **** **** 1111");
+        assert_eq!(mask(0, 4, "4111111111111111"), "************1111");
+        assert_eq!(mask(0, 4, "536-90-4399"), "***-**-4399");
+        assert_eq!(mask(1, 0, "jane@example.com"), "j***@*******.***");
+        assert_eq!(mask(0, 0, "Zoë"), "***");
+        // Keeping everything would reveal the value: mask it all.
+        assert_eq!(mask(2, 2, "1234"), "****");
+    }
+
+    #[test]
+    fn labels() {
+        let r = Rule::default();
+        assert_eq!(r.apply_to(Entity::EMAIL, b"x@y.com"), b"[EMAIL]");
+        let r = Rule {
+            label: "<{entity}:{entity}>".into(),
+            ..Rule::default()
+        };
+        assert_eq!(r.apply_to(Entity::IBAN, b"x"), b"<IBAN:IBAN>");
+    }
+
+    #[test]
+    fn rewrite_borrows_when_unchanged() {
+        let keep = Rule {
+            action: Action::Keep,
+            ..Rule::default()
+        };
+        let f = Finding {
+            span: Span::new(0, 1),
+            entity: Entity::EMAIL,
+            score: 1.0,
+            detector: DetectorId::new("email"),
+        };
+        assert!(matches!(rewrite(b"abc", &[f], |_| &keep), Cow::Borrowed(_)));
+        assert!(matches!(rewrite(b"abc", &[], |_| &keep), Cow::Borrowed(_)));
+        let drop = Rule {
+            action: Action::Drop,
+            ..Rule::default()
+        };
+        assert_eq!(rewrite(b"abc", &[f], |_| &drop).as_ref(), b"bc");
+    }
+}
