@@ -42,7 +42,7 @@ impl Error {
     }
 
     pub(crate) fn config(message: impl Into<String>) -> Self {
-        Error {
+        Self {
             kind: ErrorKind::Config,
             message: message.into(),
             source: None,
@@ -64,7 +64,7 @@ impl Error {
 
     /// An input error: `what` says which input and what was being done, without data.
     pub fn io(what: impl Into<String>, source: std::io::Error) -> Self {
-        Error {
+        Self {
             kind: ErrorKind::Io,
             message: what.into(),
             source: Some(source),
@@ -73,7 +73,7 @@ impl Error {
 
     /// An output error.
     pub fn output(source: std::io::Error) -> Self {
-        Error {
+        Self {
             kind: ErrorKind::Output,
             message: "writing output".to_owned(),
             source: Some(source),
@@ -91,7 +91,7 @@ impl Error {
     }
 
     pub(crate) fn internal(message: impl Into<String>) -> Self {
-        Error {
+        Self {
             kind: ErrorKind::Internal,
             message: message.into(),
             source: None,

@@ -89,7 +89,7 @@ pub struct Policy {
 impl Default for Policy {
     /// The embedded default policy.
     fn default() -> Self {
-        Policy::from_toml_str(DEFAULT_POLICY, "<default policy>")
+        Self::from_toml_str(DEFAULT_POLICY, "<default policy>")
             .expect("the embedded default policy is valid")
     }
 }
@@ -223,7 +223,7 @@ impl Policy {
     /// # Errors
     /// [`ErrorKind::Io`](crate::ErrorKind::Io) when the file cannot be read;
     /// [`ErrorKind::Config`](crate::ErrorKind::Config) naming `file:line: field` otherwise.
-    pub fn from_path(path: impl AsRef<Path>) -> Result<Policy> {
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let text = std::fs::read(path).map_err(|e| Error::io_path(path, e))?;
         let text = String::from_utf8(text).map_err(|e| {
@@ -233,14 +233,14 @@ impl Policy {
                 e.utf8_error().valid_up_to()
             ))
         })?;
-        Policy::from_toml_str(&text, &path.display().to_string())
+        Self::from_toml_str(&text, &path.display().to_string())
     }
 
     /// Parses and checks a policy; `origin` names it in errors.
     ///
     /// # Errors
     /// [`ErrorKind::Config`](crate::ErrorKind::Config) naming `origin:line: field`.
-    pub fn from_toml_str(text: &str, origin: &str) -> Result<Policy> {
+    pub fn from_toml_str(text: &str, origin: &str) -> Result<Self> {
         let cx = Ctx { text, origin };
         let raw: RawPolicy = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| cx.line(s.start));
@@ -373,7 +373,7 @@ impl Policy {
                 },
             );
         }
-        Ok(Policy {
+        Ok(Self {
             origin: origin.to_owned(),
             min_score,
             phone_regions,

@@ -108,7 +108,7 @@ impl Redactor {
         let for_pool = Arc::clone(&compiled);
         let make: Box<dyn Fn() -> Scratch + Send + Sync> =
             Box::new(move || for_pool.engine.scratch());
-        Ok(Redactor {
+        Ok(Self {
             compiled,
             pool: Arc::new(Pool::new(make)),
         })

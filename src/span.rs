@@ -56,13 +56,13 @@ impl Span {
     }
 
     /// True when the two spans share at least one byte.
-    pub fn overlaps(self, other: Span) -> bool {
+    pub fn overlaps(self, other: Self) -> bool {
         self.start < other.end && other.start < self.end
     }
 
     /// The span moved right by `by` bytes.
-    pub fn offset(self, by: usize) -> Span {
-        Span::new(self.start + by, self.end + by)
+    pub fn offset(self, by: usize) -> Self {
+        Self::new(self.start + by, self.end + by)
     }
 }
 
@@ -136,12 +136,12 @@ builtin_entities!(
 impl Entity {
     /// Parses an entity name: a built-in one, or any well-formed custom name
     /// (`[A-Z][A-Z0-9_]*`, at most 64 bytes). Returns `None` for a malformed name.
-    pub fn parse(name: &str) -> Option<Entity> {
+    pub fn parse(name: &str) -> Option<Self> {
         if let Some(e) = Self::BUILTIN.iter().find(|e| e.0 == name) {
             return Some(*e);
         }
         if Self::is_well_formed(name) {
-            Some(Entity(intern(name)))
+            Some(Self(intern(name)))
         } else {
             None
         }
@@ -194,7 +194,7 @@ pub struct DetectorId(&'static str);
 impl DetectorId {
     /// Interns a detector name.
     pub fn new(name: &str) -> Self {
-        DetectorId(intern(name))
+        Self(intern(name))
     }
 
     /// The detector name.

@@ -87,7 +87,7 @@ impl ContextIndex {
                     .map_err(|e| Error::config(format!("context words: {e}")))?,
             )
         };
-        Ok(ContextIndex {
+        Ok(Self {
             ac,
             supports,
             negative: neg,
@@ -131,19 +131,34 @@ impl ContextIndex {
         let lo = span.start().saturating_sub(WINDOW).max(lo);
         let hi = (span.end() + WINDOW).min(hi);
         let first = hits.partition_point(|h| h.span.end() <= lo);
+        let dist = |h: &Hit| {
+            if h.span.end() <= span.start() {
+                span.start() - h.span.end()
+            } else {
+                h.span.start().saturating_sub(span.end())
+            }
+        };
+        // The nearest supporting word, and the nearest negative one, each count once.
         let mut eff = Effect::default();
         for h in hits[first..].iter().take_while(|h| h.span.start() < hi) {
             if h.span.overlaps(span) || h.span.start() < lo || h.span.end() > hi {
                 continue;
             }
             let w = h.word as usize;
-            if eff.positive.is_none() && self.supports[w].contains(&det) {
-                eff.positive = Some(*h);
-                eff.delta += boost;
-            } else if numeric && eff.negative.is_none() && self.negative[w] {
+            if self.supports[w].contains(&det) {
+                if eff.positive.is_none_or(|p| dist(h) < dist(&p)) {
+                    eff.positive = Some(*h);
+                }
+            } else if numeric && self.negative[w] && eff.negative.is_none_or(|n| dist(h) < dist(&n))
+            {
                 eff.negative = Some(*h);
-                eff.delta -= self.penalty;
             }
+        }
+        if eff.positive.is_some() {
+            eff.delta += boost;
+        }
+        if eff.negative.is_some() {
+            eff.delta -= self.penalty;
         }
         eff
     }

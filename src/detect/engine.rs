@@ -52,7 +52,7 @@ pub(crate) struct EngineOptions {
 
 impl Default for EngineOptions {
     fn default() -> Self {
-        EngineOptions {
+        Self {
             settings: Settings::default(),
             min_score: 0.5,
             entities: HashMap::new(),
@@ -179,7 +179,14 @@ fn first_bytes(h: &Hir, set: &mut [bool; 256]) -> bool {
         HirKind::Repetition(r) => first_bytes(&r.sub, set) || r.min == 0,
         HirKind::Capture(c) => first_bytes(&c.sub, set),
         HirKind::Concat(xs) => xs.iter().all(|x| first_bytes(x, set)),
-        HirKind::Alternation(xs) => xs.iter().fold(false, |n, x| first_bytes(x, set) || n),
+        HirKind::Alternation(xs) => {
+            // Every branch adds its bytes: no short-circuit.
+            let mut nullable = false;
+            for x in xs {
+                nullable |= first_bytes(x, set);
+            }
+            nullable
+        }
     }
 }
 
@@ -193,7 +200,7 @@ impl Engine {
         defs: &[DetectorDef],
         negative: &NegativeContext,
         opts: &EngineOptions,
-    ) -> Result<Engine> {
+    ) -> Result<Self> {
         if defs.len() > usize::from(u16::MAX) {
             return Err(Error::config("too many detectors"));
         }
@@ -305,7 +312,7 @@ impl Engine {
             });
         }
         let context = ContextIndex::build(&positive, &negative.words, negative.penalty)?;
-        Ok(Engine {
+        Ok(Self {
             re,
             shapes,
             by_first,

@@ -54,7 +54,7 @@ pub(crate) struct StreamOptions {
 
 impl Default for StreamOptions {
     fn default() -> Self {
-        StreamOptions {
+        Self {
             max_unit: 1 << 20,
             read_size: 256 << 10,
         }

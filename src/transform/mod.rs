@@ -30,12 +30,12 @@ pub enum Action {
 
 impl Action {
     /// Parses a policy action name.
-    pub fn parse(s: &str) -> Option<Action> {
+    pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
-            "keep" => Action::Keep,
-            "label" => Action::Label,
-            "mask" => Action::Mask,
-            "drop" => Action::Drop,
+            "keep" => Self::Keep,
+            "label" => Self::Label,
+            "mask" => Self::Mask,
+            "drop" => Self::Drop,
             _ => return None,
         })
     }
@@ -43,10 +43,10 @@ impl Action {
     /// The policy name of the action.
     pub fn as_str(self) -> &'static str {
         match self {
-            Action::Keep => "keep",
-            Action::Label => "label",
-            Action::Mask => "mask",
-            Action::Drop => "drop",
+            Self::Keep => "keep",
+            Self::Label => "label",
+            Self::Mask => "mask",
+            Self::Drop => "drop",
         }
     }
 }
@@ -75,7 +75,7 @@ pub struct Rule {
 
 impl Default for Rule {
     fn default() -> Self {
-        Rule {
+        Self {
             action: Action::Label,
             label: "[{entity}]".to_owned(),
             keep_first: 0,
@@ -150,7 +150,7 @@ impl Iterator for MaskUnits<'_> {
 fn write_label(template: &str, entity: Entity, out: &mut Vec<u8>) {
     let mut rest = template;
     while let Some(p) = rest.find("{entity}") {
-        out.extend_from_slice(rest[..p].as_bytes());
+        out.extend_from_slice(&rest.as_bytes()[..p]);
         out.extend_from_slice(entity.name().as_bytes());
         rest = &rest[p + "{entity}".len()..];
     }

@@ -28,9 +28,7 @@ pub(crate) fn brand(d: &Digits) -> Option<Brand> {
         d.prefix(6),
     );
     let in_len = |lo: usize, hi: usize| (lo..=hi).contains(&n);
-    let b = if (622126..=622925).contains(&p6) {
-        Brand::Discover
-    } else if p4 == 6011 {
+    let b = if (622126..=622925).contains(&p6) || p4 == 6011 {
         Brand::Discover
     } else if (2221..=2720).contains(&p4) {
         Brand::Mastercard

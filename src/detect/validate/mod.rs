@@ -27,7 +27,7 @@ pub(crate) struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings {
+        Self {
             phone_regions: Regions::default_set(),
         }
     }
@@ -56,8 +56,8 @@ pub(crate) struct Verdict {
 }
 
 impl Verdict {
-    pub(crate) fn new(span: Span, score: f32) -> Option<Verdict> {
-        Some(Verdict { span, score })
+    pub(crate) fn new(span: Span, score: f32) -> Option<Self> {
+        Some(Self { span, score })
     }
 }
 
@@ -134,8 +134,8 @@ impl Digits {
     /// Collects the digits of `s`, allowing only bytes of `seps` between them and only one
     /// separator kind per candidate (`4111-1111 1111-1111` is rejected). Full-width digits are
     /// not accepted here (the candidate patterns are ASCII).
-    pub(crate) fn parse(s: &[u8], seps: &[u8]) -> Option<Digits> {
-        let mut d = Digits {
+    pub(crate) fn parse(s: &[u8], seps: &[u8]) -> Option<Self> {
+        let mut d = Self {
             buf: [0; 32],
             len: 0,
             sep: None,
@@ -198,7 +198,7 @@ pub(crate) fn luhn_sum(digits: &[u8]) -> u32 {
 
 /// True when `digits` pass Luhn.
 pub(crate) fn luhn_ok(digits: &[u8]) -> bool {
-    luhn_sum(digits) % 10 == 0
+    luhn_sum(digits).is_multiple_of(10)
 }
 
 /// ENTITIES.md §0 candidate boundaries for numeric identifiers, beyond what the pattern's `\b`

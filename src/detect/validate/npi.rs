@@ -6,7 +6,7 @@ use super::{Cand, Digits, Verdict, luhn_sum, numeric_boundary_ok};
 
 /// True when the ten digit values form a valid NPI.
 pub(crate) fn npi_ok(d: &[u8]) -> bool {
-    d.len() == 10 && matches!(d[0], 1 | 2) && (luhn_sum(d) + 24) % 10 == 0
+    d.len() == 10 && matches!(d[0], 1 | 2) && (luhn_sum(d) + 24).is_multiple_of(10)
 }
 
 pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {

@@ -22,7 +22,7 @@ impl Regions {
     }
 
     fn from_ids(ids: impl IntoIterator<Item = Id>) -> Self {
-        Regions(
+        Self(
             ids.into_iter()
                 .map(|id| {
                     let code = format!("{id:?}");

@@ -4,7 +4,7 @@
 use super::{Cand, Digits, Verdict, numeric_boundary_ok};
 
 /// Numbers that were printed on sample cards or in advertising and never belong to a person.
-const PUBLICISED: [u32; 3] = [78_05_1120, 219_09_9999, 457_55_5462];
+const PUBLICISED: [u32; 3] = [78_051_120, 219_099_999, 457_555_462];
 
 /// Checks the ranges of a 9-digit SSN given as digit values.
 pub(crate) fn ranges_ok(d: &[u8]) -> bool {
@@ -25,7 +25,7 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
     if PUBLICISED.contains(&whole) {
         return None;
     }
-    let score = if whole == 123_45_6789 {
+    let score = if whole == 123_456_789 {
         0.3
     } else {
         match d.sep {

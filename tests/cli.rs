@@ -1,0 +1,236 @@
+//! The command-line contract of DESIGN.md: `scan` output format, `redact`, exit codes, errors.
+
+use crate::util::{data, run, text, velum};
+
+#[test]
+fn scan_output_matches_the_contract_byte_for_byte() {
+    let fixture = data("scan_fixture.log");
+    let out = run(&["scan", fixture.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let want = std::fs::read(data("scan_fixture.jsonl")).unwrap();
+    assert_eq!(text(&out.stdout), text(&want));
+    // The same through stdin, with and without `-`.
+    let input = std::fs::read(&fixture).unwrap();
+    assert_eq!(run(&["scan"], &input).stdout, want);
+    assert_eq!(run(&["scan", "-"], &input).stdout, want);
+}
+
+#[test]
+fn scan_never_prints_values_unless_asked() {
+    let input = b"mail jane.doe@example.com ssn 536-90-4399\n";
+    let out = run(&["scan"], input);
+    let s = text(&out.stdout);
+    assert!(!s.contains("jane.doe") && !s.contains("536-90"), "{s}");
+    let out = run(&["scan", "--show-values"], input);
+    let s = text(&out.stdout);
+    assert!(s.contains(r#","value":"jane.doe@example.com"}"#), "{s}");
+    assert!(s.contains(r#","value":"536-90-4399"}"#), "{s}");
+}
+
+#[test]
+fn scan_with_several_files_names_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.log");
+    let b = dir.path().join("b \"q\".log");
+    std::fs::write(&a, "x\nmail jane@example.com\n").unwrap();
+    std::fs::write(&b, "ssn 536-90-4399\n").unwrap();
+    let out = run(&["scan", a.to_str().unwrap(), b.to_str().unwrap()], b"");
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["file"], a.to_str().unwrap());
+    assert_eq!(lines[0]["line"], 2);
+    assert_eq!(lines[1]["file"], b.to_str().unwrap());
+    assert_eq!(lines[1]["entity"], "US_SSN");
+    // Key order is part of the contract.
+    let first = text(&out.stdout).lines().next().unwrap().to_owned();
+    assert!(
+        first.starts_with(r#"{"file":"#)
+            && first.contains(r#","line":2,"start":5,"end":21,"entity":"EMAIL","score":"#)
+    );
+}
+
+#[test]
+fn fail_on_findings_sets_exit_code_1() {
+    assert_eq!(
+        run(&["scan", "--fail-on-findings"], b"jane@example.com\n")
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        run(&["scan", "--fail-on-findings"], b"nothing here\n")
+            .status
+            .code(),
+        Some(0)
+    );
+    let out = run(&["redact", "--fail-on-findings"], b"jane@example.com\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.stdout, b"[EMAIL]\n");
+}
+
+#[test]
+fn redact_sample_with_default_policy() {
+    let out = velum()
+        .args(["redact", "examples/app.log"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let s = text(&out.stdout);
+    assert_eq!(s.lines().count(), 10);
+    for leak in [
+        "jane.doe@example.com",
+        "4111 1111 1111 1111",
+        "536-90-4399",
+        "GB82 WEST",
+        "943 476 5919",
+        "203.0.113.42",
+    ] {
+        assert!(!s.contains(leak), "{leak} leaked:\n{s}");
+    }
+    for kept in [
+        "card=**** **** **** 1111",
+        "ssn=***-**-4399",
+        "[IBAN]",
+        "[UK_NHS]",
+        "[US_NPI]",
+        "order_id=884213",
+        "ticket=1234567812345670",
+        "build=10.0.19041.1",
+    ] {
+        assert!(s.contains(kept), "{kept} missing:\n{s}");
+    }
+}
+
+#[test]
+fn policy_actions_and_allow_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p.toml");
+    std::fs::write(
+        &p,
+        r#"
+[defaults]
+action = "mask"
+keep_first = 1
+
+[entities.EMAIL]
+action = "drop"
+allow = ["ops@example.com"]
+
+[entities.IP_ADDRESS]
+action = "keep"
+
+[entities.US_SSN]
+action = "label"
+label = "<ssn:{entity}>"
+
+[[patterns]]
+name = "employee"
+entity = "EMPLOYEE_ID"
+regex = '\bEMP-\d{6}\b'
+context = ["employee"]
+
+[entities.EMPLOYEE_ID]
+action = "label"
+"#,
+    )
+    .unwrap();
+    let out = run(
+        &["redact", "--policy", p.to_str().unwrap()],
+        b"to jane@example.com cc OPS@example.com from 203.0.113.9 ssn 536-90-4399 EMP-123456 +44 20 7946 0958\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "to  cc OPS@example.com from 203.0.113.9 ssn <ssn:US_SSN> [EMPLOYEE_ID] +4* ** **** ****\n"
+    );
+}
+
+#[test]
+fn bad_policy_exits_2_names_file_line_field_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bad.toml");
+    std::fs::write(
+        &p,
+        "min_score = 0.5\n\n[entities.EMAIL]\naction = \"scramble\"\n",
+    )
+    .unwrap();
+    let out = run(
+        &["redact", "--policy", p.to_str().unwrap()],
+        b"jane@example.com\n",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("{}:4: action: unknown action", p.display())),
+        "{err}"
+    );
+
+    std::fs::write(
+        &p,
+        "[[patterns]]\nname = \"x\"\nentity = \"X_ID\"\nregex = '(unclosed'\n",
+    )
+    .unwrap();
+    let out = run(
+        &["scan", "--policy", p.to_str().unwrap()],
+        b"jane@example.com\n",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(
+        text(&out.stderr).contains(":4: regex: invalid regex"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = run(&["redact", "--policy", "/nonexistent/p.toml"], b"x\n");
+    assert_eq!(out.status.code(), Some(3));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(run(&["frobnicate"], b"").status.code(), Some(2));
+    assert_eq!(run(&["scan", "--no-such-flag"], b"").status.code(), Some(2));
+    assert_eq!(run(&["--help"], b"").status.code(), Some(0));
+}
+
+#[test]
+fn unreadable_input_is_reported_and_others_processed() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.log");
+    std::fs::write(&good, "mail jane@example.com\n").unwrap();
+    let out = run(
+        &["redact", "/nonexistent/x.log", good.to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(out.stdout, b"mail [EMAIL]\n");
+    assert!(
+        text(&out.stderr).contains("/nonexistent/x.log"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A directory fails on read.
+    let out = run(&["redact", dir.path().to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(3));
+}
+
+#[test]
+fn explain_shows_detector_score_and_context() {
+    let out = run(&["explain", "provider npi: 1234567893"], b"");
+    assert_eq!(out.status.code(), Some(0));
+    let s = text(&out.stdout);
+    assert!(s.contains("US_NPI 14..24"), "{s}");
+    assert!(
+        s.contains("detector=us_npi score=0.75 (base 0.35, raised by context near \"npi\""),
+        "{s}"
+    );
+    let out = run(&["explain"], b"order 4111111111111112\nssn 536-90-4399\n");
+    let s = text(&out.stdout);
+    assert!(s.contains("(no findings)") && s.contains("US_SSN"), "{s}");
+}

@@ -1,0 +1,74 @@
+//! Helpers for driving the built binary.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// A `velum` command with a clean environment for the variables velum reads.
+pub fn velum() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_velum"));
+    c.env_remove("VELUM_KEYRING")
+        .env_remove("VELUM_FAILPOINT_PANIC_LINE");
+    c
+}
+
+/// Path of a file under tests/data.
+pub fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+/// Runs velum with `args`, feeding `stdin`, and returns its output.
+pub fn run(args: &[&str], stdin: &[u8]) -> Output {
+    run_cmd(velum().args(args), stdin)
+}
+
+pub fn run_cmd(cmd: &mut Command, stdin: &[u8]) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn velum");
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let feeder = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child.wait_with_output().expect("wait velum");
+    feeder.join().unwrap();
+    out
+}
+
+/// Polls a child's peak resident set (VmHWM, KiB) until it exits; returns the last value read.
+pub fn watch_peak_rss(child: &Child) -> JoinHandle<u64> {
+    let status = format!("/proc/{}/status", child.id());
+    std::thread::spawn(move || {
+        let mut peak = 0u64;
+        while let Ok(s) = std::fs::read_to_string(&status) {
+            if let Some(kb) = s
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+            {
+                peak = peak.max(kb);
+            }
+            if s.lines()
+                .any(|l| l.starts_with("State:") && l.contains("zombie"))
+            {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        peak
+    })
+}
+
+/// Lossy text of a byte slice, for messages.
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
