@@ -409,6 +409,7 @@ impl Policy {
                     priority: p.priority,
                     patterns: vec![p.regex.clone()],
                     context: p.context.clone(),
+                    negative_context: Vec::new(),
                     context_boost: p.context_boost,
                     numeric: false,
                     max_len: None,

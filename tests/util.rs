@@ -7,7 +7,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// A `velum` command with a clean environment for the variables velum reads.
-pub fn velum() -> Command {
+pub(crate) fn velum() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_velum"));
     c.env_remove("VELUM_KEYRING")
         .env_remove("VELUM_FAILPOINT_PANIC_LINE");
@@ -15,18 +15,18 @@ pub fn velum() -> Command {
 }
 
 /// Path of a file under tests/data.
-pub fn data(name: &str) -> PathBuf {
+pub(crate) fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
         .join(name)
 }
 
 /// Runs velum with `args`, feeding `stdin`, and returns its output.
-pub fn run(args: &[&str], stdin: &[u8]) -> Output {
+pub(crate) fn run(args: &[&str], stdin: &[u8]) -> Output {
     run_cmd(velum().args(args), stdin)
 }
 
-pub fn run_cmd(cmd: &mut Command, stdin: &[u8]) -> Output {
+pub(crate) fn run_cmd(cmd: &mut Command, stdin: &[u8]) -> Output {
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -44,7 +44,7 @@ pub fn run_cmd(cmd: &mut Command, stdin: &[u8]) -> Output {
 }
 
 /// Polls a child's peak resident set (VmHWM, KiB) until it exits; returns the last value read.
-pub fn watch_peak_rss(child: &Child) -> JoinHandle<u64> {
+pub(crate) fn watch_peak_rss(child: &Child) -> JoinHandle<u64> {
     let status = format!("/proc/{}/status", child.id());
     std::thread::spawn(move || {
         let mut peak = 0u64;
@@ -69,6 +69,6 @@ pub fn watch_peak_rss(child: &Child) -> JoinHandle<u64> {
 }
 
 /// Lossy text of a byte slice, for messages.
-pub fn text(b: &[u8]) -> String {
+pub(crate) fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }

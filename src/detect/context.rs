@@ -11,6 +11,22 @@ use crate::span::Span;
 /// Bytes before and after a candidate that are searched for context words.
 pub(crate) const WINDOW: usize = 48;
 
+/// Most bytes between a negative word and the candidate it lowers.
+const NEGATIVE_GAP: usize = 16;
+
+/// True when only a short run of non-letters (`=`, `": "`, ` #`, spaces) separates the word
+/// from the candidate, on either side (`order_id=884213`, `1234 ms`).
+fn adjacent(hay: &[u8], word: Span, cand: Span) -> bool {
+    let gap = if word.end() <= cand.start() {
+        &hay[word.end()..cand.start()]
+    } else if cand.end() <= word.start() {
+        &hay[cand.end()..word.start()]
+    } else {
+        return false;
+    };
+    gap.len() <= NEGATIVE_GAP && !gap.iter().any(u8::is_ascii_alphabetic)
+}
+
 /// A context word found in a unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Hit {
@@ -32,18 +48,24 @@ pub(crate) struct ContextIndex {
     supports: Vec<Vec<u16>>,
     /// Per word: whether it is generic negative context for numeric detectors.
     negative: Vec<bool>,
+    /// Per word: the detectors it speaks against (their own negative words).
+    opposes: Vec<Vec<u16>>,
     penalty: f32,
 }
 
 impl ContextIndex {
     /// Builds the automaton. `positive[d]` lists detector `d`'s words.
+    /// `own_negative[d]` lists words that speak against detector `d`; `negative` is the
+    /// generic list for numeric detectors.
     pub(crate) fn build(
         positive: &[Vec<String>],
+        own_negative: &[Vec<String>],
         negative: &[String],
         penalty: f32,
     ) -> Result<Self> {
         let mut words: Vec<String> = Vec::new();
         let mut supports: Vec<Vec<u16>> = Vec::new();
+        let mut opposes: Vec<Vec<u16>> = Vec::new();
         let mut neg: Vec<bool> = Vec::new();
         let mut slot = |w: &str, words: &mut Vec<String>| -> usize {
             let w = w.trim().to_ascii_lowercase();
@@ -52,6 +74,7 @@ impl ContextIndex {
                 None => {
                     words.push(w);
                     supports.push(Vec::new());
+                    opposes.push(Vec::new());
                     neg.push(false);
                     words.len() - 1
                 }
@@ -64,6 +87,13 @@ impl ContextIndex {
                 support_pairs.push((i, d as u16));
             }
         }
+        let mut oppose_pairs = Vec::new();
+        for (d, ws) in own_negative.iter().enumerate() {
+            for w in ws.iter().filter(|w| !w.trim().is_empty()) {
+                let i = slot(w, &mut words);
+                oppose_pairs.push((i, d as u16));
+            }
+        }
         let mut neg_slots = Vec::new();
         for w in negative.iter().filter(|w| !w.trim().is_empty()) {
             neg_slots.push(slot(w, &mut words));
@@ -71,6 +101,11 @@ impl ContextIndex {
         for (i, d) in support_pairs {
             if !supports[i].contains(&d) {
                 supports[i].push(d);
+            }
+        }
+        for (i, d) in oppose_pairs {
+            if !opposes[i].contains(&d) {
+                opposes[i].push(d);
             }
         }
         for i in neg_slots {
@@ -90,15 +125,22 @@ impl ContextIndex {
         Ok(Self {
             ac,
             supports,
+            opposes,
             negative: neg,
             penalty,
         })
     }
 
     /// Appends the stand-alone context words of `hay` to `out`, in order.
+    #[cfg(test)]
     pub(crate) fn find(&self, hay: &[u8], out: &mut Vec<Hit>) {
+        self.find_in(hay, 0..hay.len(), out);
+    }
+
+    /// Appends the stand-alone context words lying in `hay[range]` to `out`, in order.
+    pub(crate) fn find_in(&self, hay: &[u8], range: std::ops::Range<usize>, out: &mut Vec<Hit>) {
         let Some(ac) = &self.ac else { return };
-        for m in ac.find_iter(hay) {
+        for m in ac.find_iter(aho_corasick::Input::new(hay).range(range)) {
             let (s, e) = (m.start(), m.end());
             let left_ok = s == 0
                 || !hay[s - 1].is_ascii_alphabetic()
@@ -115,12 +157,15 @@ impl ContextIndex {
         }
     }
 
-    /// The score change for detector `det` at `span`, given the unit's hits (sorted). Words
-    /// count within [`WINDOW`] bytes, but not past `lo` and `hi`: the neighbouring candidates,
-    /// so a word next to one identifier does not vouch for another beyond it.
+    /// The score change for detector `det` at `span`, given the unit's hits (sorted). Positive
+    /// words count within [`WINDOW`] bytes, but not past `lo` and `hi`: the neighbouring
+    /// candidates, so a word next to one identifier does not vouch for another beyond it.
+    /// Negative words count only when [`adjacent`]: in `order_id=1 customer=536-90-4399` the
+    /// neighbouring field's key says nothing about the SSN.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn effect(
         &self,
+        hay: &[u8],
         hits: &[Hit],
         span: Span,
         (lo, hi): (usize, usize),
@@ -149,7 +194,9 @@ impl ContextIndex {
                 if eff.positive.is_none_or(|p| dist(h) < dist(&p)) {
                     eff.positive = Some(*h);
                 }
-            } else if numeric && self.negative[w] && eff.negative.is_none_or(|n| dist(h) < dist(&n))
+            } else if ((numeric && self.negative[w]) || self.opposes[w].contains(&det))
+                && adjacent(hay, h.span, span)
+                && eff.negative.is_none_or(|n| dist(h) < dist(&n))
             {
                 eff.negative = Some(*h);
             }
@@ -179,6 +226,7 @@ mod tests {
                 vec!["card".into(), "credit card".into()],
                 vec!["ssn".into()],
             ],
+            &[vec![], vec!["build".into()]],
             &["order".into(), "v".into()],
             0.3,
         )
@@ -210,13 +258,29 @@ mod tests {
         let s = "card 1 4111111111111111";
         let h = hits(&ix, s);
         assert_eq!(
-            ix.effect(&h, Span::new(7, 23), (6, usize::MAX), 0, 0.3, true)
-                .delta,
+            ix.effect(
+                s.as_bytes(),
+                &h,
+                Span::new(7, 23),
+                (6, usize::MAX),
+                0,
+                0.3,
+                true
+            )
+            .delta,
             0.0
         );
         assert!(
-            ix.effect(&h, Span::new(7, 23), (0, usize::MAX), 0, 0.3, true)
-                .delta
+            ix.effect(
+                s.as_bytes(),
+                &h,
+                Span::new(7, 23),
+                (0, usize::MAX),
+                0,
+                0.3,
+                true
+            )
+            .delta
                 > 0.0
         );
     }
@@ -226,11 +290,12 @@ mod tests {
         let ix = index();
         let s = "card 4111111111111111";
         let h = hits(&ix, s);
-        let e = ix.effect(&h, Span::new(5, 21), ALL, 0, 0.3, true);
+        let e = ix.effect(s.as_bytes(), &h, Span::new(5, 21), ALL, 0, 0.3, true);
         assert!(e.positive.is_some() && (e.delta - 0.3).abs() < 1e-6);
         // Not this detector's word.
         assert_eq!(
-            ix.effect(&h, Span::new(5, 21), ALL, 1, 0.3, true).delta,
+            ix.effect(s.as_bytes(), &h, Span::new(5, 21), ALL, 1, 0.3, true)
+                .delta,
             0.0
         );
         // Too far away.
@@ -238,17 +303,58 @@ mod tests {
         let h = hits(&ix, &far);
         let at = far.find('4').unwrap();
         assert_eq!(
-            ix.effect(&h, Span::new(at, at + 16), ALL, 0, 0.3, true)
-                .delta,
+            ix.effect(
+                far.as_bytes(),
+                &h,
+                Span::new(at, at + 16),
+                ALL,
+                0,
+                0.3,
+                true
+            )
+            .delta,
             0.0
         );
         // Negative context only for numeric detectors.
         let s = "order 4111111111111111";
         let h = hits(&ix, s);
-        assert!(ix.effect(&h, Span::new(6, 22), ALL, 0, 0.3, true).delta < 0.0);
+        assert!(
+            ix.effect(s.as_bytes(), &h, Span::new(6, 22), ALL, 0, 0.3, true)
+                .delta
+                < 0.0
+        );
         assert_eq!(
-            ix.effect(&h, Span::new(6, 22), ALL, 0, 0.3, false).delta,
+            ix.effect(s.as_bytes(), &h, Span::new(6, 22), ALL, 0, 0.3, false)
+                .delta,
             0.0
+        );
+        // A detector's own negative words apply whether or not it is numeric.
+        let s = "build 536-90-4399";
+        let h = hits(&ix, s);
+        assert!(
+            ix.effect(s.as_bytes(), &h, Span::new(6, 17), ALL, 1, 0.3, false)
+                .delta
+                < 0.0
+        );
+        assert_eq!(
+            ix.effect(s.as_bytes(), &h, Span::new(6, 17), ALL, 0, 0.3, false)
+                .delta,
+            0.0
+        );
+        // Negative words must be adjacent: a neighbouring field's key does not count.
+        let s = "order_id=1 customer=4111111111111111";
+        let h = hits(&ix, s);
+        assert_eq!(
+            ix.effect(s.as_bytes(), &h, Span::new(20, 36), ALL, 0, 0.3, true)
+                .delta,
+            0.0
+        );
+        let s = "order=4111111111111111";
+        let h = hits(&ix, s);
+        assert!(
+            ix.effect(s.as_bytes(), &h, Span::new(6, 22), ALL, 0, 0.3, true)
+                .delta
+                < 0.0
         );
     }
 }

@@ -16,7 +16,7 @@ use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, MatchKind};
 use regex_syntax::hir::{Class, Hir, HirKind};
 
-use super::context::{ContextIndex, Effect, Hit};
+use super::context::{ContextIndex, Effect, Hit, WINDOW};
 use super::resolve::{Scored, resolve};
 use super::spec::{DetectorDef, NegativeContext};
 use super::validate::{Cand, Settings, ValidateFn};
@@ -311,7 +311,10 @@ impl Engine {
                 allow,
             });
         }
-        let context = ContextIndex::build(&positive, &negative.words, negative.penalty)?;
+        let own_negative: Vec<Vec<String>> =
+            defs.iter().map(|d| d.negative_context.clone()).collect();
+        let context =
+            ContextIndex::build(&positive, &own_negative, &negative.words, negative.penalty)?;
         Ok(Self {
             re,
             shapes,
@@ -441,12 +444,42 @@ impl Engine {
         raw.clear();
         let Some(cache) = cache.as_mut() else { return };
         self.candidates(hay, cache, raw);
-        if raw.is_empty() {
+        // No candidate can reach its threshold even with context: nothing to report, and no
+        // need for the context pass (the common case for loopback IPs, bare digit runs...).
+        let reachable = |c: &Scored| {
+            let det = &self.dets[usize::from(c.det)];
+            c.score + det.boost >= det.min_score
+        };
+        if !raw.iter().any(reachable) {
             return;
         }
+        // Context words are only looked for in the windows around reachable candidates.
         hits.clear();
         if !self.context.is_empty() {
-            self.context.find(hay, hits);
+            starts.clear();
+            starts.extend(raw.iter().filter(|c| reachable(c)).map(|c| c.span.start()));
+            ends.clear();
+            ends.extend(raw.iter().filter(|c| reachable(c)).map(|c| c.span.end()));
+            let mut windows: Vec<(usize, usize)> = starts
+                .iter()
+                .zip(ends.iter())
+                .map(|(&s, &e)| (s.saturating_sub(WINDOW), (e + WINDOW).min(hay.len())))
+                .collect();
+            windows.sort_unstable();
+            let mut cur: Option<(usize, usize)> = None;
+            for (s, e) in windows {
+                match cur {
+                    Some((cs, ce)) if s <= ce => cur = Some((cs, ce.max(e))),
+                    Some((cs, ce)) => {
+                        self.context.find_in(hay, cs..ce, hits);
+                        cur = Some((s, e));
+                    }
+                    None => cur = Some((s, e)),
+                }
+            }
+            if let Some((cs, ce)) = cur {
+                self.context.find_in(hay, cs..ce, hits);
+            }
         }
         base.clear();
         effects.clear();
@@ -467,9 +500,9 @@ impl Engine {
                 .get(starts.partition_point(|&s| s < c.span.end()))
                 .copied()
                 .unwrap_or(usize::MAX);
-            let effect = self
-                .context
-                .effect(hits, c.span, (lo, hi), c.det, det.boost, det.numeric);
+            let effect =
+                self.context
+                    .effect(hay, hits, c.span, (lo, hi), c.det, det.boost, det.numeric);
             let b = c.score;
             c.score = ((c.score + effect.delta).clamp(0.0, 1.0) * 100.0).round() / 100.0;
             if c.score < det.min_score {

@@ -23,6 +23,8 @@ pub(crate) struct DetectorDef {
     pub(crate) priority: i32,
     pub(crate) patterns: Vec<String>,
     pub(crate) context: Vec<String>,
+    /// Words that speak against this detector in particular.
+    pub(crate) negative_context: Vec<String>,
     pub(crate) context_boost: f32,
     /// Takes the generic negative context of numeric identifiers.
     pub(crate) numeric: bool,
@@ -58,6 +60,8 @@ struct DetectorSpec {
     patterns: Vec<String>,
     #[serde(default)]
     context: Vec<String>,
+    #[serde(default)]
+    negative_context: Vec<String>,
     #[serde(default = "default_boost")]
     context_boost: f32,
     #[serde(default)]
@@ -113,6 +117,7 @@ pub(crate) fn builtin() -> Result<(Vec<DetectorDef>, NegativeContext)> {
                 priority: d.priority,
                 patterns: d.patterns,
                 context: d.context,
+                negative_context: d.negative_context,
                 context_boost: d.context_boost,
                 numeric: d.numeric,
                 max_len: d.max_len,

@@ -23,6 +23,52 @@ const LENGTHS: &[(&[u8; 2], u8)] = &[
     (b"YE", 30), (b"MT", 31), (b"SC", 31), (b"LC", 32), (b"RU", 33),
 ];
 
+/// BBAN structure per country in the registry's notation (`n` digits, `a` upper-case letters,
+/// `c` alphanumerics), for the countries whose structure is checked. The others are checked
+/// on length and mod 97 only. A unit test holds every entry to its registry length.
+#[rustfmt::skip]
+const BBAN: &[(&[u8; 2], &str)] = &[
+    (b"AD", "4n4n12c"), (b"AE", "3n16n"), (b"AT", "16n"), (b"BA", "16n"), (b"BE", "12n"),
+    (b"BG", "4a4n2n8c"), (b"CH", "5n12c"), (b"CY", "3n5n16c"), (b"CZ", "20n"), (b"DE", "18n"),
+    (b"DK", "14n"), (b"EE", "16n"), (b"ES", "20n"), (b"FI", "14n"), (b"FO", "14n"),
+    (b"FR", "5n5n11c2n"), (b"GB", "4a14n"), (b"GL", "14n"), (b"GR", "3n4n16c"), (b"HR", "17n"),
+    (b"HU", "24n"), (b"IE", "4a14n"), (b"IL", "3n3n13n"), (b"IS", "22n"), (b"IT", "1a5n5n12c"),
+    (b"LI", "5n12c"), (b"LT", "16n"), (b"LU", "3n13c"), (b"LV", "4a13c"), (b"MC", "5n5n11c2n"),
+    (b"ME", "18n"), (b"MT", "4a5n18c"), (b"NL", "4a10n"), (b"NO", "11n"), (b"PL", "24n"),
+    (b"PT", "21n"), (b"RO", "4a16c"), (b"RS", "18n"), (b"SE", "20n"), (b"SI", "15n"),
+    (b"SK", "20n"), (b"SM", "1a5n5n12c"), (b"TR", "5n1n16c"), (b"XK", "16n"),
+];
+
+/// True when `bban` (upper case, no separators) fits the country's structure, or when the
+/// structure is not checked for that country.
+fn bban_ok(cc: [u8; 2], bban: &[u8]) -> bool {
+    let Some((_, shape)) = BBAN.iter().find(|(c, _)| **c == cc) else {
+        return true;
+    };
+    let mut at = 0;
+    let mut n = 0usize;
+    for ch in shape.bytes() {
+        if ch.is_ascii_digit() {
+            n = n * 10 + usize::from(ch - b'0');
+            continue;
+        }
+        let Some(part) = bban.get(at..at + n) else {
+            return false;
+        };
+        let ok = match ch {
+            b'n' => part.iter().all(u8::is_ascii_digit),
+            b'a' => part.iter().all(u8::is_ascii_uppercase),
+            _ => part.iter().all(u8::is_ascii_alphanumeric),
+        };
+        if !ok {
+            return false;
+        }
+        at += n;
+        n = 0;
+    }
+    at == bban.len()
+}
+
 /// The registry length for a country code (upper case), if the country uses IBANs.
 pub(crate) fn country_length(cc: [u8; 2]) -> Option<usize> {
     LENGTHS
@@ -90,6 +136,24 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
         (None, _) => b.len(),
     };
     let part = &b[..end];
+    // Printed form: a separator after every group of four, or none at all (UUIDs and hex ids
+    // mix them: `ba53f259-7620-4db1`).
+    if let Some(sep) = sep {
+        let groups_ok = part.split(|&x| x == sep).enumerate().all(|(i, g)| {
+            g.len() == 4 || (i > 0 && !g.is_empty() && g.len() < 4 && part.ends_with(g))
+        });
+        if !groups_ok {
+            return None;
+        }
+    }
+    let norm: Vec<u8> = part
+        .iter()
+        .filter(|x| x.is_ascii_alphanumeric())
+        .map(u8::to_ascii_uppercase)
+        .collect();
+    if !bban_ok(cc, &norm[4..]) {
+        return None;
+    }
     let check = (part[2] as char).to_digit(10)? * 10 + (part[3] as char).to_digit(10)?;
     if !(2..=98).contains(&check) || !mod97_ok(part) {
         return None;
@@ -127,6 +191,50 @@ mod tests {
                 "GB00 WEST 1234 5698 7654 32",
             ],
         );
+    }
+
+    #[test]
+    fn bban_shapes_match_registry_lengths() {
+        for (cc, shape) in BBAN {
+            let mut total = 0;
+            let mut n = 0;
+            for ch in shape.bytes() {
+                if ch.is_ascii_digit() {
+                    n = n * 10 + usize::from(ch - b'0');
+                } else {
+                    total += n;
+                    n = 0;
+                }
+            }
+            assert_eq!(
+                Some(total + 4),
+                country_length(**cc),
+                "{}",
+                String::from_utf8_lossy(*cc)
+            );
+        }
+    }
+
+    #[test]
+    fn hex_ids_and_uuid_pieces_are_not_ibans() {
+        for v in [
+            "ba53f259-7620-4db1-a267",
+            "be812879016ea7c0",
+            "ad18-4889-acf8-f88b2cc48179",
+            "ee869d98-a61f-4803-acf9",
+        ] {
+            assert!(run(validate, v).is_none(), "{v}");
+        }
+        // More published specimens, printed and electronic.
+        for v in [
+            "FR14 2004 1010 0505 0001 3M02 606",
+            "IT60X0542811101000000123456",
+            "NL91ABNA0417164300",
+            "CH9300762011623852957",
+            "BE68539007547034",
+        ] {
+            assert!(run(validate, v).is_some(), "{v}");
+        }
     }
 
     #[test]

@@ -66,6 +66,29 @@ fn shapes(s: &str) -> impl Iterator<Item = &str> {
     .take(4)
 }
 
+/// Cheap structural test before libphonenumber (which costs microseconds): a national number
+/// has 10 or 11 digits, and is NANP (`[2-9]XX [2-9]XX XXXX`, optionally after `1`) or starts
+/// with a trunk `0`. Rejects order ids, epoch times and other digit runs at once.
+fn plausible_national(b: &[u8]) -> bool {
+    let mut d = [0u8; 16];
+    let mut n = 0;
+    for &x in b {
+        if x.is_ascii_digit() {
+            if n == d.len() {
+                return false;
+            }
+            d[n] = x - b'0';
+            n += 1;
+        }
+    }
+    let nanp = |d: &[u8]| d.len() == 10 && d[0] >= 2 && d[3] >= 2;
+    match n {
+        10 => d[0] == 0 || nanp(&d[..10]),
+        11 => d[0] == 0 || (d[0] == 1 && nanp(&d[1..11])),
+        _ => false,
+    }
+}
+
 fn valid(region: Option<Id>, s: &str) -> bool {
     phonenumber::parse(region, s).is_ok_and(|n| phonenumber::is_valid(&n))
 }
@@ -77,6 +100,9 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
         return None;
     }
     let plus = text.starts_with('+');
+    if !plus && !plausible_national(c.bytes()) {
+        return None;
+    }
     for shape in shapes(text) {
         let n = digit_count(shape);
         if !(7..=20).contains(&n) {
@@ -146,6 +172,16 @@ mod tests {
     fn trailing_group_is_dropped() {
         let v = run(validate, "+44 20 7946 0958 12").unwrap();
         assert_eq!(v.span, Span::new(0, 16));
+    }
+
+    #[test]
+    fn digit_runs_are_rejected_before_parsing() {
+        assert!(!plausible_national(b"1700000000"));
+        assert!(!plausible_national(b"1700000000123"));
+        assert!(!plausible_national(b"884213456"));
+        assert!(plausible_national(b"2015550123"));
+        assert!(plausible_national(b"02079460958"));
+        assert!(plausible_national(b"12015550123"));
     }
 
     #[test]
