@@ -11,7 +11,7 @@ pub struct Rng(u64);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        Rng(seed)
+        Self(seed)
     }
 
     pub fn next(&mut self) -> u64 {
