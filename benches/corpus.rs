@@ -14,7 +14,7 @@ impl Rng {
         Self(seed)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -23,7 +23,7 @@ impl Rng {
     }
 
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
+        self.next_u64() % n
     }
 
     pub fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
@@ -67,7 +67,7 @@ const SERVICES: &[&str] = &[
 ];
 
 fn uuid(r: &mut Rng) -> String {
-    let (a, b) = (r.next(), r.next());
+    let (a, b) = (r.next_u64(), r.next_u64());
     format!(
         "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
         a >> 32,
@@ -129,7 +129,7 @@ pub fn line(r: &mut Rng, pii: Option<&str>) -> String {
                 "{} level=info svc={svc} req_id={} span_id={:016x} pid={} latency_ms={} build=10.0.{}.{} epoch_ms={}{who} msg=\"cache refreshed\"",
                 ts(r),
                 uuid(r),
-                r.next(),
+                r.next_u64(),
                 r.below(65536),
                 r.below(2000),
                 r.below(20000),
