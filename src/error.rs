@@ -71,6 +71,11 @@ impl Error {
         }
     }
 
+    /// A usage or configuration error with a message of the caller's (exit code 2).
+    pub fn usage(msg: &str) -> Self {
+        Self::config(msg)
+    }
+
     /// An output error.
     pub fn output(source: std::io::Error) -> Self {
         Self {

@@ -50,6 +50,7 @@ mod redactor;
 mod span;
 pub(crate) mod stream;
 mod transform;
+pub mod vault;
 
 pub use detect::engine::Scratch;
 pub use error::{Error, ErrorKind, Result};
@@ -58,3 +59,4 @@ pub use redactor::{Explanation, Redactor};
 pub use span::{DetectorId, Entity, Finding, Span};
 pub use stream::{LineFinding, StreamStats};
 pub use transform::{Action, Rule};
+pub use vault::Keyring;

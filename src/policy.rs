@@ -9,7 +9,7 @@
 //! label = "[{entity}]"            # default label template
 //!
 //! [defaults]
-//! action = "label"                # label | mask | drop | keep
+//! action = "label"                # label | mask | drop | keep | token | hash
 //!
 //! [entities.CREDIT_CARD]
 //! action = "mask"
@@ -187,7 +187,7 @@ impl Ctx<'_> {
                     a,
                     "action",
                     &format!(
-                        "unknown action {:?}; expected one of label, mask, drop, keep",
+                        "unknown action {:?}; expected one of label, mask, drop, keep, token, hash",
                         a.get_ref()
                     ),
                 )
@@ -383,6 +383,28 @@ impl Policy {
         })
     }
 
+    /// The same policy with every entity's action set to `token` (`velum tokenize`).
+    pub fn tokenize_all(mut self) -> Self {
+        self.defaults.action = Action::Token;
+        for e in self.entities.values_mut() {
+            if let Some(r) = &mut e.rule {
+                r.action = Action::Token;
+            }
+        }
+        self
+    }
+
+    /// The first entity whose action needs a keyring, if any.
+    pub fn needs_keyring(&self) -> Option<Option<Entity>> {
+        if self.defaults.action.needs_keyring() {
+            return Some(None);
+        }
+        self.entities
+            .iter()
+            .find(|(_, p)| p.rule.as_ref().is_some_and(|r| r.action.needs_keyring()))
+            .map(|(e, _)| Some(*e))
+    }
+
     /// Where the policy came from (a path, or a name given to [`Policy::from_toml_str`]).
     pub fn origin(&self) -> &str {
         &self.origin
@@ -446,7 +468,7 @@ mod tests {
         );
         assert_eq!(
             err("[entities.EMAIL]\n\naction = \"scramble\"\n"),
-            "p.toml:3: action: unknown action \"scramble\"; expected one of label, mask, drop, keep"
+            "p.toml:3: action: unknown action \"scramble\"; expected one of label, mask, drop, keep, token, hash"
         );
         assert!(
             err("[[patterns]]\nname = \"x\"\nentity = \"X_ID\"\nregex = 'a(b'\n")

@@ -11,18 +11,53 @@ use std::sync::Arc;
 
 use regex_automata::util::pool::Pool;
 
+use crate::detect::context::Artifact;
 use crate::detect::engine::{Engine, EngineOptions, Explained, Scratch};
 use crate::detect::spec;
+use crate::detect::validate::Regions;
 use crate::detect::validate::Settings;
 use crate::error::Result;
 use crate::policy::Policy;
 use crate::span::{Entity, Finding, Span};
-use crate::transform::{self, Rule};
+use crate::transform::{self, Action, Rule, Sealer};
+use crate::vault::Keyring;
+use crate::vault::codec;
 
 pub(crate) struct Compiled {
     pub(crate) engine: Engine,
     rules: HashMap<Entity, Rule>,
     default_rule: Rule,
+    keys: Option<KeySealer>,
+}
+
+/// Tokens and hashes for the `token` and `hash` actions, from canonical values.
+struct KeySealer {
+    keyring: Keyring,
+    regions: Regions,
+}
+
+impl Sealer for KeySealer {
+    fn token(&self, entity: Entity, value: &[u8], out: &mut Vec<u8>) {
+        let canon = zeroize::Zeroizing::new(codec::canonical(entity, value, &self.regions));
+        out.extend_from_slice(
+            codec::Codec {
+                keyring: &self.keyring,
+            }
+            .seal(entity, &canon)
+            .as_bytes(),
+        );
+    }
+
+    fn hash(&self, entity: Entity, value: &[u8], out: &mut Vec<u8>) {
+        let canon = zeroize::Zeroizing::new(codec::canonical(entity, value, &self.regions));
+        out.extend_from_slice(
+            codec::Codec {
+                keyring: &self.keyring,
+            }
+            .hash(entity, &canon)
+            .as_bytes(),
+        );
+    }
 }
 
 /// Why a finding got its score; see [`Redactor::explain`].
@@ -80,10 +115,70 @@ impl Redactor {
     ///
     /// # Errors
     /// [`ErrorKind::Config`](crate::ErrorKind::Config) when a custom pattern cannot be
-    /// compiled (too large, for instance); the message names its file and line.
+    /// compiled (too large, for instance; the message names its file and line), or when the
+    /// policy uses `token` or `hash` (those need [`Redactor::with_keyring`]).
     pub fn from_policy(policy: &Policy) -> Result<Self> {
+        Self::build(policy, None)
+    }
+
+    /// Like [`Redactor::from_policy`], with a keyring for the `token` and `hash` actions.
+    ///
+    /// # Errors
+    /// As [`Redactor::from_policy`].
+    ///
+    /// # Security
+    /// Tokens are deterministic: equal values give equal tokens, which is what keeps joins
+    /// and counts working, and all that they reveal.
+    ///
+    /// # Example
+    /// ```
+    /// use velum::{Keyring, Policy, Redactor};
+    /// let r = Redactor::with_keyring(&Policy::default().tokenize_all(), Keyring::generate()?)?;
+    /// let a = r.redact(b"mail jane@example.com");
+    /// let b = r.redact(b"mail JANE@example.com");
+    /// assert_eq!(a, b); // canonicalised first, so one value has one token
+    /// assert!(a.starts_with(b"mail VLM_EMAIL_K1_"));
+    /// # Ok::<(), velum::Error>(())
+    /// ```
+    pub fn with_keyring(policy: &Policy, keyring: Keyring) -> Result<Self> {
+        Self::build(policy, Some(keyring))
+    }
+
+    fn build(policy: &Policy, keyring: Option<Keyring>) -> Result<Self> {
+        if keyring.is_none()
+            && let Some(which) = policy.needs_keyring()
+        {
+            let what = which.map_or_else(|| "[defaults]".to_owned(), |e| format!("entity {e}"));
+            return Err(crate::Error::config(format!(
+                "{}: {what} uses a token or hash action, which needs a keyring (--keyring FILE or VELUM_KEYRING)",
+                policy.origin()
+            )));
+        }
         let (mut defs, negative) = spec::builtin()?;
         defs.extend(policy.custom_defs()?);
+        // What this policy writes in place of values: redacting it again must change nothing.
+        let mut entities: Vec<Entity> = Entity::BUILTIN.to_vec();
+        entities.extend(defs.iter().map(|d| d.entity));
+        let mut artifacts = vec![
+            (Artifact::TokenPrefix, "VLM_".to_owned()),
+            (Artifact::TokenPrefix, "VLMH_".to_owned()),
+        ];
+        for e in entities {
+            let rule = policy.rule(e);
+            match rule.action {
+                Action::Label => {
+                    artifacts.push((
+                        Artifact::Label,
+                        String::from_utf8_lossy(&rule.apply_to(e, b"")).into_owned(),
+                    ));
+                }
+                Action::Mask => artifacts.push((
+                    Artifact::MaskRun,
+                    char::from(rule.mask_char).to_string().repeat(3),
+                )),
+                _ => {}
+            }
+        }
         let opts = EngineOptions {
             settings: Settings {
                 phone_regions: policy.phone_regions.clone(),
@@ -94,6 +189,7 @@ impl Redactor {
                 .iter()
                 .map(|(e, p)| (*e, p.detection.clone()))
                 .collect(),
+            artifacts,
         };
         let engine = Engine::build(&defs, &negative, &opts)?;
         let rules = engine
@@ -104,6 +200,10 @@ impl Redactor {
             engine,
             rules,
             default_rule: policy.defaults.clone(),
+            keys: keyring.map(|keyring| KeySealer {
+                keyring,
+                regions: policy.phone_regions.clone(),
+            }),
         });
         let for_pool = Arc::clone(&compiled);
         let make: Box<dyn Fn() -> Scratch + Send + Sync> =
@@ -139,7 +239,8 @@ impl Redactor {
 
     /// Rewrites one unit whose findings are known. Borrowed when nothing changes.
     pub fn rewrite_unit<'a>(&self, unit: &'a [u8], findings: &[Finding]) -> Cow<'a, [u8]> {
-        transform::rewrite(unit, findings, |e| self.rule(e))
+        let sealer = self.compiled.keys.as_ref().map(|k| k as &dyn Sealer);
+        transform::rewrite(unit, findings, |e| self.rule(e), sealer)
     }
 
     /// Each finding of one unit with the reasons for its score: the validator's base score
@@ -305,6 +406,36 @@ mod tests {
             out.as_ref(),
             b"\xff\x00 a ***-**-4399\r\nquiet\nlast [EMAIL]"
         );
+    }
+
+    /// See: fuzz/regressions/scan/label-context-idempotence — the label `[IP_ADDRESS]` held
+    /// the context word "ip", which raised a `::` nearby on a second pass.
+    #[test]
+    fn regression_redaction_artifacts_do_not_change_context() {
+        let r = Redactor::new();
+        for input in [
+            &b"::c?c?::"[..],
+            b"card 4111 1111 1111 1111 8000000000000003",
+            b"call +44 20 7946 0958, nhs 943 476 5919",
+            b"ip 203.0.113.9 ::",
+        ] {
+            let once = r.redact(input).into_owned();
+            assert_eq!(
+                r.redact(&once).as_ref(),
+                once.as_slice(),
+                "{}",
+                String::from_utf8_lossy(input)
+            );
+        }
+        let k = Redactor::with_keyring(
+            &Policy::default().tokenize_all(),
+            Keyring::generate().unwrap(),
+        )
+        .unwrap();
+        let input = b"ip 203.0.113.9 :: card 4111 1111 1111 1111 8000000000000003";
+        let once = k.redact(input).into_owned();
+        assert_eq!(k.redact(&once).as_ref(), once.as_slice());
+        assert_eq!(r.redact(&once).as_ref(), once.as_slice());
     }
 
     #[test]

@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use velum::{Error, ErrorKind, LineFinding, Policy, Redactor};
 
 mod explain;
+mod vault;
 
 /// Exit codes of DESIGN.md.
 pub(crate) mod exit {
@@ -38,6 +39,20 @@ enum Command {
     Redact(RedactArgs),
     /// Show each finding of a line with its detector, score and the context that moved it.
     Explain(explain::ExplainArgs),
+    /// Redact with every finding replaced by a deterministic encrypted token.
+    Tokenize(vault::TokenizeArgs),
+    /// Replace tokens with their values where the caller's role allows; every decision audited.
+    Detokenize(vault::DetokenizeArgs),
+    /// Rewrite tokens made by older keys under the active key.
+    Retokenize(vault::RetokenizeArgs),
+    /// Create a keyring, or rotate or retire its keys.
+    Keygen(vault::KeygenArgs),
+    /// Audit log commands.
+    #[command(subcommand)]
+    Audit(vault::AuditCommand),
+    /// Vault administration.
+    #[command(subcommand)]
+    Vault(vault::VaultCommand),
 }
 
 #[derive(Args)]
@@ -76,6 +91,8 @@ struct RedactArgs {
     files: Vec<PathBuf>,
     #[command(flatten)]
     policy: PolicyArgs,
+    #[command(flatten)]
+    keyring: vault::KeyringArgs,
     /// Exit with status 1 when anything was found (the output is still written).
     #[arg(long)]
     fail_on_findings: bool,
@@ -98,6 +115,12 @@ pub(crate) fn main() -> ExitCode {
         Command::Scan(a) => scan(a),
         Command::Redact(a) => redact(a),
         Command::Explain(a) => explain::run(a),
+        Command::Tokenize(a) => vault::tokenize(a),
+        Command::Detokenize(a) => vault::detokenize(a),
+        Command::Retokenize(a) => vault::retokenize(a),
+        Command::Keygen(a) => vault::keygen(a),
+        Command::Audit(c) => vault::audit(c),
+        Command::Vault(c) => vault::vault_cmd(c),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -140,7 +163,7 @@ fn open(input: Option<&PathBuf>) -> Result<Box<dyn Read>, Error> {
 
 /// Runs `each` over every input; a missing or unreadable file is reported and the others
 /// still processed. Returns the first error's exit code, if any.
-fn for_each_input(
+pub(crate) fn for_each_input(
     files: &[PathBuf],
     mut each: impl FnMut(Option<&PathBuf>, Box<dyn Read>) -> Result<(), Error>,
 ) -> Result<u8, Error> {
@@ -165,7 +188,7 @@ fn for_each_input(
     Ok(code)
 }
 
-fn stdout() -> BufWriter<io::StdoutLock<'static>> {
+pub(crate) fn stdout() -> BufWriter<io::StdoutLock<'static>> {
     BufWriter::with_capacity(256 << 10, io::stdout().lock())
 }
 
@@ -218,7 +241,16 @@ fn write_finding<W: Write>(
 }
 
 fn redact(a: RedactArgs) -> Result<u8, Error> {
-    let r = a.policy.redactor()?;
+    let r = match &a.keyring.keyring {
+        Some(k) => {
+            let policy = match &a.policy.policy {
+                Some(p) => Policy::from_path(p)?,
+                None => Policy::default(),
+            };
+            Redactor::with_keyring(&policy, velum::Keyring::load(k)?)?
+        }
+        None => a.policy.redactor()?,
+    };
     let mut out = stdout();
     let mut total = 0u64;
     let code = for_each_input(&a.files, |_, reader| {

@@ -42,8 +42,22 @@ pub(crate) struct Effect {
     pub(crate) negative: Option<Hit>,
 }
 
+/// Text velum itself writes: a label, a token or hash prefix, a run of mask characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Artifact {
+    /// An exact label such as `[EMAIL]`.
+    Label,
+    /// `VLM_` / `VLMH_`: the artifact runs to the end of the word.
+    TokenPrefix,
+    /// Three mask characters: the artifact runs to the end of the mask run.
+    MaskRun,
+}
+
 pub(crate) struct ContextIndex {
     ac: Option<AhoCorasick>,
+    /// Per pattern: `Some` for an artifact of velum's own output (with its exact text), which
+    /// is a barrier like a candidate and never context.
+    artifact: Vec<Option<(Artifact, String)>>,
     /// Per word: the detectors it supports.
     supports: Vec<Vec<u16>>,
     /// Per word: whether it is generic negative context for numeric detectors.
@@ -57,11 +71,15 @@ impl ContextIndex {
     /// Builds the automaton. `positive[d]` lists detector `d`'s words.
     /// `own_negative[d]` lists words that speak against detector `d`; `negative` is the
     /// generic list for numeric detectors.
+    /// `artifacts` are the texts velum writes in place of values (labels, token prefixes,
+    /// mask runs): they bound context windows exactly as the values they replaced did, and
+    /// words inside them never count, so redacting redacted output changes nothing.
     pub(crate) fn build(
         positive: &[Vec<String>],
         own_negative: &[Vec<String>],
         negative: &[String],
         penalty: f32,
+        artifacts: &[(Artifact, String)],
     ) -> Result<Self> {
         let mut words: Vec<String> = Vec::new();
         let mut supports: Vec<Vec<u16>> = Vec::new();
@@ -111,6 +129,22 @@ impl ContextIndex {
         for i in neg_slots {
             neg[i] = true;
         }
+        let mut artifact: Vec<Option<(Artifact, String)>> = vec![None; words.len()];
+        for (kind, text) in artifacts {
+            if text.is_empty()
+                || words
+                    .iter()
+                    .zip(&artifact)
+                    .any(|(w, a)| a.is_some() && *w == text.to_ascii_lowercase())
+            {
+                continue;
+            }
+            words.push(text.to_ascii_lowercase());
+            supports.push(Vec::new());
+            opposes.push(Vec::new());
+            neg.push(false);
+            artifact.push(Some((*kind, text.clone())));
+        }
         let ac = if words.is_empty() {
             None
         } else {
@@ -124,6 +158,7 @@ impl ContextIndex {
         };
         Ok(Self {
             ac,
+            artifact,
             supports,
             opposes,
             negative: neg,
@@ -137,11 +172,41 @@ impl ContextIndex {
         self.find_in(hay, 0..hay.len(), out);
     }
 
-    /// Appends the stand-alone context words lying in `hay[range]` to `out`, in order.
+    /// Appends the stand-alone context words and the artifacts lying in `hay[range]` to
+    /// `out`, in order. Words inside an artifact are dropped.
     pub(crate) fn find_in(&self, hay: &[u8], range: std::ops::Range<usize>, out: &mut Vec<Hit>) {
         let Some(ac) = &self.ac else { return };
+        let mut barrier_end = 0;
         for m in ac.find_iter(aho_corasick::Input::new(hay).range(range)) {
-            let (s, e) = (m.start(), m.end());
+            let (s, mut e) = (m.start(), m.end());
+            let word = m.pattern().as_u32();
+            if let Some((kind, text)) = &self.artifact[word as usize] {
+                if &hay[s..e] != text.as_bytes() {
+                    continue;
+                }
+                match kind {
+                    Artifact::Label => {}
+                    Artifact::TokenPrefix => {
+                        while e < hay.len() && (hay[e].is_ascii_alphanumeric() || hay[e] == b'_') {
+                            e += 1;
+                        }
+                    }
+                    Artifact::MaskRun => {
+                        while e < hay.len() && hay[e] == text.as_bytes()[0] {
+                            e += 1;
+                        }
+                    }
+                }
+                barrier_end = barrier_end.max(e);
+                out.push(Hit {
+                    span: Span::new(s, e),
+                    word,
+                });
+                continue;
+            }
+            if s < barrier_end {
+                continue;
+            }
             let left_ok = s == 0
                 || !hay[s - 1].is_ascii_alphabetic()
                 || (hay[s - 1].is_ascii_lowercase() && hay[s].is_ascii_uppercase());
@@ -151,10 +216,14 @@ impl ContextIndex {
             if left_ok && right_ok {
                 out.push(Hit {
                     span: Span::new(s, e),
-                    word: m.pattern().as_u32(),
+                    word,
                 });
             }
         }
+    }
+
+    fn is_artifact(&self, h: &Hit) -> bool {
+        self.artifact[h.word as usize].is_some()
     }
 
     /// The score change for detector `det` at `span`, given the unit's hits (sorted). Positive
@@ -173,9 +242,24 @@ impl ContextIndex {
         boost: f32,
         numeric: bool,
     ) -> Effect {
-        let lo = span.start().saturating_sub(WINDOW).max(lo);
-        let hi = (span.end() + WINDOW).min(hi);
+        let mut lo = span.start().saturating_sub(WINDOW).max(lo);
+        let mut hi = (span.end() + WINDOW).min(hi);
         let first = hits.partition_point(|h| h.span.end() <= lo);
+        // Artifacts of earlier redaction bound the window like the candidates they replaced.
+        let window_end = hi;
+        for h in hits[first..]
+            .iter()
+            .take_while(|h| h.span.start() < window_end)
+        {
+            if self.is_artifact(h) {
+                if h.span.end() <= span.start() {
+                    lo = lo.max(h.span.end());
+                } else if h.span.start() >= span.end() {
+                    hi = hi.min(h.span.start());
+                }
+            }
+        }
+        let first = first + hits[first..].partition_point(|h| h.span.end() <= lo);
         let dist = |h: &Hit| {
             if h.span.end() <= span.start() {
                 span.start() - h.span.end()
@@ -186,7 +270,11 @@ impl ContextIndex {
         // The nearest supporting word, and the nearest negative one, each count once.
         let mut eff = Effect::default();
         for h in hits[first..].iter().take_while(|h| h.span.start() < hi) {
-            if h.span.overlaps(span) || h.span.start() < lo || h.span.end() > hi {
+            if h.span.overlaps(span)
+                || h.span.start() < lo
+                || h.span.end() > hi
+                || self.is_artifact(h)
+            {
                 continue;
             }
             let w = h.word as usize;
@@ -229,6 +317,11 @@ mod tests {
             &[vec![], vec!["build".into()]],
             &["order".into(), "v".into()],
             0.3,
+            &[
+                (Artifact::Label, "[IP_ADDRESS]".into()),
+                (Artifact::TokenPrefix, "VLM_".into()),
+                (Artifact::MaskRun, "***".into()),
+            ],
         )
         .unwrap()
     }
@@ -251,6 +344,37 @@ mod tests {
     }
 
     const ALL: (usize, usize) = (0, usize::MAX);
+
+    #[test]
+    fn artifacts_are_barriers_and_never_context() {
+        let ix = index();
+        // Words inside a label or a token do not count.
+        let s = "[IP_ADDRESS] VLM_CREDIT_CARD_K1_ab2ip3card 4111111111111111";
+        let h = hits(&ix, s);
+        let at = s.find('4').unwrap();
+        assert_eq!(
+            ix.effect(s.as_bytes(), &h, Span::new(at, at + 16), ALL, 0, 0.3, true)
+                .delta,
+            0.0
+        );
+        // A mask run stands where the masked value stood: "card" does not reach past it.
+        let s = "card **** **** **** 1111 4111111111111111";
+        let h = hits(&ix, s);
+        let at = s.rfind('4').unwrap() - 15;
+        assert_eq!(
+            ix.effect(s.as_bytes(), &h, Span::new(at, at + 16), ALL, 0, 0.3, true)
+                .delta,
+            0.0
+        );
+        // Exact case only: lower-case text is not velum's output.
+        let s = "card vlm_x 4111111111111111";
+        let h = hits(&ix, s);
+        assert!(
+            ix.effect(s.as_bytes(), &h, Span::new(11, 27), ALL, 0, 0.3, true)
+                .delta
+                > 0.0
+        );
+    }
 
     #[test]
     fn barriers_stop_the_window() {

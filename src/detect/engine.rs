@@ -16,7 +16,7 @@ use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, MatchKind};
 use regex_syntax::hir::{Class, Hir, HirKind};
 
-use super::context::{ContextIndex, Effect, Hit, WINDOW};
+use super::context::{Artifact, ContextIndex, Effect, Hit, WINDOW};
 use super::resolve::{Scored, resolve};
 use super::spec::{DetectorDef, NegativeContext};
 use super::validate::{Cand, Settings, ValidateFn};
@@ -48,6 +48,8 @@ pub(crate) struct EngineOptions {
     pub(crate) settings: Settings,
     pub(crate) min_score: f32,
     pub(crate) entities: HashMap<Entity, EntityOptions>,
+    /// Texts velum writes in place of values (see [`Artifact`]).
+    pub(crate) artifacts: Vec<(Artifact, String)>,
 }
 
 impl Default for EngineOptions {
@@ -56,6 +58,7 @@ impl Default for EngineOptions {
             settings: Settings::default(),
             min_score: 0.5,
             entities: HashMap::new(),
+            artifacts: Vec::new(),
         }
     }
 }
@@ -93,7 +96,7 @@ pub(crate) struct Explained {
     pub(crate) effect: Effect,
 }
 
-/// Reusable per-thread buffers for [`Engine::scan`].
+/// Reusable per-thread buffers for [`Redactor::scan_unit_with`](crate::Redactor::scan_unit_with): one per thread, created with [`Redactor::scratch`](crate::Redactor::scratch).
 pub struct Scratch {
     cache: Option<meta::Cache>,
     raw: Vec<Scored>,
@@ -313,8 +316,13 @@ impl Engine {
         }
         let own_negative: Vec<Vec<String>> =
             defs.iter().map(|d| d.negative_context.clone()).collect();
-        let context =
-            ContextIndex::build(&positive, &own_negative, &negative.words, negative.penalty)?;
+        let context = ContextIndex::build(
+            &positive,
+            &own_negative,
+            &negative.words,
+            negative.penalty,
+            &opts.artifacts,
+        )?;
         Ok(Self {
             re,
             shapes,

@@ -26,6 +26,11 @@ pub enum Action {
     Mask,
     /// Remove the value.
     Drop,
+    /// Replace the value with a deterministic, authenticated, reversible token (needs a
+    /// keyring; see the README for the grammar).
+    Token,
+    /// Replace the value with a keyed, irreversible pseudonym (needs a keyring).
+    Hash,
 }
 
 impl Action {
@@ -36,6 +41,8 @@ impl Action {
             "label" => Self::Label,
             "mask" => Self::Mask,
             "drop" => Self::Drop,
+            "token" => Self::Token,
+            "hash" => Self::Hash,
             _ => return None,
         })
     }
@@ -47,7 +54,14 @@ impl Action {
             Self::Label => "label",
             Self::Mask => "mask",
             Self::Drop => "drop",
+            Self::Token => "token",
+            Self::Hash => "hash",
         }
+    }
+
+    /// True for actions that need key material.
+    pub fn needs_keyring(self) -> bool {
+        matches!(self, Self::Token | Self::Hash)
     }
 }
 
@@ -85,20 +99,38 @@ impl Default for Rule {
     }
 }
 
+/// Makes tokens and keyed hashes; the vault implements it for a keyring.
+pub(crate) trait Sealer {
+    fn token(&self, entity: Entity, value: &[u8], out: &mut Vec<u8>);
+    fn hash(&self, entity: Entity, value: &[u8], out: &mut Vec<u8>);
+}
+
 impl Rule {
-    /// The replacement for one value.
+    /// The replacement for one value. `token` and `hash` need a keyring, which only a
+    /// [`Redactor`](crate::Redactor) holds: here they fall back to the label, so no value
+    /// ever passes unchanged.
     pub fn apply_to(&self, entity: Entity, value: &[u8]) -> Vec<u8> {
         let mut out = Vec::with_capacity(value.len());
-        self.write(entity, value, &mut out);
+        self.write(entity, value, &mut out, None);
         out
     }
 
-    pub(crate) fn write(&self, entity: Entity, value: &[u8], out: &mut Vec<u8>) {
-        match self.action {
-            Action::Keep => out.extend_from_slice(value),
-            Action::Drop => {}
-            Action::Label => write_label(&self.label, entity, out),
-            Action::Mask => self.mask(value, out),
+    pub(crate) fn write(
+        &self,
+        entity: Entity,
+        value: &[u8],
+        out: &mut Vec<u8>,
+        sealer: Option<&dyn Sealer>,
+    ) {
+        match (self.action, sealer) {
+            (Action::Keep, _) => out.extend_from_slice(value),
+            (Action::Drop, _) => {}
+            (Action::Mask, _) => self.mask(value, out),
+            (Action::Token, Some(s)) => s.token(entity, value, out),
+            (Action::Hash, Some(s)) => s.hash(entity, value, out),
+            (Action::Label | Action::Token | Action::Hash, _) => {
+                write_label(&self.label, entity, out)
+            }
         }
     }
 
@@ -162,6 +194,7 @@ pub(crate) fn rewrite<'a, 'r>(
     unit: &'a [u8],
     findings: &[Finding],
     rule_of: impl Fn(Entity) -> &'r Rule,
+    sealer: Option<&dyn Sealer>,
 ) -> Cow<'a, [u8]> {
     let mut changed = findings
         .iter()
@@ -174,7 +207,7 @@ pub(crate) fn rewrite<'a, 'r>(
     let mut at = 0;
     for f in changed {
         out.extend_from_slice(&unit[at..f.span.start()]);
-        rule_of(f.entity).write(f.entity, &unit[f.span.range()], &mut out);
+        rule_of(f.entity).write(f.entity, &unit[f.span.range()], &mut out, sealer);
         at = f.span.end();
     }
     out.extend_from_slice(&unit[at..]);
@@ -230,12 +263,18 @@ mod tests {
             score: 1.0,
             detector: DetectorId::new("email"),
         };
-        assert!(matches!(rewrite(b"abc", &[f], |_| &keep), Cow::Borrowed(_)));
-        assert!(matches!(rewrite(b"abc", &[], |_| &keep), Cow::Borrowed(_)));
+        assert!(matches!(
+            rewrite(b"abc", &[f], |_| &keep, None),
+            Cow::Borrowed(_)
+        ));
+        assert!(matches!(
+            rewrite(b"abc", &[], |_| &keep, None),
+            Cow::Borrowed(_)
+        ));
         let drop = Rule {
             action: Action::Drop,
             ..Rule::default()
         };
-        assert_eq!(rewrite(b"abc", &[f], |_| &drop).as_ref(), b"bc");
+        assert_eq!(rewrite(b"abc", &[f], |_| &drop, None).as_ref(), b"bc");
     }
 }

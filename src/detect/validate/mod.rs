@@ -16,7 +16,7 @@ mod ssn;
 
 use crate::span::Span;
 
-pub(crate) use phone::Regions;
+pub(crate) use phone::{Regions, e164 as phone_e164};
 
 /// Per-engine settings a validator may consult.
 #[derive(Clone, Debug)]

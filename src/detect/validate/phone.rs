@@ -89,6 +89,27 @@ fn plausible_national(b: &[u8]) -> bool {
     }
 }
 
+/// The E.164 form of a phone number as found in text (`+` numbers as written, others in the
+/// first region where they are valid).
+pub(crate) fn e164(value: &[u8], regions: &Regions) -> Option<Vec<u8>> {
+    let s = std::str::from_utf8(value).ok()?;
+    let fmt = |n: phonenumber::PhoneNumber| {
+        n.format()
+            .mode(phonenumber::Mode::E164)
+            .to_string()
+            .into_bytes()
+    };
+    if s.starts_with('+') {
+        return phonenumber::parse(None, s).ok().map(fmt);
+    }
+    regions.0.iter().find_map(|&(id, _)| {
+        phonenumber::parse(Some(id), s)
+            .ok()
+            .filter(phonenumber::is_valid)
+            .map(fmt)
+    })
+}
+
 fn valid(region: Option<Id>, s: &str) -> bool {
     phonenumber::parse(region, s).is_ok_and(|n| phonenumber::is_valid(&n))
 }

@@ -1,0 +1,278 @@
+//! Commands that touch keys: `tokenize`, `detokenize`, `retokenize`, `keygen`,
+//! `audit verify`, `vault hash-key`. Keys are never printed; API keys come from the
+//! environment or a file, never from the command line (other users can see it).
+
+use std::io::{self, BufReader, Read, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use velum::vault::{self, AuditLog, AuditVerdict, KeyState, Keyring, Vault, VaultPolicy};
+use velum::{Error, Policy, Redactor};
+
+use super::{PolicyArgs, exit, for_each_input, stdout};
+
+#[derive(Args)]
+pub(crate) struct KeyringArgs {
+    /// Keyring file (JSON, mode 0600); defaults to $VELUM_KEYRING.
+    #[arg(long, value_name = "FILE", env = "VELUM_KEYRING")]
+    pub(crate) keyring: Option<PathBuf>,
+}
+
+impl KeyringArgs {
+    pub(crate) fn path(&self) -> Result<&PathBuf, Error> {
+        self.keyring
+            .as_ref()
+            .ok_or_else(|| velum_config("no keyring: give --keyring FILE or set VELUM_KEYRING"))
+    }
+
+    pub(crate) fn load(&self) -> Result<Keyring, Error> {
+        Keyring::load(self.path()?)
+    }
+}
+
+fn velum_config(msg: &str) -> Error {
+    Error::usage(msg)
+}
+
+#[derive(Args)]
+pub(crate) struct TokenizeArgs {
+    /// Input files; stdin when none or `-`.
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    policy: PolicyArgs,
+    #[command(flatten)]
+    keyring: KeyringArgs,
+}
+
+pub(crate) fn tokenize(a: TokenizeArgs) -> Result<u8, Error> {
+    let policy = match &a.policy.policy {
+        Some(p) => Policy::from_path(p)?,
+        None => Policy::default(),
+    };
+    let r = Redactor::with_keyring(&policy.tokenize_all(), a.keyring.load()?)?;
+    redact_with(&r, &a.files)
+}
+
+pub(crate) fn redact_with(r: &Redactor, files: &[PathBuf]) -> Result<u8, Error> {
+    let mut out = stdout();
+    let code = for_each_input(files, |_, reader| {
+        r.redact_stream(reader, &mut out).map(|_| ())
+    })?;
+    out.flush().map_err(Error::output)?;
+    Ok(code)
+}
+
+#[derive(Args)]
+pub(crate) struct DetokenizeArgs {
+    /// Input files; stdin when none or `-`.
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    keyring: KeyringArgs,
+    /// Vault policy (TOML): principals, roles, what each role may reveal.
+    #[arg(long, value_name = "FILE")]
+    vault_policy: PathBuf,
+    /// Audit log to append every decision to; defaults to $VELUM_AUDIT_LOG.
+    #[arg(long, value_name = "FILE", env = "VELUM_AUDIT_LOG")]
+    audit_log: Option<PathBuf>,
+    /// Why the values are needed (required by some roles); recorded in the audit log.
+    #[arg(long)]
+    purpose: Option<String>,
+    /// File holding the API key; otherwise $VELUM_API_KEY.
+    #[arg(long, value_name = "FILE")]
+    api_key_file: Option<PathBuf>,
+}
+
+fn api_key(file: Option<&PathBuf>) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+    let mut key = match file {
+        Some(p) => std::fs::read(p)
+            .map_err(|e| Error::io(format!("{}: cannot read API key", p.display()), e))?,
+        None => std::env::var_os("VELUM_API_KEY")
+            .map(|v| v.into_encoded_bytes())
+            .ok_or_else(|| {
+                velum_config("no API key: set VELUM_API_KEY or give --api-key-file FILE")
+            })?,
+    };
+    while key.last().is_some_and(|b| matches!(b, b'\n' | b'\r')) {
+        key.pop();
+    }
+    Ok(zeroize::Zeroizing::new(key))
+}
+
+pub(crate) fn detokenize(a: DetokenizeArgs) -> Result<u8, Error> {
+    let keyring = a.keyring.load()?;
+    let audit_path = a.audit_log.as_ref().ok_or_else(|| {
+        velum_config("no audit log: give --audit-log FILE or set VELUM_AUDIT_LOG")
+    })?;
+    let mut audit = AuditLog::open(audit_path, &keyring)?;
+    let vault = Vault::new(keyring, VaultPolicy::load(&a.vault_policy)?);
+    let key = api_key(a.api_key_file.as_ref())?;
+    let Some(principal) = vault.authenticate(&key) else {
+        return Err(velum_config("the API key is not recognised"));
+    };
+    let principal = principal.clone();
+    let mut out = stdout();
+    let mut total = vault::TokenStats::default();
+    let code = for_each_input(&a.files, |_, reader| {
+        let s = vault.detokenize_stream(
+            &principal,
+            a.purpose.as_deref(),
+            &mut audit,
+            BufReader::new(reader),
+            &mut out,
+        )?;
+        total = total.add(&s);
+        Ok(())
+    })?;
+    out.flush().map_err(Error::output)?;
+    eprintln!(
+        "velum: detokenize: {} revealed, {} partially, {} left as tokens (not authorised: {}, invalid: {}, key unknown or retired: {})",
+        total.revealed,
+        total.partial,
+        total.left(),
+        total.denied,
+        total.invalid,
+        total.unavailable
+    );
+    Ok(code)
+}
+
+#[derive(Args)]
+pub(crate) struct RetokenizeArgs {
+    /// Input files; stdin when none or `-`.
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    keyring: KeyringArgs,
+}
+
+pub(crate) fn retokenize(a: RetokenizeArgs) -> Result<u8, Error> {
+    let keyring = a.keyring.load()?;
+    let mut out = stdout();
+    let mut total = vault::TokenStats::default();
+    let code = for_each_input(&a.files, |_, reader| {
+        total = total.add(&vault::retokenize_stream(
+            &keyring,
+            BufReader::new(reader),
+            &mut out,
+        )?);
+        Ok(())
+    })?;
+    out.flush().map_err(Error::output)?;
+    eprintln!(
+        "velum: retokenize: {} tokens re-made under key {}, {} left (invalid: {}, key unknown or retired: {})",
+        total.revealed,
+        keyring.active_id(),
+        total.left(),
+        total.invalid,
+        total.unavailable
+    );
+    Ok(code)
+}
+
+#[derive(Args)]
+pub(crate) struct KeygenArgs {
+    /// Write a new keyring here (refuses to overwrite).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["rotate", "retire"])]
+    out: Option<PathBuf>,
+    /// Add a new active key to the keyring; the old active key becomes decrypt-only.
+    #[arg(long)]
+    rotate: bool,
+    /// Retire a key: its tokens are no longer opened.
+    #[arg(long, value_name = "ID")]
+    retire: Option<u32>,
+    #[command(flatten)]
+    keyring: KeyringArgs,
+}
+
+pub(crate) fn keygen(a: KeygenArgs) -> Result<u8, Error> {
+    if let Some(out) = &a.out {
+        if out.exists() {
+            return Err(velum_config(&format!(
+                "{} exists; use --rotate to add a key to it",
+                out.display()
+            )));
+        }
+        Keyring::generate()?.save(out)?;
+        eprintln!(
+            "velum: wrote keyring {} (key 1 active, mode 0600)",
+            out.display()
+        );
+        return Ok(exit::OK);
+    }
+    if !a.rotate && a.retire.is_none() {
+        return Err(velum_config(
+            "keygen needs --out FILE, --rotate or --retire ID",
+        ));
+    }
+    let path = a.keyring.path()?;
+    let mut k = Keyring::load(path)?;
+    if let Some(id) = a.retire {
+        k.retire(id)?;
+        eprintln!("velum: key {id} retired");
+    }
+    if a.rotate {
+        let id = k.rotate()?;
+        eprintln!("velum: key {id} is now active; older keys are decrypt-only");
+    }
+    k.save(path)?;
+    let states: Vec<String> = k
+        .key_states()
+        .iter()
+        .map(|(id, s)| {
+            let s = match s {
+                KeyState::Active => "active",
+                KeyState::DecryptOnly => "decrypt-only",
+                KeyState::Retired => "retired",
+            };
+            format!("{id}:{s}")
+        })
+        .collect();
+    eprintln!("velum: keys {}", states.join(" "));
+    Ok(exit::OK)
+}
+
+#[derive(Subcommand)]
+pub(crate) enum AuditCommand {
+    /// Check an audit log's hash chain: exit 0 when intact, 1 naming the first bad record.
+    Verify {
+        /// The audit log (JSON lines).
+        file: PathBuf,
+        #[command(flatten)]
+        keyring: KeyringArgs,
+    },
+}
+
+pub(crate) fn audit(c: AuditCommand) -> Result<u8, Error> {
+    let AuditCommand::Verify { file, keyring } = c;
+    match vault::verify_audit(&file, &keyring.load()?)? {
+        AuditVerdict::Intact { records, head } => {
+            println!("intact: {records} records; last MAC {head}");
+            Ok(exit::OK)
+        }
+        AuditVerdict::Tampered { line, what } => {
+            println!("tampered: line {line}: {what}");
+            Ok(exit::FINDINGS)
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub(crate) enum VaultCommand {
+    /// Read an API key on stdin and print the line that stores its hash in a vault policy.
+    HashKey,
+}
+
+pub(crate) fn vault_cmd(c: VaultCommand) -> Result<u8, Error> {
+    let VaultCommand::HashKey = c;
+    let mut key = zeroize::Zeroizing::new(Vec::new());
+    io::stdin()
+        .read_to_end(&mut key)
+        .map_err(|e| Error::io("reading stdin", e))?;
+    while key.last().is_some_and(|b| matches!(b, b'\n' | b'\r')) {
+        key.pop();
+    }
+    if key.is_empty() {
+        return Err(velum_config("empty API key on stdin"));
+    }
+    println!("key_sha256 = \"{}\"", vault::hash_api_key(&key));
+    Ok(exit::OK)
+}

@@ -1,0 +1,397 @@
+//! The audit log: one JSON line per detokenisation decision — sequence number, time,
+//! principal, purpose, entity type, a fingerprint of the token (never the value), key id,
+//! outcome — chained by an HMAC-SHA256 (under the keyring's audit key) over each record's
+//! content and the previous record's MAC. Records reach the disk (`fsync`) before any value
+//! they cover is released. [`verify`] says which record was edited, removed, inserted or
+//! reordered. (Removing records from the end is visible only against a kept copy of the last
+//! MAC, which `velum audit verify` prints.)
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use super::keyring::{Keyring, SecretKey, now_utc};
+use crate::error::{Error, Result};
+
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What a decision was about and how it ended.
+#[derive(Clone, Debug)]
+pub(crate) struct Decision<'a> {
+    pub(crate) principal: &'a str,
+    pub(crate) purpose: Option<&'a str>,
+    pub(crate) entity: &'a str,
+    pub(crate) token: &'a str,
+    pub(crate) key_id: u32,
+    pub(crate) outcome: &'a str,
+}
+
+/// The MAC'd content of a record, in its fixed field order.
+#[derive(Serialize, Deserialize)]
+struct Body {
+    seq: u64,
+    time: String,
+    principal: String,
+    purpose: Option<String>,
+    entity: String,
+    token_fp: String,
+    key_id: u32,
+    outcome: String,
+    prev: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Record {
+    seq: u64,
+    time: String,
+    principal: String,
+    purpose: Option<String>,
+    entity: String,
+    token_fp: String,
+    key_id: u32,
+    outcome: String,
+    prev: String,
+    mac: String,
+}
+
+impl Record {
+    fn body(self) -> (Body, String) {
+        (
+            Body {
+                seq: self.seq,
+                time: self.time,
+                principal: self.principal,
+                purpose: self.purpose,
+                entity: self.entity,
+                token_fp: self.token_fp,
+                key_id: self.key_id,
+                outcome: self.outcome,
+                prev: self.prev,
+            },
+            self.mac,
+        )
+    }
+}
+
+fn mac_of(key: &SecretKey, body: &Body) -> String {
+    let mut m =
+        <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(key.bytes()).expect("any key length");
+    m.update(&serde_json::to_vec(body).expect("record serialises"));
+    data_encoding::HEXLOWER.encode(&m.finalize().into_bytes())
+}
+
+/// A short, one-way fingerprint of a token for the log: never the value.
+pub(crate) fn fingerprint(token: &str) -> String {
+    data_encoding::HEXLOWER.encode(&Sha256::digest(token.as_bytes())[..12])
+}
+
+/// An open audit log, appending to the chain it holds.
+pub struct AuditLog {
+    path: PathBuf,
+    file: File,
+    key: SecretKey,
+    seq: u64,
+    prev: String,
+    pending: Vec<u8>,
+}
+
+impl std::fmt::Debug for AuditLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditLog")
+            .field("path", &self.path)
+            .field("seq", &self.seq)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AuditLog {
+    /// Opens (or creates, mode 0600) the log at `path`, continuing its chain.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`](crate::ErrorKind::Io) when it cannot be opened;
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) when its last record is unreadable.
+    pub fn open(path: impl AsRef<Path>, keyring: &Keyring) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let mut opts = OpenOptions::new();
+        opts.create(true).append(true).read(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let file = opts
+            .open(&path)
+            .map_err(|e| Error::io(format!("audit log {}: cannot open", path.display()), e))?;
+        let (mut seq, mut prev) = (0, GENESIS.to_owned());
+        let reader = BufReader::new(
+            File::open(&path).map_err(|e| Error::io(format!("audit log {}", path.display()), e))?,
+        );
+        let mut last = None;
+        for line in reader.lines() {
+            let line = line.map_err(|e| Error::io(format!("audit log {}", path.display()), e))?;
+            if !line.trim().is_empty() {
+                last = Some(line);
+            }
+        }
+        if let Some(l) = last {
+            let r: Record = serde_json::from_str(&l).map_err(|_| {
+                Error::config(format!(
+                    "audit log {}: its last record is malformed; run `velum audit verify`",
+                    path.display()
+                ))
+            })?;
+            seq = r.seq;
+            prev = r.mac;
+        }
+        Ok(Self {
+            path,
+            file,
+            key: keyring.audit_key.clone(),
+            seq,
+            prev,
+            pending: Vec::new(),
+        })
+    }
+
+    /// Adds a decision to the chain (held until [`AuditLog::commit`]).
+    pub(crate) fn record(&mut self, d: &Decision<'_>) {
+        self.seq += 1;
+        let body = Body {
+            seq: self.seq,
+            time: now_utc(),
+            principal: d.principal.to_owned(),
+            purpose: d.purpose.map(str::to_owned),
+            entity: d.entity.to_owned(),
+            token_fp: fingerprint(d.token),
+            key_id: d.key_id,
+            outcome: d.outcome.to_owned(),
+            prev: std::mem::take(&mut self.prev),
+        };
+        let mac = mac_of(&self.key, &body);
+        let mut v = serde_json::to_value(&body).expect("record serialises");
+        v["mac"] = serde_json::Value::String(mac.clone());
+        self.pending.extend_from_slice(v.to_string().as_bytes());
+        self.pending.push(b'\n');
+        self.prev = mac;
+    }
+
+    /// Writes the held records and waits until they are on disk.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`](crate::ErrorKind::Io): the caller must then release nothing.
+    pub fn commit(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let err = |e| {
+            Error::io(
+                format!("audit log {}: cannot write", self.path.display()),
+                e,
+            )
+        };
+        self.file.write_all(&self.pending).map_err(err)?;
+        self.file.sync_data().map_err(err)?;
+        self.pending.clear();
+        Ok(())
+    }
+}
+
+/// The result of [`verify`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every record is authentic and in place.
+    Intact {
+        /// Records checked.
+        records: u64,
+        /// MAC of the last record: keep it to detect removal from the end later.
+        head: String,
+    },
+    /// The first problem found.
+    Tampered {
+        /// 1-based line of the file.
+        line: u64,
+        /// What happened there.
+        what: String,
+    },
+}
+
+/// Checks an audit log's chain.
+///
+/// # Errors
+/// [`ErrorKind::Io`](crate::ErrorKind::Io) when the file cannot be read.
+pub fn verify(path: impl AsRef<Path>, keyring: &Keyring) -> Result<Verdict> {
+    let path = path.as_ref();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::io(format!("audit log {}", path.display()), e))?;
+    let lines: Vec<&str> = text.lines().collect();
+    let seqs: Vec<Option<u64>> = lines
+        .iter()
+        .map(|l| serde_json::from_str::<Record>(l).ok().map(|r| r.seq))
+        .collect();
+    let (mut expected, mut prev) = (1u64, GENESIS.to_owned());
+    for (i, l) in lines.iter().enumerate() {
+        let line = i as u64 + 1;
+        let tampered = |what: String| Ok(Verdict::Tampered { line, what });
+        let Ok(rec) = serde_json::from_str::<Record>(l) else {
+            return tampered("record is malformed (edited)".into());
+        };
+        let (body, mac) = rec.body();
+        let ok = bool::from(
+            mac_of(&keyring.audit_key, &body)
+                .as_bytes()
+                .ct_eq(mac.as_bytes()),
+        );
+        if !ok {
+            return tampered(if body.seq == expected {
+                format!("record {} was edited", body.seq)
+            } else {
+                format!(
+                    "a record was inserted (claims seq {}, expected {expected})",
+                    body.seq
+                )
+            });
+        }
+        if body.seq > expected {
+            let later = seqs[i + 1..].contains(&Some(expected));
+            return tampered(if later {
+                format!(
+                    "records were reordered (seq {} before {expected})",
+                    body.seq
+                )
+            } else if body.seq == expected + 1 {
+                format!("record {expected} was removed")
+            } else {
+                format!("records {expected}..{} were removed", body.seq - 1)
+            });
+        }
+        if body.seq < expected {
+            return tampered(format!(
+                "records were reordered or repeated (seq {} after {})",
+                body.seq,
+                expected - 1
+            ));
+        }
+        if body.prev != prev {
+            return tampered(format!(
+                "record {} does not follow the record before it (replaced or reordered)",
+                body.seq
+            ));
+        }
+        expected += 1;
+        prev = mac;
+    }
+    Ok(Verdict::Intact {
+        records: expected - 1,
+        head: prev,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log_with(n: usize) -> (tempfile::TempDir, PathBuf, Keyring) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let k = Keyring::generate().unwrap();
+        let mut log = AuditLog::open(&path, &k).unwrap();
+        for i in 0..n {
+            log.record(&Decision {
+                principal: "alice",
+                purpose: Some("ticket 1"),
+                entity: "EMAIL",
+                token: &format!("VLM_EMAIL_K1_token{i}"),
+                key_id: 1,
+                outcome: "revealed",
+            });
+        }
+        log.commit().unwrap();
+        (dir, path, k)
+    }
+
+    fn lines(p: &Path) -> Vec<String> {
+        std::fs::read_to_string(p)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn write(p: &Path, l: &[String]) {
+        std::fs::write(p, l.join("\n") + "\n").unwrap();
+    }
+
+    #[test]
+    fn intact_and_continued() {
+        let (_d, p, k) = log_with(3);
+        assert!(matches!(
+            verify(&p, &k).unwrap(),
+            Verdict::Intact { records: 3, .. }
+        ));
+        let mut log = AuditLog::open(&p, &k).unwrap();
+        log.record(&Decision {
+            principal: "bob",
+            purpose: None,
+            entity: "PHONE",
+            token: "t",
+            key_id: 1,
+            outcome: "denied",
+        });
+        log.commit().unwrap();
+        assert!(matches!(
+            verify(&p, &k).unwrap(),
+            Verdict::Intact { records: 4, .. }
+        ));
+        assert!(
+            !std::fs::read_to_string(&p).unwrap().contains("VLM_EMAIL"),
+            "tokens are fingerprinted"
+        );
+    }
+
+    #[test]
+    fn each_kind_of_edit_is_named() {
+        let (_d, p, k) = log_with(5);
+        let orig = lines(&p);
+        let check = |l: Vec<String>, want: &str, at: u64| {
+            write(&p, &l);
+            match verify(&p, &k).unwrap() {
+                Verdict::Tampered { line, what } => {
+                    assert!(what.contains(want), "{what}");
+                    assert_eq!(line, at, "{what}");
+                }
+                v => panic!("not detected: {v:?}"),
+            }
+        };
+        let mut l = orig.clone();
+        l[2] = l[2].replace("alice", "mallory");
+        check(l, "record 3 was edited", 3);
+        let mut l = orig.clone();
+        l.remove(1);
+        check(l, "record 2 was removed", 2);
+        let mut l = orig.clone();
+        l.insert(2, l[1].replace("\"seq\":2", "\"seq\":9"));
+        check(l, "inserted", 3);
+        let mut l = orig.clone();
+        l.swap(1, 2);
+        check(l, "reordered", 2);
+        let mut l = orig;
+        l.insert(3, l[2].clone());
+        check(l, "reordered or repeated", 4);
+    }
+
+    #[test]
+    fn another_keyring_cannot_vouch() {
+        let (_d, p, _k) = log_with(2);
+        let other = Keyring::generate().unwrap();
+        assert!(matches!(
+            verify(&p, &other).unwrap(),
+            Verdict::Tampered { line: 1, .. }
+        ));
+    }
+}

@@ -1,0 +1,399 @@
+//! The keyring: versioned 256-bit master keys (active / decrypt-only / retired) and the audit
+//! key, stored as JSON in a file only its owner may read. Key bytes live in [`SecretKey`],
+//! which has no `Debug`, is never formatted, and is zeroized on drop.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+use crate::error::{Error, Result};
+
+/// 32 secret bytes. No `Debug`, no `Display`, zeroized on drop.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub(crate) struct SecretKey([u8; 32]);
+
+impl SecretKey {
+    pub(crate) fn generate() -> Result<Self> {
+        let mut k = [0u8; 32];
+        getrandom::fill(&mut k)
+            .map_err(|e| Error::internal(format!("no system randomness: {e}")))?;
+        Ok(Self(k))
+    }
+
+    pub(crate) fn from_bytes(b: [u8; 32]) -> Self {
+        Self(b)
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    fn to_hex(&self) -> Zeroizing<String> {
+        Zeroizing::new(data_encoding::HEXLOWER.encode(&self.0))
+    }
+
+    fn from_hex(s: &str) -> Option<Self> {
+        let v = Zeroizing::new(
+            data_encoding::HEXLOWER_PERMISSIVE
+                .decode(s.as_bytes())
+                .ok()?,
+        );
+        let arr: [u8; 32] = v.as_slice().try_into().ok()?;
+        Some(Self(arr))
+    }
+}
+
+/// What a key may still do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyState {
+    /// Makes new tokens and opens old ones. Exactly one key is active.
+    Active,
+    /// Opens tokens it made; makes none.
+    DecryptOnly,
+    /// Opens nothing: its tokens are reported, never decrypted.
+    Retired,
+}
+
+pub(crate) struct KeyEntry {
+    pub(crate) id: u32,
+    pub(crate) created: String,
+    pub(crate) state: KeyState,
+    pub(crate) key: SecretKey,
+}
+
+/// A loaded keyring.
+///
+/// # Security
+/// Holds key material; it never appears in `Debug` output or in errors.
+pub struct Keyring {
+    pub(crate) keys: Vec<KeyEntry>,
+    pub(crate) audit_key: SecretKey,
+}
+
+impl std::fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keyring")
+            .field(
+                "keys",
+                &self
+                    .keys
+                    .iter()
+                    .map(|k| (k.id, k.state))
+                    .collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKeyring {
+    version: u32,
+    keys: Vec<RawKey>,
+    audit_key: Zeroizing<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKey {
+    id: u32,
+    created: String,
+    state: KeyState,
+    material: Zeroizing<String>,
+}
+
+/// UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
+pub(crate) fn now_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+impl Keyring {
+    /// A new keyring with one active key and an audit key.
+    ///
+    /// # Errors
+    /// When the system has no randomness.
+    pub fn generate() -> Result<Self> {
+        Ok(Self {
+            keys: vec![KeyEntry {
+                id: 1,
+                created: now_utc(),
+                state: KeyState::Active,
+                key: SecretKey::generate()?,
+            }],
+            audit_key: SecretKey::generate()?,
+        })
+    }
+
+    /// Adds a new active key and demotes the previous active key to decrypt-only.
+    ///
+    /// # Errors
+    /// When the system has no randomness.
+    pub fn rotate(&mut self) -> Result<u32> {
+        let id = self.keys.iter().map(|k| k.id).max().unwrap_or(0) + 1;
+        for k in &mut self.keys {
+            if k.state == KeyState::Active {
+                k.state = KeyState::DecryptOnly;
+            }
+        }
+        self.keys.push(KeyEntry {
+            id,
+            created: now_utc(),
+            state: KeyState::Active,
+            key: SecretKey::generate()?,
+        });
+        Ok(id)
+    }
+
+    /// Retires a key: its tokens are reported, never opened again.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) for an unknown id or the active key
+    /// (rotate first).
+    pub fn retire(&mut self, id: u32) -> Result<()> {
+        let k = self
+            .keys
+            .iter_mut()
+            .find(|k| k.id == id)
+            .ok_or_else(|| Error::config(format!("no key {id} in the keyring")))?;
+        if k.state == KeyState::Active {
+            return Err(Error::config(format!(
+                "key {id} is the active key; rotate before retiring it"
+            )));
+        }
+        k.state = KeyState::Retired;
+        Ok(())
+    }
+
+    /// The key that makes new tokens.
+    pub(crate) fn active(&self) -> &KeyEntry {
+        self.keys
+            .iter()
+            .find(|k| k.state == KeyState::Active)
+            .expect("a loaded keyring has one active key")
+    }
+
+    pub(crate) fn get(&self, id: u32) -> Option<&KeyEntry> {
+        self.keys.iter().find(|k| k.id == id)
+    }
+
+    /// Id of the active key.
+    pub fn active_id(&self) -> u32 {
+        self.active().id
+    }
+
+    /// `(id, state)` of every key, oldest first.
+    pub fn key_states(&self) -> Vec<(u32, KeyState)> {
+        self.keys.iter().map(|k| (k.id, k.state)).collect()
+    }
+
+    /// Reads a keyring file, refusing one that group or others may read.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) naming the file and the problem
+    /// (permissions, truncated or malformed JSON, a bad key) — never key bytes.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        let meta = std::fs::metadata(path)
+            .map_err(|e| Error::config(format!("keyring {name}: cannot read: {e}")))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(Error::config(format!(
+                    "keyring {name}: readable by group or others (mode {mode:04o}); run `chmod 600 {name}`"
+                )));
+            }
+        }
+        let bytes = Zeroizing::new(
+            std::fs::read(path)
+                .map_err(|e| Error::config(format!("keyring {name}: cannot read: {e}")))?,
+        );
+        Self::from_json(&bytes, &name)
+    }
+
+    /// Parses keyring JSON; `origin` names it in errors.
+    ///
+    /// # Errors
+    /// As [`Keyring::load`].
+    pub fn from_json(bytes: &[u8], origin: &str) -> Result<Self> {
+        let raw: RawKeyring = serde_json::from_slice(bytes).map_err(|e| {
+            // serde_json's message may quote the offending value: report its place only.
+            let what = match e.classify() {
+                serde_json::error::Category::Eof => "truncated",
+                serde_json::error::Category::Syntax => "not valid JSON",
+                serde_json::error::Category::Data => "unexpected field or value",
+                serde_json::error::Category::Io => "unreadable",
+            };
+            Error::config(format!(
+                "keyring {origin}: {what} at line {} column {}",
+                e.line(),
+                e.column()
+            ))
+        })?;
+        if raw.version != 1 {
+            return Err(Error::config(format!(
+                "keyring {origin}: unsupported version {}",
+                raw.version
+            )));
+        }
+        let bad = |what: &str| Error::config(format!("keyring {origin}: {what}"));
+        let audit_key = SecretKey::from_hex(&raw.audit_key)
+            .ok_or_else(|| bad("audit_key is not 64 hex digits"))?;
+        let mut keys = Vec::with_capacity(raw.keys.len());
+        for k in raw.keys {
+            let key = SecretKey::from_hex(&k.material)
+                .ok_or_else(|| bad(&format!("key {}: material is not 64 hex digits", k.id)))?;
+            if k.id == 0 || keys.iter().any(|e: &KeyEntry| e.id == k.id) {
+                return Err(bad(&format!("key id {} is zero or repeated", k.id)));
+            }
+            keys.push(KeyEntry {
+                id: k.id,
+                created: k.created,
+                state: k.state,
+                key,
+            });
+        }
+        match keys.iter().filter(|k| k.state == KeyState::Active).count() {
+            1 => {}
+            n => return Err(bad(&format!("needs exactly one active key, has {n}"))),
+        }
+        Ok(Self { keys, audit_key })
+    }
+
+    fn to_json(&self) -> Zeroizing<Vec<u8>> {
+        let raw = RawKeyring {
+            version: 1,
+            keys: self
+                .keys
+                .iter()
+                .map(|k| RawKey {
+                    id: k.id,
+                    created: k.created.clone(),
+                    state: k.state,
+                    material: k.key.to_hex(),
+                })
+                .collect(),
+            audit_key: self.audit_key.to_hex(),
+        };
+        let mut v = Zeroizing::new(serde_json::to_vec_pretty(&raw).expect("keyring serialises"));
+        v.push(b'\n');
+        v
+    }
+
+    /// Writes the keyring with mode 0600, atomically (temporary file, fsync, rename).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`](crate::ErrorKind::Io) when the file cannot be written.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let tmp = dir.join(format!(
+            ".{}.tmp{}",
+            path.file_name()
+                .map_or("keyring".into(), |n| n.to_string_lossy()),
+            std::process::id()
+        ));
+        let write = || -> std::io::Result<()> {
+            let mut opts = std::fs::OpenOptions::new();
+            opts.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                opts.mode(0o600);
+            }
+            let mut f = opts.open(&tmp)?;
+            f.write_all(&self.to_json())?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, path)
+        };
+        write().map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            Error::io(format!("writing keyring {}", path.display()), e)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generate_rotate_roundtrip() {
+        let mut k = Keyring::generate().unwrap();
+        assert_eq!(k.active_id(), 1);
+        assert_eq!(k.rotate().unwrap(), 2);
+        assert_eq!(
+            k.key_states(),
+            vec![(1, KeyState::DecryptOnly), (2, KeyState::Active)]
+        );
+        let json = k.to_json();
+        let back = Keyring::from_json(&json, "t").unwrap();
+        assert_eq!(back.key_states(), k.key_states());
+        assert_eq!(back.active().key.bytes(), k.active().key.bytes());
+    }
+
+    #[test]
+    fn debug_shows_no_material() {
+        let k = Keyring::generate().unwrap();
+        let hex = data_encoding::HEXLOWER.encode(k.active().key.bytes());
+        let dbg = format!("{k:?}");
+        assert!(!dbg.contains(&hex) && dbg.contains("Active"), "{dbg}");
+    }
+
+    #[test]
+    fn bad_keyrings_name_the_problem_not_the_bytes() {
+        let k = Keyring::generate().unwrap();
+        let json = String::from_utf8(k.to_json().to_vec()).unwrap();
+        let truncated = &json[..json.len() / 2];
+        let e = Keyring::from_json(truncated.as_bytes(), "k.json")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("keyring k.json: truncated at line"), "{e}");
+        let hex = data_encoding::HEXLOWER.encode(k.active().key.bytes());
+        let bad = json.replace(&hex, &format!("{}zz", &hex[..62]));
+        let e = Keyring::from_json(bad.as_bytes(), "k.json")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("material is not 64 hex digits") && !e.contains(&hex[..62]),
+            "{e}"
+        );
+        let e = Keyring::from_json(br#"{"version":1,"keys":[],"audit_key":"00"}"#, "k.json")
+            .unwrap_err();
+        assert!(e.to_string().contains("audit_key"), "{e}");
+    }
+
+    #[test]
+    fn dates_are_utc_iso() {
+        let d = now_utc();
+        assert_eq!(d.len(), 20);
+        assert!(d.starts_with("20") && d.ends_with('Z'));
+    }
+}

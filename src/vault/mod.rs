@@ -1,0 +1,288 @@
+//! The vault: the only module that touches key material. It owns the keyring, the token
+//! codec, authorisation and the audit log. Detokenisation is behind an explicit door
+//! ([`Vault::detokenize_stream`]) that needs an authenticated [`Principal`], and every
+//! decision is audited before any value is released.
+
+pub(crate) mod audit;
+pub(crate) mod authz;
+pub(crate) mod codec;
+pub(crate) mod keyring;
+
+use std::io::{BufRead, Write};
+
+use regex_automata::meta::Regex;
+use zeroize::Zeroizing;
+
+pub use audit::{AuditLog, Verdict as AuditVerdict, verify as verify_audit};
+pub use authz::{Principal, Reveal, VaultPolicy, hash_api_key};
+pub use keyring::{KeyState, Keyring};
+
+use crate::error::{Error, Result};
+use audit::Decision;
+use codec::{Codec, OpenError};
+
+/// Counts of what a detokenise or retokenise pass did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TokenStats {
+    /// Tokens replaced by their full value (detokenize) or re-made under the active key
+    /// (retokenize).
+    pub revealed: u64,
+    /// Tokens replaced by a partial value.
+    pub partial: u64,
+    /// Tokens left because the principal may not see that type (or gave no purpose).
+    pub denied: u64,
+    /// Tokens left because they are forged, tampered or malformed.
+    pub invalid: u64,
+    /// Tokens left because their key is unknown or retired.
+    pub unavailable: u64,
+}
+
+impl TokenStats {
+    /// The sum of two counts.
+    pub fn add(&self, o: &Self) -> Self {
+        Self {
+            revealed: self.revealed + o.revealed,
+            partial: self.partial + o.partial,
+            denied: self.denied + o.denied,
+            invalid: self.invalid + o.invalid,
+            unavailable: self.unavailable + o.unavailable,
+        }
+    }
+
+    /// Tokens left unchanged.
+    pub fn left(&self) -> u64 {
+        self.denied + self.invalid + self.unavailable
+    }
+}
+
+/// Finds token-shaped words: `VLM_<ENTITY>_K<id>_<payload>` standing alone.
+struct Finder(Regex);
+
+impl Finder {
+    fn new() -> Self {
+        Self(Regex::new(r"VLM_[A-Z][A-Z0-9_]*_K[0-9]+_[a-z2-7]+").expect("token regex"))
+    }
+
+    fn each(&self, line: &[u8], mut f: impl FnMut(usize, usize)) {
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        for m in self.0.find_iter(line) {
+            let (s, e) = (m.start(), m.end());
+            if (s > 0 && word(line[s - 1])) || (e < line.len() && word(line[e])) {
+                continue;
+            }
+            f(s, e);
+        }
+    }
+}
+
+fn last4(v: &[u8]) -> Vec<u8> {
+    let n = v.iter().filter(|b| b.is_ascii_alphanumeric()).count();
+    let mut seen = 0;
+    v.iter()
+        .map(|&b| {
+            if b.is_ascii_alphanumeric() {
+                seen += 1;
+                if seen + 4 > n && n > 4 { b } else { b'*' }
+            } else {
+                b
+            }
+        })
+        .collect()
+}
+
+/// A keyring with a vault policy: turns tokens back into values for authorised principals.
+#[derive(Debug)]
+pub struct Vault {
+    keyring: Keyring,
+    policy: VaultPolicy,
+}
+
+impl Vault {
+    /// A vault over a keyring and a vault policy.
+    pub fn new(keyring: Keyring, policy: VaultPolicy) -> Self {
+        Self { keyring, policy }
+    }
+
+    /// The principal holding `api_key`, if any.
+    pub fn authenticate(&self, api_key: &[u8]) -> Option<&Principal> {
+        self.policy.authenticate(api_key)
+    }
+
+    /// Replaces, line by line, each token that `principal` may see with its value (in full or
+    /// in part), leaving the others as they are. Every decision is written to `audit` and
+    /// flushed to disk before the line that releases a value is written.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`](crate::ErrorKind::Io) on a read or audit failure (nothing more is
+    /// released); [`ErrorKind::Output`](crate::ErrorKind::Output) on a write failure.
+    pub fn detokenize_stream<R: BufRead, W: Write>(
+        &self,
+        principal: &Principal,
+        purpose: Option<&str>,
+        audit: &mut AuditLog,
+        mut reader: R,
+        mut writer: W,
+    ) -> Result<TokenStats> {
+        let finder = Finder::new();
+        let codec = Codec {
+            keyring: &self.keyring,
+        };
+        let mut stats = TokenStats::default();
+        let mut line = Vec::new();
+        let mut out = Zeroizing::new(Vec::new());
+        loop {
+            line.clear();
+            let n = reader
+                .read_until(b'\n', &mut line)
+                .map_err(|e| Error::io("reading input", e))?;
+            if n == 0 {
+                break;
+            }
+            out.clear();
+            let mut at = 0;
+            finder.each(&line, |s, e| {
+                out.extend_from_slice(&line[at..s]);
+                at = e;
+                let token = std::str::from_utf8(&line[s..e]).expect("token regex is ASCII");
+                let parts = codec::parse(token);
+                let (entity, key_id) = parts.map_or(("?", 0), |p| (p.entity.name(), p.key_id));
+                let mut decide = |outcome: &str| {
+                    audit.record(&Decision {
+                        principal: &principal.name,
+                        purpose,
+                        entity,
+                        token,
+                        key_id,
+                        outcome,
+                    });
+                };
+                let Some(parts) = parts else {
+                    stats.invalid += 1;
+                    decide(OpenError::Malformed.as_str());
+                    out.extend_from_slice(token.as_bytes());
+                    return;
+                };
+                let (level, needs_purpose) = self.policy.reveal(principal, parts.entity);
+                if level == Reveal::None
+                    || (needs_purpose && purpose.is_none_or(|p| p.trim().is_empty()))
+                {
+                    stats.denied += 1;
+                    decide(if level == Reveal::None {
+                        "denied"
+                    } else {
+                        "denied_no_purpose"
+                    });
+                    out.extend_from_slice(token.as_bytes());
+                    return;
+                }
+                match codec.open(token) {
+                    Ok((_, value)) => {
+                        if level == Reveal::Full {
+                            stats.revealed += 1;
+                            decide("revealed");
+                            out.extend_from_slice(&value);
+                        } else {
+                            stats.partial += 1;
+                            decide("revealed_last4");
+                            out.extend_from_slice(&last4(&value));
+                        }
+                    }
+                    Err(err) => {
+                        match err {
+                            OpenError::UnknownKey | OpenError::RetiredKey => stats.unavailable += 1,
+                            _ => stats.invalid += 1,
+                        }
+                        decide(err.as_str());
+                        out.extend_from_slice(token.as_bytes());
+                    }
+                }
+            });
+            out.extend_from_slice(&line[at..]);
+            // The audit records reach the disk before the values they cover are written.
+            audit.commit()?;
+            writer.write_all(&out).map_err(Error::output)?;
+            if reader.fill_buf().map(<[u8]>::is_empty).unwrap_or(true) {
+                writer.flush().map_err(Error::output)?;
+            }
+        }
+        writer.flush().map_err(Error::output)?;
+        Ok(stats)
+    }
+}
+
+/// Rewrites tokens made by older keys under the keyring's active key; everything else is
+/// copied unchanged. No value leaves the process.
+///
+/// # Errors
+/// As [`Vault::detokenize_stream`], without the audit.
+pub fn retokenize_stream<R: BufRead, W: Write>(
+    keyring: &Keyring,
+    mut reader: R,
+    mut writer: W,
+) -> Result<TokenStats> {
+    let finder = Finder::new();
+    let codec = Codec { keyring };
+    let active = keyring.active_id();
+    let mut stats = TokenStats::default();
+    let mut line = Vec::new();
+    let mut out = Vec::new();
+    loop {
+        line.clear();
+        if reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| Error::io("reading input", e))?
+            == 0
+        {
+            break;
+        }
+        out.clear();
+        let mut at = 0;
+        finder.each(&line, |s, e| {
+            out.extend_from_slice(&line[at..s]);
+            at = e;
+            let token = std::str::from_utf8(&line[s..e]).expect("ASCII");
+            match codec.open(token) {
+                Ok((parts, _)) if parts.key_id == active => out.extend_from_slice(token.as_bytes()),
+                Ok((parts, value)) => {
+                    stats.revealed += 1;
+                    out.extend_from_slice(codec.seal(parts.entity, &value).as_bytes());
+                }
+                Err(OpenError::UnknownKey | OpenError::RetiredKey) => {
+                    stats.unavailable += 1;
+                    out.extend_from_slice(token.as_bytes());
+                }
+                Err(_) => {
+                    stats.invalid += 1;
+                    out.extend_from_slice(token.as_bytes());
+                }
+            }
+        });
+        out.extend_from_slice(&line[at..]);
+        writer.write_all(&out).map_err(Error::output)?;
+    }
+    writer.flush().map_err(Error::output)?;
+    Ok(stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last4_masks_all_but_four() {
+        assert_eq!(last4(b"4111111111111111"), b"************1111");
+        assert_eq!(last4(b"+12015550123"), b"+*******0123");
+        assert_eq!(last4(b"abc"), b"***");
+    }
+
+    #[test]
+    fn finder_needs_standalone_tokens() {
+        let f = Finder::new();
+        let mut got = Vec::new();
+        let t = "VLM_EMAIL_K1_abcdefghijklmnopqrstuvwxyz2345";
+        let line = format!("a {t}, x{t} \"{t}\"");
+        f.each(line.as_bytes(), |s, e| got.push((s, e)));
+        assert_eq!(got.len(), 2);
+    }
+}
