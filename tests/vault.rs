@@ -156,6 +156,9 @@ fn detokenize_round_trip_gives_canonical_values_and_audits() {
     );
     let err = text(&out.stderr);
     assert!(err.contains("4 revealed, 1 partially, 0 left"), "{err}");
+    for secret in ["4111", "jane@", "GB82", "203.0.113.9", "4399", FRAUD_KEY] {
+        assert!(!err.contains(secret), "{secret} on stderr: {err}");
+    }
     let verify = env.velum(
         &["audit", "verify", env.audit().to_str().unwrap()],
         b"",
