@@ -38,6 +38,7 @@
 //! # Crate features
 //!
 //! - `cli` (default): the `velum` binary and its dependencies (clap).
+//! - `tokio` (default): [`Redactor::redact_async`], for async ingestion services.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -57,6 +58,6 @@ pub use error::{Error, ErrorKind, Result};
 pub use policy::Policy;
 pub use redactor::{Explanation, Redactor};
 pub use span::{DetectorId, Entity, Finding, Span};
-pub use stream::{LineFinding, StreamStats};
+pub use stream::{LineFinding, RedactingWriter, StreamStats};
 pub use transform::{Action, Rule};
 pub use vault::Keyring;

@@ -4,5 +4,6 @@
 mod util;
 
 mod cli;
+mod library;
 mod stream;
 mod vault;

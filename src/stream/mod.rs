@@ -14,6 +14,12 @@
 //!   scanning stops the stream with [`ErrorKind::Internal`](crate::ErrorKind::Internal) and
 //!   the unit is withheld.
 
+#[cfg(feature = "tokio")]
+mod async_io;
+mod writer;
+
+pub use writer::RedactingWriter;
+
 use std::io::{self, Read};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -212,21 +218,43 @@ fn failpoint(line: u64) {
 #[cfg(not(debug_assertions))]
 fn failpoint(_line: u64) {}
 
-struct Framer<'r, S> {
-    redactor: &'r Redactor,
-    sink: &'r mut S,
+/// Push-based framing state: bytes come in (by a read or by a write), pieces go out to a
+/// sink. One implementation serves `Read`, `Write` and async callers alike.
+pub(crate) struct Framer {
+    /// `buf[..ctx]` is left context of the current line, already written; `buf[ctx..]` waits.
+    buf: Vec<u8>,
+    ctx: usize,
+    line: u64,
+    line_off: u64,
+    overlap: usize,
+    max_unit: usize,
+    ctx_keep: usize,
     scratch: crate::Scratch,
     found: Vec<Finding>,
     kept: Vec<Finding>,
     stats: Stats,
 }
 
-impl<S: Sink> Framer<'_, S> {
+struct ScanState<'a> {
+    scratch: &'a mut crate::Scratch,
+    found: &'a mut Vec<Finding>,
+    kept: &'a mut Vec<Finding>,
+    stats: &'a mut Stats,
+}
+
+impl ScanState<'_> {
     /// Scans `window`, keeps the findings that start in `from..until` (window offsets),
     /// returns the end of the last kept finding.
-    fn scan(&mut self, window: &[u8], from: usize, until: usize, line: u64) -> Result<usize> {
+    fn scan(
+        &mut self,
+        r: &Redactor,
+        window: &[u8],
+        from: usize,
+        until: usize,
+        line: u64,
+    ) -> Result<usize> {
         self.found.clear();
-        let (r, scratch, found) = (self.redactor, &mut self.scratch, &mut self.found);
+        let (scratch, found) = (&mut *self.scratch, &mut *self.found);
         catch_unwind(AssertUnwindSafe(|| {
             failpoint(line);
             r.scan_unit_with(scratch, window, found);
@@ -238,7 +266,7 @@ impl<S: Sink> Framer<'_, S> {
         })?;
         self.kept.clear();
         let mut end = 0;
-        for f in &self.found {
+        for f in self.found.iter() {
             if f.span.start() >= from && f.span.start() < until {
                 end = end.max(f.span.end());
                 self.kept.push(Finding {
@@ -250,18 +278,145 @@ impl<S: Sink> Framer<'_, S> {
         Ok(end)
     }
 
-    fn emit(&mut self, line: u64, line_offset: u64, text: &[u8], terminator: &[u8]) -> Result<()> {
+    fn emit<S: Sink>(
+        &mut self,
+        sink: &mut S,
+        line: u64,
+        line_offset: u64,
+        text: &[u8],
+        terminator: &[u8],
+    ) -> Result<()> {
         self.stats.findings += self.kept.len() as u64;
         self.stats.bytes += (text.len() + terminator.len()) as u64;
-        self.sink
-            .piece(&Piece {
-                line,
-                line_offset,
-                text,
-                findings: &self.kept,
-                terminator,
-            })
-            .map_err(Error::output)
+        sink.piece(&Piece {
+            line,
+            line_offset,
+            text,
+            findings: self.kept,
+            terminator,
+        })
+        .map_err(Error::output)
+    }
+}
+
+impl Framer {
+    pub(crate) fn new(redactor: &Redactor, opts: StreamOptions) -> Self {
+        let overlap = redactor.max_match_len() + 2 * WINDOW + 64;
+        let max_unit = opts.max_unit.max(4 * overlap);
+        let ctx_keep = WINDOW + 16;
+        Self {
+            buf: Vec::with_capacity(max_unit + opts.read_size + ctx_keep),
+            ctx: 0,
+            line: 1,
+            line_off: 0,
+            overlap,
+            max_unit,
+            ctx_keep,
+            scratch: redactor.scratch(),
+            found: Vec::new(),
+            kept: Vec::new(),
+            stats: Stats::default(),
+        }
+    }
+
+    /// The buffer new bytes are appended to (then call [`Framer::process`]).
+    pub(crate) fn buffer(&mut self) -> &mut Vec<u8> {
+        &mut self.buf
+    }
+
+    /// Bytes waiting for the end of their line.
+    pub(crate) fn pending(&self) -> usize {
+        self.buf.len() - self.ctx
+    }
+
+    /// Hands every complete line in the buffer to `sink`, and chunks of a partial line that
+    /// has grown past `max_unit`; keeps the rest for later.
+    pub(crate) fn process<S: Sink>(&mut self, r: &Redactor, sink: &mut S) -> Result<()> {
+        self.step(r, sink, false)
+    }
+
+    /// End of input: the partial line, if any, is the last line. Returns the counts so far.
+    pub(crate) fn finish<S: Sink>(&mut self, r: &Redactor, sink: &mut S) -> Result<Stats> {
+        self.step(r, sink, true)?;
+        Ok(self.stats)
+    }
+
+    fn step<S: Sink>(&mut self, r: &Redactor, sink: &mut S, eof: bool) -> Result<()> {
+        let Self {
+            buf,
+            ctx,
+            line,
+            line_off,
+            overlap,
+            max_unit,
+            ctx_keep,
+            scratch,
+            found,
+            kept,
+            stats,
+        } = self;
+        let mut st = ScanState {
+            scratch,
+            found,
+            kept,
+            stats,
+        };
+        let mut pos = *ctx;
+        while let Some(i) = memchr::memchr(b'\n', &buf[pos..]) {
+            let nl = pos + i;
+            let ce = if nl > pos && buf[nl - 1] == b'\r' {
+                nl - 1
+            } else {
+                nl
+            };
+            let win = if pos == *ctx { 0 } else { pos };
+            st.scan(r, &buf[win..ce], pos - win, ce - win + 1, *line)?;
+            st.emit(sink, *line, *line_off, &buf[pos..ce], &buf[ce..=nl])?;
+            st.stats.lines += 1;
+            *line += 1;
+            *line_off = 0;
+            pos = nl + 1;
+        }
+        let line_start = if pos == *ctx { 0 } else { pos };
+        if eof {
+            if pos < buf.len() {
+                st.scan(
+                    r,
+                    &buf[line_start..],
+                    pos - line_start,
+                    buf.len() - line_start + 1,
+                    *line,
+                )?;
+                st.emit(sink, *line, *line_off, &buf[pos..], b"")?;
+                st.stats.lines += 1;
+                *line += 1;
+                *line_off = 0;
+            }
+            buf.clear();
+            *ctx = 0;
+            return Ok(());
+        }
+        let keep_from = if buf.len() - pos > *max_unit {
+            let limit = buf.len() - *overlap;
+            let end = st.scan(
+                r,
+                &buf[line_start..],
+                pos - line_start,
+                limit - line_start,
+                *line,
+            )?;
+            let cut = limit.max(line_start + end);
+            st.emit(sink, *line, *line_off, &buf[pos..cut], b"")?;
+            *line_off += (cut - pos) as u64;
+            pos = cut;
+            pos.saturating_sub(*ctx_keep).max(line_start)
+        } else {
+            line_start
+        };
+        *ctx = pos - keep_from;
+        buf.copy_within(keep_from.., 0);
+        buf.truncate(buf.len() - keep_from);
+        Ok(())
     }
 }
 
@@ -296,75 +451,17 @@ pub(crate) fn run<R: Read, S: Sink>(
     sink: &mut S,
     opts: StreamOptions,
 ) -> Result<Stats> {
-    let overlap = redactor.max_match_len() + 2 * WINDOW + 64;
-    let max_unit = opts.max_unit.max(4 * overlap);
-    let ctx_keep = WINDOW + 16;
-    let mut f = Framer {
-        redactor,
-        sink,
-        scratch: redactor.scratch(),
-        found: Vec::new(),
-        kept: Vec::new(),
-        stats: Stats::default(),
-    };
-    let mut buf: Vec<u8> = Vec::with_capacity(max_unit + opts.read_size + ctx_keep);
-    // buf[..ctx] is left context of the current line, already written.
-    let mut ctx = 0usize;
-    let mut line = 1u64;
-    let mut line_off = 0u64;
+    let mut f = Framer::new(redactor, opts);
     loop {
-        let n = read_some(&mut reader, &mut buf, opts.read_size, source)?;
-        let mut pos = ctx;
-        while let Some(i) = memchr::memchr(b'\n', &buf[pos..]) {
-            let nl = pos + i;
-            let ce = if nl > pos && buf[nl - 1] == b'\r' {
-                nl - 1
-            } else {
-                nl
-            };
-            let win = if pos == ctx { 0 } else { pos };
-            f.scan(&buf[win..ce], pos - win, ce - win + 1, line)?;
-            f.emit(line, line_off, &buf[pos..ce], &buf[ce..=nl])?;
-            f.stats.lines += 1;
-            line += 1;
-            line_off = 0;
-            pos = nl + 1;
-        }
-        let line_start = if pos == ctx { 0 } else { pos };
+        let n = read_some(&mut reader, f.buffer(), opts.read_size, source)?;
         if n == 0 {
-            if pos < buf.len() {
-                f.scan(
-                    &buf[line_start..],
-                    pos - line_start,
-                    buf.len() - line_start + 1,
-                    line,
-                )?;
-                f.emit(line, line_off, &buf[pos..], b"")?;
-                f.stats.lines += 1;
-            }
-            f.sink.flush().map_err(Error::output)?;
-            return Ok(f.stats);
+            let stats = f.finish(redactor, sink)?;
+            sink.flush().map_err(Error::output)?;
+            return Ok(stats);
         }
-        let keep_from = if buf.len() - pos > max_unit {
-            let limit = buf.len() - overlap;
-            let end = f.scan(
-                &buf[line_start..],
-                pos - line_start,
-                limit - line_start,
-                line,
-            )?;
-            let cut = limit.max(line_start + end);
-            f.emit(line, line_off, &buf[pos..cut], b"")?;
-            line_off += (cut - pos) as u64;
-            pos = cut;
-            pos.saturating_sub(ctx_keep).max(line_start)
-        } else {
-            line_start
-        };
-        ctx = pos - keep_from;
-        buf.copy_within(keep_from.., 0);
-        buf.truncate(buf.len() - keep_from);
-        f.sink.flush().map_err(Error::output)?;
+        f.process(redactor, sink)?;
+        // The input may pause now: everything read so far is written.
+        sink.flush().map_err(Error::output)?;
     }
 }
 
