@@ -5,6 +5,13 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// What went wrong, in broad classes that map to the CLI's exit codes.
+///
+/// # Example
+/// ```
+/// use velum::{ErrorKind, Policy};
+/// let e = Policy::from_path("/nonexistent/policy.toml").unwrap_err();
+/// assert_eq!(e.kind(), ErrorKind::Io);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ErrorKind {

@@ -61,6 +61,14 @@ impl Sealer for KeySealer {
 }
 
 /// Why a finding got its score; see [`Redactor::explain`].
+///
+/// # Example
+/// ```
+/// let e = velum::Redactor::new().explain(b"order_id=536-90-4399");
+/// assert!(e.is_empty()); // lowered below the threshold by the `order_id` key
+/// let e = &velum::Redactor::new().explain(b"ssn 536904399")[0];
+/// assert_eq!((e.base_score, e.finding.score), (0.3, 0.65));
+/// ```
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub struct Explanation {
@@ -214,17 +222,28 @@ impl Redactor {
         })
     }
 
-    /// Fresh per-thread buffers for the `*_with` methods.
+    /// Fresh per-thread buffers for the `*_with` methods (see [`Scratch`]).
     pub fn scratch(&self) -> Scratch {
         self.compiled.engine.scratch()
     }
 
     /// The longest value any detector matches; stream chunking overlaps more than this.
+    ///
+    /// # Example
+    /// ```
+    /// assert!(velum::Redactor::new().max_match_len() >= 254); // an e-mail address
+    /// ```
     pub fn max_match_len(&self) -> usize {
         self.compiled.engine.max_match_len()
     }
 
     /// The rule applied to an entity.
+    ///
+    /// # Example
+    /// ```
+    /// use velum::{Action, Entity, Redactor};
+    /// assert_eq!(Redactor::new().rule(Entity::CREDIT_CARD).action, Action::Mask);
+    /// ```
     pub fn rule(&self, entity: Entity) -> &Rule {
         self.compiled
             .rules
@@ -232,12 +251,21 @@ impl Redactor {
             .unwrap_or(&self.compiled.default_rule)
     }
 
-    /// Scans one unit (a line without its terminator) and appends its findings to `out`.
+    /// Scans one unit (a line without its terminator) and appends its findings to `out`
+    /// (example on [`Scratch`]).
     pub fn scan_unit_with(&self, scratch: &mut Scratch, unit: &[u8], out: &mut Vec<Finding>) {
         self.compiled.engine.scan(unit, scratch, out);
     }
 
     /// Rewrites one unit whose findings are known. Borrowed when nothing changes.
+    ///
+    /// # Example
+    /// ```
+    /// let r = velum::Redactor::new();
+    /// let unit = b"ip 203.0.113.9";
+    /// let found = r.scan(unit);
+    /// assert_eq!(r.rewrite_unit(unit, &found).as_ref(), b"ip [IP_ADDRESS]");
+    /// ```
     pub fn rewrite_unit<'a>(&self, unit: &'a [u8], findings: &[Finding]) -> Cow<'a, [u8]> {
         let sealer = self.compiled.keys.as_ref().map(|k| k as &dyn Sealer);
         transform::rewrite(unit, findings, |e| self.rule(e), sealer)
@@ -309,6 +337,13 @@ impl Redactor {
     }
 
     /// [`Redactor::redact`] with caller-held buffers.
+    ///
+    /// # Example
+    /// ```
+    /// let r = velum::Redactor::new();
+    /// let mut scratch = r.scratch();
+    /// assert_eq!(r.redact_with(&mut scratch, b"x@example.com").as_ref(), b"[EMAIL]");
+    /// ```
     pub fn redact_with<'a>(&self, scratch: &mut Scratch, text: &'a [u8]) -> Cow<'a, [u8]> {
         let mut findings = Vec::new();
         let mut out: Option<Vec<u8>> = None;

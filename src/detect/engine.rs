@@ -97,6 +97,18 @@ pub(crate) struct Explained {
 }
 
 /// Reusable per-thread buffers for [`Redactor::scan_unit_with`](crate::Redactor::scan_unit_with): one per thread, created with [`Redactor::scratch`](crate::Redactor::scratch).
+///
+/// # Example
+/// ```
+/// let r = velum::Redactor::new();
+/// let mut scratch = r.scratch();
+/// let mut found = Vec::new();
+/// for line in [&b"a jane@example.com"[..], b"b 536-90-4399"] {
+///     found.clear();
+///     r.scan_unit_with(&mut scratch, line, &mut found); // no allocation per line
+///     assert_eq!(found.len(), 1);
+/// }
+/// ```
 pub struct Scratch {
     cache: Option<meta::Cache>,
     raw: Vec<Scored>,

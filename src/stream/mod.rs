@@ -68,6 +68,13 @@ impl Default for StreamOptions {
 }
 
 /// Counts of what went through a stream.
+///
+/// # Example
+/// ```
+/// let stats = velum::Redactor::new().redact_stream(&b"a\nb 203.0.113.9"[..], std::io::sink())?;
+/// assert_eq!((stats.lines, stats.bytes, stats.findings), (2, 15, 1));
+/// # Ok::<(), velum::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct StreamStats {
@@ -81,7 +88,19 @@ pub struct StreamStats {
 
 pub(crate) type Stats = StreamStats;
 
-/// A finding located in a stream, as `velum scan` reports it.
+/// A finding located in a stream, as `velum scan` reports it; see
+/// [`Redactor::scan_stream`].
+///
+/// # Example
+/// ```
+/// let mut seen = Vec::new();
+/// velum::Redactor::new().scan_stream(&b"ok\nmail jane@example.com"[..], std::io::sink(), |_, f| {
+///     seen.push((f.line, f.start, f.end, f.value.to_vec()));
+///     Ok(())
+/// })?;
+/// assert_eq!(seen, vec![(2, 5, 21, b"jane@example.com".to_vec())]);
+/// # Ok::<(), velum::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct LineFinding<'a> {
     /// 1-based line number.

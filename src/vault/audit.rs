@@ -91,7 +91,8 @@ pub(crate) fn fingerprint(token: &str) -> String {
     data_encoding::HEXLOWER.encode(&Sha256::digest(token.as_bytes())[..12])
 }
 
-/// An open audit log, appending to the chain it holds.
+/// An open audit log, appending to the chain it holds (see the
+/// [vault example](crate::vault)).
 pub struct AuditLog {
     path: PathBuf,
     file: File,
@@ -202,7 +203,7 @@ impl AuditLog {
     }
 }
 
-/// The result of [`verify`].
+/// The result of [`verify`] (see the [vault example](crate::vault)).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict {
     /// Every record is authentic and in place.
@@ -221,7 +222,7 @@ pub enum Verdict {
     },
 }
 
-/// Checks an audit log's chain.
+/// Checks an audit log's chain (see the [vault example](crate::vault)).
 ///
 /// # Errors
 /// [`ErrorKind::Io`](crate::ErrorKind::Io) when the file cannot be read.

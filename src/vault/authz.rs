@@ -24,6 +24,21 @@ use crate::error::{Error, Result};
 use crate::span::Entity;
 
 /// How much of a value a role may see.
+///
+/// # Example
+/// ```
+/// use velum::{Entity, vault::{hash_api_key, Reveal, VaultPolicy}};
+/// let p = VaultPolicy::from_toml_str(&format!(
+///     "[roles.r]\npurpose_required = true\nreveal = {{ CREDIT_CARD = \"last4\" }}\n\
+///      [[principals]]\nname = \"a\"\nkey_sha256 = \"{}\"\nroles = [\"r\"]\n",
+///     hash_api_key(b"k")), "inline")?;
+/// let who = p.authenticate(b"k").unwrap();
+/// assert_eq!(who.name, "a");
+/// assert_eq!(p.reveal(who, Entity::CREDIT_CARD), (Reveal::Last4, true));
+/// assert_eq!(p.reveal(who, Entity::EMAIL).0, Reveal::None);
+/// assert!(p.authenticate(b"wrong").is_none());
+/// # Ok::<(), velum::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Reveal {
     /// Nothing: the token stays.
@@ -34,7 +49,7 @@ pub enum Reveal {
     Full,
 }
 
-/// An authenticated caller.
+/// An authenticated caller (example on [`Reveal`]).
 #[derive(Clone, Debug)]
 pub struct Principal {
     /// The principal's name, as written in the vault policy and the audit log.
@@ -48,7 +63,7 @@ struct Role {
     reveal: BTreeMap<Entity, Reveal>,
 }
 
-/// A loaded, checked vault policy.
+/// A loaded, checked vault policy (example on [`Reveal`]).
 #[derive(Clone, Debug)]
 pub struct VaultPolicy {
     roles: BTreeMap<String, Role>,
@@ -82,6 +97,11 @@ struct RawPrincipal {
 }
 
 /// SHA-256 of an API key, lower-case hex, as stored in a vault policy.
+///
+/// # Example
+/// ```
+/// assert_eq!(&velum::vault::hash_api_key(b"abc")[..8], "ba7816bf");
+/// ```
 pub fn hash_api_key(key: &[u8]) -> String {
     data_encoding::HEXLOWER.encode(&Sha256::digest(key))
 }

@@ -46,6 +46,15 @@ impl SecretKey {
 }
 
 /// What a key may still do.
+///
+/// # Example
+/// ```
+/// use velum::{Keyring, vault::KeyState};
+/// let mut k = Keyring::generate()?;
+/// k.rotate()?;
+/// assert_eq!(k.key_states(), vec![(1, KeyState::DecryptOnly), (2, KeyState::Active)]);
+/// # Ok::<(), velum::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum KeyState {
@@ -68,6 +77,18 @@ pub(crate) struct KeyEntry {
 ///
 /// # Security
 /// Holds key material; it never appears in `Debug` output or in errors.
+///
+/// # Example
+/// ```
+/// use velum::Keyring;
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("keys.json");
+/// Keyring::generate()?.save(&path)?; // mode 0600
+/// let k = Keyring::load(&path)?;
+/// assert_eq!(k.active_id(), 1);
+/// assert!(!format!("{k:?}").contains("material"));
+/// # Ok::<(), velum::Error>(())
+/// ```
 pub struct Keyring {
     pub(crate) keys: Vec<KeyEntry>,
     pub(crate) audit_key: SecretKey,

@@ -2,6 +2,33 @@
 //! codec, authorisation and the audit log. Detokenisation is behind an explicit door
 //! ([`Vault::detokenize_stream`]) that needs an authenticated [`Principal`], and every
 //! decision is audited before any value is released.
+//!
+//! # Example
+//! ```
+//! use velum::vault::{hash_api_key, verify_audit, AuditLog, AuditVerdict, Vault, VaultPolicy};
+//! use velum::{Keyring, Policy, Redactor};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let keys = dir.path().join("keys.json");
+//! Keyring::generate()?.save(&keys)?;
+//! let tokens = Redactor::with_keyring(&Policy::default().tokenize_all(), Keyring::load(&keys)?)?
+//!     .redact(b"mail jane@example.com\n")
+//!     .into_owned();
+//!
+//! let policy = VaultPolicy::from_toml_str(&format!(
+//!     "[roles.r]\nreveal = {{ EMAIL = \"full\" }}\n[[principals]]\nname = \"p\"\nkey_sha256 = \"{}\"\nroles = [\"r\"]\n",
+//!     hash_api_key(b"secret"),
+//! ), "inline")?;
+//! let audit_path = dir.path().join("audit.jsonl");
+//! let mut audit = AuditLog::open(&audit_path, &Keyring::load(&keys)?)?;
+//! let vault = Vault::new(Keyring::load(&keys)?, policy);
+//! let who = vault.authenticate(b"secret").unwrap().clone();
+//! let mut out = Vec::new();
+//! vault.detokenize_stream(&who, None, &mut audit, &tokens[..], &mut out)?;
+//! assert_eq!(out, b"mail jane@example.com\n");
+//! assert!(matches!(verify_audit(&audit_path, &Keyring::load(&keys)?)?, AuditVerdict::Intact { records: 1, .. }));
+//! # Ok::<(), velum::Error>(())
+//! ```
 
 pub(crate) mod audit;
 pub(crate) mod authz;
@@ -21,7 +48,7 @@ use crate::error::{Error, Result};
 use audit::Decision;
 use codec::{Codec, OpenError};
 
-/// Counts of what a detokenise or retokenise pass did.
+/// Counts of what a detokenise or retokenise pass did (see the [module example](self)).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct TokenStats {
@@ -91,7 +118,8 @@ fn last4(v: &[u8]) -> Vec<u8> {
         .collect()
 }
 
-/// A keyring with a vault policy: turns tokens back into values for authorised principals.
+/// A keyring with a vault policy: turns tokens back into values for authorised principals
+/// (see the [module example](self)).
 #[derive(Debug)]
 pub struct Vault {
     keyring: Keyring,
@@ -216,6 +244,23 @@ impl Vault {
 ///
 /// # Errors
 /// As [`Vault::detokenize_stream`], without the audit.
+///
+/// # Example
+/// ```
+/// use velum::{Keyring, Policy, Redactor};
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("k.json");
+/// Keyring::generate()?.save(&path)?;
+/// let old = Redactor::with_keyring(&Policy::default().tokenize_all(), Keyring::load(&path)?)?
+///     .redact(b"jane@example.com").into_owned();
+/// let mut keys = Keyring::load(&path)?;
+/// keys.rotate()?;
+/// let mut out = Vec::new();
+/// let stats = velum::vault::retokenize_stream(&keys, &old[..], &mut out)?;
+/// assert_eq!(stats.revealed, 1);
+/// assert!(out.starts_with(b"VLM_EMAIL_K2_"));
+/// # Ok::<(), velum::Error>(())
+/// ```
 pub fn retokenize_stream<R: BufRead, W: Write>(
     keyring: &Keyring,
     mut reader: R,
