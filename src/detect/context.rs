@@ -222,6 +222,17 @@ impl ContextIndex {
         }
     }
 
+    /// How far beyond a window the search must reach so that an artifact crossing the
+    /// window's edge is seen whole (a cut label could look like a bare context word).
+    pub(crate) fn search_margin(&self) -> usize {
+        self.artifact
+            .iter()
+            .flatten()
+            .map(|(_, t)| t.len())
+            .max()
+            .unwrap_or(0)
+    }
+
     fn is_artifact(&self, h: &Hit) -> bool {
         self.artifact[h.word as usize].is_some()
     }

@@ -476,6 +476,7 @@ impl Engine {
         // Context words are only looked for in the windows around reachable candidates.
         hits.clear();
         if !self.context.is_empty() {
+            let margin = WINDOW + self.context.search_margin();
             starts.clear();
             starts.extend(raw.iter().filter(|c| reachable(c)).map(|c| c.span.start()));
             ends.clear();
@@ -483,7 +484,7 @@ impl Engine {
             let mut windows: Vec<(usize, usize)> = starts
                 .iter()
                 .zip(ends.iter())
-                .map(|(&s, &e)| (s.saturating_sub(WINDOW), (e + WINDOW).min(hay.len())))
+                .map(|(&s, &e)| (s.saturating_sub(margin), (e + margin).min(hay.len())))
                 .collect();
             windows.sort_unstable();
             let mut cur: Option<(usize, usize)> = None;
