@@ -533,7 +533,8 @@ mod tests {
             b"ip 203.0.113.9 ::",
             // See: fuzz/regressions/scan/artifact-at-window-edge — a label cut by the edge of
             // the context search window looked like the word "ip".
-            &b"1\x0e::01\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf9\xf92::\x00"[..],
+            include_bytes!("../fuzz/regressions/scan/artifact-at-window-edge"),
+            include_bytes!("../fuzz/regressions/scan/label-context-idempotence"),
         ] {
             let once = r.redact(input).into_owned();
             assert_eq!(
