@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for SECONDS each (default 60) with a seed corpus from tests/data and
+# the kept regressions. Any crash fails the script; its input is kept in
+# fuzz/artifacts/<target>/ (add it to fuzz/regressions/<target>/ and a test beside the fix).
+# Usage: fuzz/run.sh [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")"
+secs=${1:-60}
+export RUSTC_BOOTSTRAP=1
+command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+targets=(scan redact_stream token_decode policy_load keyring_load json)
+cargo fuzz build
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+for t in "${targets[@]}"; do
+  mkdir -p "corpus/$t"
+  case "$t" in
+    scan|redact_stream) cp ../tests/data/*.log ../examples/app.log "corpus/$t/" ;;
+    policy_load) cp ../policies/*.toml ../examples/vault-policy.toml "corpus/$t/" ;;
+    json) grep -h '^{' ../examples/app.log ../tests/data/*.log | head -50 | split -l 1 - "corpus/$t/seed-" ;;
+  esac
+  if [ -d "regressions/$t" ]; then cp regressions/"$t"/* "corpus/$t/"; fi
+  echo "== fuzz $t for ${secs}s"
+  if ! cargo fuzz run "$t" "corpus/$t" -- -max_total_time="$secs" -max_len=8192 -print_final_stats=1 >"$log" 2>&1; then
+    grep -E 'panicked|ERROR|SUMMARY|left|right' "$log" | head -20
+    echo "fuzz target $t found a failure: input kept in fuzz/artifacts/$t/"
+    exit 1
+  fi
+  grep -E '^stat::number_of_executed_units' "$log" || true
+done
+echo "== all fuzz targets ran ${secs}s each, clean"
