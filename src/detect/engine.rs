@@ -6,8 +6,9 @@
 //! its detectors' validators; then context words (one Aho-Corasick pass, only for units with a
 //! candidate), thresholds, the allow-list and overlap resolution give the findings.
 //!
-//! After a confirmed candidate the search resumes at its end; after a rejected one, at the
-//! next byte, so a false candidate never hides a true one that starts inside it.
+//! The search resumes at the byte after each candidate start, so a candidate of another shape
+//! starting inside one already seen is still found (and overlap resolution settles them);
+//! matches of the same shape that start inside its previous match are skipped as suffixes.
 
 use std::collections::{HashMap, HashSet};
 
@@ -118,6 +119,7 @@ pub struct Scratch {
     resolved: Vec<Scored>,
     starts: Vec<usize>,
     ends: Vec<usize>,
+    covered: Vec<usize>,
 }
 
 impl std::fmt::Debug for Scratch {
@@ -358,6 +360,7 @@ impl Engine {
             resolved: Vec::new(),
             starts: Vec::new(),
             ends: Vec::new(),
+            covered: Vec::new(),
         }
     }
 
@@ -371,15 +374,7 @@ impl Engine {
         self.dets.iter().map(|d| d.entity)
     }
 
-    fn run_shape(
-        &self,
-        shape: usize,
-        hay: &[u8],
-        s: usize,
-        e: usize,
-        raw: &mut Vec<Scored>,
-    ) -> Option<usize> {
-        let mut confirmed = None;
+    fn run_shape(&self, shape: usize, hay: &[u8], s: usize, e: usize, raw: &mut Vec<Scored>) {
         for &d in &self.shapes[shape].dets {
             let det = &self.dets[usize::from(d)];
             let cand = Cand {
@@ -388,7 +383,6 @@ impl Engine {
                 settings: &self.settings,
             };
             if let Some(v) = (det.validator)(&cand) {
-                confirmed = confirmed.max(Some(v.span.end()));
                 raw.push(Scored {
                     span: v.span,
                     det: d,
@@ -398,32 +392,46 @@ impl Engine {
                 });
             }
         }
-        confirmed
     }
 
     /// Appends the candidates of `hay` (validated, not yet scored by context) to `raw`.
-    fn candidates(&self, hay: &[u8], cache: &mut meta::Cache, raw: &mut Vec<Scored>) {
+    fn candidates(
+        &self,
+        hay: &[u8],
+        cache: &mut meta::Cache,
+        raw: &mut Vec<Scored>,
+        covered: &mut Vec<usize>,
+    ) {
         let Some(re) = &self.re else { return };
+        // covered[shape]: end of that shape's last match. A later match of the same shape that
+        // starts before it is a suffix of one already judged, and is skipped; other shapes are
+        // still tried at every start, so a candidate overlapping another is never missed.
+        covered.clear();
+        covered.resize(self.shapes.len(), 0);
         let mut at = 0;
         while at < hay.len() {
             let Some(m) = re.search_with(cache, &Input::new(hay).range(at..)) else {
                 break;
             };
             let (s, primary) = (m.start(), m.pattern().as_usize());
-            let mut confirmed = self.run_shape(primary, hay, s, m.end(), raw);
+            if s >= covered[primary] {
+                covered[primary] = m.end();
+                self.run_shape(primary, hay, s, m.end(), raw);
+            }
             for &pid in &self.by_first[usize::from(hay[s])] {
                 let pid = pid as usize;
-                if pid == primary {
+                if pid == primary || s < covered[pid] {
                     continue;
                 }
                 let input = Input::new(hay)
                     .range(s..)
                     .anchored(Anchored::Pattern(regex_automata::PatternID::must(pid)));
                 if let Some(m2) = re.search_with(cache, &input) {
-                    confirmed = confirmed.max(self.run_shape(pid, hay, s, m2.end(), raw));
+                    covered[pid] = m2.end();
+                    self.run_shape(pid, hay, s, m2.end(), raw);
                 }
             }
-            at = confirmed.filter(|&e| e > s).unwrap_or(s + 1);
+            at = s + 1;
         }
     }
 
@@ -460,10 +468,11 @@ impl Engine {
             resolved,
             starts,
             ends,
+            covered,
         } = scratch;
         raw.clear();
         let Some(cache) = cache.as_mut() else { return };
-        self.candidates(hay, cache, raw);
+        self.candidates(hay, cache, raw, covered);
         // No candidate can reach its threshold even with context: nothing to report, and no
         // need for the context pass (the common case for loopback IPs, bare digit runs...).
         let reachable = |c: &Scored| {

@@ -2,6 +2,11 @@
 //! higher score first (a checksum that passed with context beats one without), then the more
 //! specific detector (higher priority), then the longer span, then the earlier start, then the
 //! detector's definition order. Accepted findings never overlap and come out in input order.
+//!
+//! A winner absorbs the bytes of the candidates it beat where they stick out of it (and
+//! winners that then touch merge, the stronger one naming the result): no byte that a
+//! detector confirmed is left behind, so what remains of a beaten candidate can never become
+//! a new finding once the winner is replaced (`(212) 555-0140::026` is redacted whole).
 
 use std::collections::BTreeMap;
 
@@ -46,7 +51,36 @@ pub(crate) fn resolve(cands: &mut [Scored], out: &mut Vec<Scored>) {
             taken.insert(s, (e, i));
         }
     }
-    out.extend(taken.values().map(|&(_, i)| cands[i]));
+    let mut won: Vec<bool> = vec![false; cands.len()];
+    for &(_, i) in taken.values() {
+        won[i] = true;
+    }
+    let mut spans: Vec<Scored> = taken.values().map(|&(_, i)| cands[i]).collect();
+    for (i, c) in cands.iter().enumerate() {
+        if won[i] || c.span.is_empty() {
+            continue;
+        }
+        if let Some(w) = spans.iter_mut().find(|w| w.span.overlaps(c.span)) {
+            w.span = Span::new(
+                w.span.start().min(c.span.start()),
+                w.span.end().max(c.span.end()),
+            );
+        }
+    }
+    spans.sort_by_key(|w| w.span.start());
+    for w in spans {
+        match out.last_mut() {
+            Some(prev) if prev.span.end() > w.span.start() => {
+                let span = Span::new(prev.span.start(), prev.span.end().max(w.span.end()));
+                let stronger = (w.score, w.priority) > (prev.score, prev.priority);
+                if stronger {
+                    *prev = w;
+                }
+                prev.span = span;
+            }
+            _ => out.push(w),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -95,8 +129,48 @@ mod tests {
             ],
             &mut out,
         );
+        // (3, 7) lost to both (0, 5) and (5, 10), and bridges them: they merge.
+        let spans: Vec<_> = out.iter().map(|f| (f.span.start(), f.span.end())).collect();
+        assert_eq!(spans, vec![(0, 10), (20, 25)]);
+        resolve(
+            &mut [
+                sc(20, 25, 0, 0.5, 0),
+                sc(0, 5, 1, 0.9, 0),
+                sc(5, 10, 2, 0.6, 0),
+            ],
+            &mut out,
+        );
         let starts: Vec<_> = out.iter().map(|f| f.span.start()).collect();
         assert_eq!(starts, vec![0, 5, 20]);
+    }
+
+    #[test]
+    fn winners_absorb_what_sticks_out_of_beaten_candidates() {
+        let mut out = Vec::new();
+        // A phone wins over an IPv6 candidate that overlaps its end: the redaction covers both.
+        resolve(
+            &mut [sc(0, 14, 0, 0.9, 30), sc(10, 19, 1, 0.8, 20)],
+            &mut out,
+        );
+        assert_eq!(out.len(), 1);
+        assert_eq!((out[0].det, out[0].span), (0, Span::new(0, 19)));
+        // Nested losers change nothing.
+        resolve(
+            &mut [sc(0, 20, 0, 0.9, 30), sc(5, 10, 1, 0.8, 20)],
+            &mut out,
+        );
+        assert_eq!(out[0].span, Span::new(0, 20));
+        // A loser bridging two winners merges them.
+        resolve(
+            &mut [
+                sc(0, 5, 0, 0.9, 1),
+                sc(8, 12, 1, 0.95, 1),
+                sc(4, 9, 2, 0.5, 1),
+            ],
+            &mut out,
+        );
+        assert_eq!(out.len(), 1);
+        assert_eq!((out[0].det, out[0].span), (1, Span::new(0, 12)));
     }
 
     #[test]
