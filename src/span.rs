@@ -239,6 +239,17 @@ pub struct Finding {
     pub score: f32,
     /// Detector that produced it.
     pub detector: DetectorId,
+    /// The part of a candidate that lost an overlap but sticks out of the winner: always
+    /// replaced whole (a mask keeps none of it).
+    pub(crate) fragment: bool,
+}
+
+impl Finding {
+    /// True for the part of a beaten candidate that sticks out of the winning one; it is
+    /// replaced whole, so nothing a detector confirmed is left behind.
+    pub fn is_fragment(&self) -> bool {
+        self.fragment
+    }
 }
 
 #[cfg(test)]

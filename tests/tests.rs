@@ -3,7 +3,9 @@
 
 mod util;
 
+mod bad_input;
 mod cli;
 mod library;
+mod properties;
 mod stream;
 mod vault;

@@ -130,6 +130,10 @@ impl std::fmt::Debug for Scratch {
 
 pub(crate) struct Engine {
     re: Option<Regex>,
+    /// Labels and mask characters velum writes: a candidate touching one counts as glued to
+    /// its neighbour, as it was to the value the label replaced.
+    labels: Vec<Vec<u8>>,
+    mask_chars: Vec<u8>,
     shapes: Vec<Shape>,
     /// For each first byte, the shapes that may start with it.
     by_first: Vec<Vec<u32>>,
@@ -158,10 +162,26 @@ fn parse_hir(pattern: &str) -> std::result::Result<Hir, String> {
 pub(crate) fn check_pattern(pattern: &str) -> std::result::Result<(), String> {
     let hir = parse_hir(pattern).map_err(|e| format!("invalid regex: {e}"))?;
     match hir.properties().minimum_len() {
-        None => Err("the pattern can never match".to_owned()),
-        Some(0) => Err("the pattern can match the empty string".to_owned()),
-        Some(_) => Ok(()),
+        None => return Err("the pattern can never match".to_owned()),
+        Some(0) => return Err("the pattern can match the empty string".to_owned()),
+        Some(_) => {}
     }
+    // Alone it must fit the size limit too (the combined set is checked when compiled).
+    Regex::builder()
+        .syntax(syntax_config())
+        .configure(meta::Config::new().nfa_size_limit(Some(NFA_SIZE_LIMIT)))
+        .build(pattern)
+        .map(|_| ())
+        .map_err(|e| {
+            if e.size_limit().is_some() {
+                format!(
+                    "the pattern compiles to more than {} MiB; simplify it",
+                    NFA_SIZE_LIMIT >> 20
+                )
+            } else {
+                format!("invalid regex: {e}")
+            }
+        })
 }
 
 /// Adds to `set` every byte a match of `h` may start with; returns true when `h` can match
@@ -337,8 +357,23 @@ impl Engine {
             negative.penalty,
             &opts.artifacts,
         )?;
+        let labels: Vec<Vec<u8>> = opts
+            .artifacts
+            .iter()
+            .filter(|(k, _)| *k == Artifact::Label)
+            .map(|(_, t)| t.clone().into_bytes())
+            .filter(|t| !t.is_empty())
+            .collect();
+        let mask_chars: Vec<u8> = opts
+            .artifacts
+            .iter()
+            .filter(|(k, _)| *k == Artifact::MaskRun)
+            .filter_map(|(_, t)| t.bytes().next())
+            .collect();
         Ok(Self {
             re,
+            labels,
+            mask_chars,
             shapes,
             by_first,
             dets,
@@ -374,7 +409,33 @@ impl Engine {
         self.dets.iter().map(|d| d.entity)
     }
 
-    fn run_shape(&self, shape: usize, hay: &[u8], s: usize, e: usize, raw: &mut Vec<Scored>) {
+    /// True when the candidate `s..e` touches a label or mask run velum wrote. The value it
+    /// replaced stood there, so the candidate is glued to it, as it was before redaction.
+    fn touches_artifact(&self, hay: &[u8], s: usize, e: usize) -> bool {
+        let before = &hay[..s];
+        let after = &hay[e..];
+        let masked = |b: Option<&u8>| b.is_some_and(|b| self.mask_chars.contains(b));
+        masked(before.last())
+            || masked(after.first())
+            || self
+                .labels
+                .iter()
+                .any(|l| before.ends_with(l) || after.starts_with(l))
+    }
+
+    /// Validates one candidate with every detector of its shape; true when one confirmed it.
+    fn run_shape(
+        &self,
+        shape: usize,
+        hay: &[u8],
+        s: usize,
+        e: usize,
+        raw: &mut Vec<Scored>,
+    ) -> bool {
+        if self.touches_artifact(hay, s, e) {
+            return false;
+        }
+        let before = raw.len();
         for &d in &self.shapes[shape].dets {
             let det = &self.dets[usize::from(d)];
             let cand = Cand {
@@ -389,9 +450,11 @@ impl Engine {
                     score: det.fixed_score.unwrap_or(v.score),
                     priority: det.priority,
                     ix: 0,
+                    fragment: false,
                 });
             }
         }
+        raw.len() > before
     }
 
     /// Appends the candidates of `hay` (validated, not yet scored by context) to `raw`.
@@ -403,9 +466,10 @@ impl Engine {
         covered: &mut Vec<usize>,
     ) {
         let Some(re) = &self.re else { return };
-        // covered[shape]: end of that shape's last match. A later match of the same shape that
-        // starts before it is a suffix of one already judged, and is skipped; other shapes are
-        // still tried at every start, so a candidate overlapping another is never missed.
+        // covered[shape]: end of that shape's last confirmed match. A later match of the same
+        // shape starting inside it is a suffix of a value already found, and is skipped; after
+        // a rejected match (`0958 4111 1111 1111` fails Luhn) the next start is tried in full,
+        // and other shapes are tried at every start, so no candidate is missed.
         covered.clear();
         covered.resize(self.shapes.len(), 0);
         let mut at = 0;
@@ -414,9 +478,8 @@ impl Engine {
                 break;
             };
             let (s, primary) = (m.start(), m.pattern().as_usize());
-            if s >= covered[primary] {
+            if s >= covered[primary] && self.run_shape(primary, hay, s, m.end(), raw) {
                 covered[primary] = m.end();
-                self.run_shape(primary, hay, s, m.end(), raw);
             }
             for &pid in &self.by_first[usize::from(hay[s])] {
                 let pid = pid as usize;
@@ -426,9 +489,10 @@ impl Engine {
                 let input = Input::new(hay)
                     .range(s..)
                     .anchored(Anchored::Pattern(regex_automata::PatternID::must(pid)));
-                if let Some(m2) = re.search_with(cache, &input) {
+                if let Some(m2) = re.search_with(cache, &input)
+                    && self.run_shape(pid, hay, s, m2.end(), raw)
+                {
                     covered[pid] = m2.end();
-                    self.run_shape(pid, hay, s, m2.end(), raw);
                 }
             }
             at = s + 1;
@@ -559,6 +623,7 @@ impl Engine {
                     entity: det.entity,
                     score: c.score,
                     detector: det.id,
+                    fragment: c.fragment,
                 },
                 base[i],
                 effects[i],
@@ -634,6 +699,19 @@ mod tests {
         assert_eq!(scan(&e, "ref 9434765919"), vec![]);
         assert_eq!(scan(&e, "NHS number 9434765919")[0].1, "UK_NHS");
         assert_eq!(scan(&e, "ssn=536904399")[0].1, "US_SSN");
+    }
+
+    #[test]
+    fn a_rejected_match_does_not_hide_one_inside_it() {
+        // `0958 4111 1111 1111` is 4-4-4-4 too, and fails Luhn; the card after it is found.
+        let e = engine();
+        assert_eq!(
+            scan(&e, "+44 20 7946 0958 4111 1111 1111 1111 ::"),
+            vec![
+                ("+44 20 7946 0958".to_owned(), "PHONE"),
+                ("4111 1111 1111 1111".to_owned(), "CREDIT_CARD")
+            ]
+        );
     }
 
     #[test]

@@ -3,10 +3,10 @@
 //! specific detector (higher priority), then the longer span, then the earlier start, then the
 //! detector's definition order. Accepted findings never overlap and come out in input order.
 //!
-//! A winner absorbs the bytes of the candidates it beat where they stick out of it (and
-//! winners that then touch merge, the stronger one naming the result): no byte that a
-//! detector confirmed is left behind, so what remains of a beaten candidate can never become
-//! a new finding once the winner is replaced (`(212) 555-0140::026` is redacted whole).
+//! No byte a detector confirmed is left behind: where a beaten candidate sticks out of the
+//! winners, that part becomes a *fragment* finding of its own type (always replaced whole),
+//! so what remains of it can never become a new finding once the winner is replaced
+//! (`(212) 555-0140::026` gives PHONE `(212) 555-0140` and an IP_ADDRESS fragment `::026`).
 
 use std::collections::BTreeMap;
 
@@ -21,6 +21,8 @@ pub(crate) struct Scored {
     pub(crate) priority: i32,
     /// The candidate's index in the caller's side tables (explanations).
     pub(crate) ix: u32,
+    /// The part of a beaten candidate that sticks out of the winners.
+    pub(crate) fragment: bool,
 }
 
 /// Keeps the winners of `cands` (which it reorders) in `out`, sorted by start.
@@ -51,36 +53,54 @@ pub(crate) fn resolve(cands: &mut [Scored], out: &mut Vec<Scored>) {
             taken.insert(s, (e, i));
         }
     }
-    let mut won: Vec<bool> = vec![false; cands.len()];
+    let winners: Vec<Scored> = taken.values().map(|&(_, i)| cands[i]).collect();
+    let mut won = vec![false; cands.len()];
     for &(_, i) in taken.values() {
         won[i] = true;
     }
-    let mut spans: Vec<Scored> = taken.values().map(|&(_, i)| cands[i]).collect();
+    // What sticks out of each beaten candidate, as fragments of its own type.
+    let mut pieces: Vec<Scored> = Vec::new();
     for (i, c) in cands.iter().enumerate() {
         if won[i] || c.span.is_empty() {
             continue;
         }
-        if let Some(w) = spans.iter_mut().find(|w| w.span.overlaps(c.span)) {
-            w.span = Span::new(
-                w.span.start().min(c.span.start()),
-                w.span.end().max(c.span.end()),
-            );
-        }
-    }
-    spans.sort_by_key(|w| w.span.start());
-    for w in spans {
-        match out.last_mut() {
-            Some(prev) if prev.span.end() > w.span.start() => {
-                let span = Span::new(prev.span.start(), prev.span.end().max(w.span.end()));
-                let stronger = (w.score, w.priority) > (prev.score, prev.priority);
-                if stronger {
-                    *prev = w;
-                }
-                prev.span = span;
+        let mut at = c.span.start();
+        let first = winners.partition_point(|w| w.span.end() <= c.span.start());
+        for w in winners[first..]
+            .iter()
+            .take_while(|w| w.span.start() < c.span.end())
+        {
+            if w.span.start() > at {
+                pieces.push(Scored {
+                    span: Span::new(at, w.span.start()),
+                    fragment: true,
+                    ..*c
+                });
             }
-            _ => out.push(w),
+            at = at.max(w.span.end());
+        }
+        if at < c.span.end() {
+            pieces.push(Scored {
+                span: Span::new(at, c.span.end()),
+                fragment: true,
+                ..*c
+            });
         }
     }
+    // Overlapping fragments merge; they never overlap a winner.
+    pieces.sort_by_key(|p| (p.span.start(), std::cmp::Reverse(p.span.end())));
+    let mut merged: Vec<Scored> = Vec::new();
+    for p in pieces {
+        match merged.last_mut() {
+            Some(m) if m.span.end() >= p.span.start() && m.span.end() > p.span.start() => {
+                m.span = Span::new(m.span.start(), m.span.end().max(p.span.end()));
+            }
+            _ => merged.push(p),
+        }
+    }
+    out.extend(winners);
+    out.extend(merged);
+    out.sort_by_key(|f| f.span.start());
 }
 
 #[cfg(test)]
@@ -94,6 +114,7 @@ mod tests {
             score,
             priority,
             ix: 0,
+            fragment: false,
         }
     }
 
@@ -129,9 +150,9 @@ mod tests {
             ],
             &mut out,
         );
-        // (3, 7) lost to both (0, 5) and (5, 10), and bridges them: they merge.
+        // (3, 7) lost to both (0, 5) and (5, 10), which cover it: nothing sticks out.
         let spans: Vec<_> = out.iter().map(|f| (f.span.start(), f.span.end())).collect();
-        assert_eq!(spans, vec![(0, 10), (20, 25)]);
+        assert_eq!(spans, vec![(0, 5), (5, 10), (20, 25)]);
         resolve(
             &mut [
                 sc(20, 25, 0, 0.5, 0),
@@ -145,22 +166,25 @@ mod tests {
     }
 
     #[test]
-    fn winners_absorb_what_sticks_out_of_beaten_candidates() {
+    fn what_sticks_out_of_beaten_candidates_becomes_fragments() {
         let mut out = Vec::new();
-        // A phone wins over an IPv6 candidate that overlaps its end: the redaction covers both.
+        // A phone wins over an IPv6 candidate that overlaps its end.
         resolve(
             &mut [sc(0, 14, 0, 0.9, 30), sc(10, 19, 1, 0.8, 20)],
             &mut out,
         );
-        assert_eq!(out.len(), 1);
-        assert_eq!((out[0].det, out[0].span), (0, Span::new(0, 19)));
-        // Nested losers change nothing.
+        let got: Vec<_> = out
+            .iter()
+            .map(|f| (f.det, f.span.start(), f.span.end(), f.fragment))
+            .collect();
+        assert_eq!(got, vec![(0, 0, 14, false), (1, 14, 19, true)]);
+        // Nested losers leave nothing.
         resolve(
             &mut [sc(0, 20, 0, 0.9, 30), sc(5, 10, 1, 0.8, 20)],
             &mut out,
         );
-        assert_eq!(out[0].span, Span::new(0, 20));
-        // A loser bridging two winners merges them.
+        assert_eq!(out.len(), 1);
+        // A loser bridging two winners leaves the gap between them.
         resolve(
             &mut [
                 sc(0, 5, 0, 0.9, 1),
@@ -169,8 +193,14 @@ mod tests {
             ],
             &mut out,
         );
-        assert_eq!(out.len(), 1);
-        assert_eq!((out[0].det, out[0].span), (1, Span::new(0, 12)));
+        let got: Vec<_> = out
+            .iter()
+            .map(|f| (f.det, f.span.start(), f.span.end(), f.fragment))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(0, 0, 5, false), (2, 5, 8, true), (1, 8, 12, false)]
+        );
     }
 
     #[test]

@@ -122,9 +122,27 @@ impl Rule {
         out: &mut Vec<u8>,
         sealer: Option<&dyn Sealer>,
     ) {
+        self.write_finding(entity, value, false, out, sealer);
+    }
+
+    /// A fragment (see [`Finding::is_fragment`]) is masked whole.
+    fn write_finding(
+        &self,
+        entity: Entity,
+        value: &[u8],
+        fragment: bool,
+        out: &mut Vec<u8>,
+        sealer: Option<&dyn Sealer>,
+    ) {
         match (self.action, sealer) {
             (Action::Keep, _) => out.extend_from_slice(value),
             (Action::Drop, _) => {}
+            (Action::Mask, _) if fragment => Self {
+                keep_first: 0,
+                keep_last: 0,
+                ..self.clone()
+            }
+            .mask(value, out),
             (Action::Mask, _) => self.mask(value, out),
             (Action::Token, Some(s)) => s.token(entity, value, out),
             (Action::Hash, Some(s)) => s.hash(entity, value, out),
@@ -207,7 +225,13 @@ pub(crate) fn rewrite<'a, 'r>(
     let mut at = 0;
     for f in changed {
         out.extend_from_slice(&unit[at..f.span.start()]);
-        rule_of(f.entity).write(f.entity, &unit[f.span.range()], &mut out, sealer);
+        rule_of(f.entity).write_finding(
+            f.entity,
+            &unit[f.span.range()],
+            f.fragment,
+            &mut out,
+            sealer,
+        );
         at = f.span.end();
     }
     out.extend_from_slice(&unit[at..]);
@@ -262,6 +286,7 @@ mod tests {
             entity: Entity::EMAIL,
             score: 1.0,
             detector: DetectorId::new("email"),
+            fragment: false,
         };
         assert!(matches!(
             rewrite(b"abc", &[f], |_| &keep, None),

@@ -51,7 +51,8 @@ fn digit_count(s: &str) -> usize {
     s.bytes().filter(u8::is_ascii_digit).count()
 }
 
-/// The candidate and up to three shorter forms made by dropping a trailing group, for
+/// The candidate and the shorter forms made by dropping trailing groups (the pattern allows
+/// at most seven groups), for
 /// patterns that ran on into a following number.
 fn shapes(s: &str) -> impl Iterator<Item = &str> {
     let mut cur = Some(s);
@@ -63,7 +64,7 @@ fn shapes(s: &str) -> impl Iterator<Item = &str> {
             .filter(|t| digit_count(t) >= 7);
         Some(out)
     })
-    .take(4)
+    .take(8)
 }
 
 /// Cheap structural test before libphonenumber (which costs microseconds): a national number
@@ -193,6 +194,9 @@ mod tests {
     fn trailing_group_is_dropped() {
         let v = run(validate, "+44 20 7946 0958 12").unwrap();
         assert_eq!(v.span, Span::new(0, 16));
+        // A canonical E.164 number followed by an IP address: four groups to drop.
+        let v = run(validate, "+442079460958 203.0.113.9").unwrap();
+        assert_eq!(v.span, Span::new(0, 13));
     }
 
     #[test]
