@@ -538,6 +538,7 @@ mod tests {
             // See: fuzz/regressions/scan/loser-remainder — what stuck out of a beaten IPv6
             // candidate became a finding once the winning phone was labelled.
             include_bytes!("../fuzz/regressions/scan/loser-remainder"),
+            include_bytes!("../fuzz/regressions/scan/iban-greedy-group"),
         ] {
             let once = r.redact(input).into_owned();
             assert_eq!(

@@ -126,15 +126,31 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
             cut = Some(i + 1);
         }
     }
-    let end = match (want, cut) {
-        (Some(n), Some(e)) if count == n => e,
+    let ends: Vec<usize> = match (want, cut) {
+        (Some(n), Some(e)) if count == n => vec![e],
         // Longer than the country's IBAN: accept the leading part only when it ends where a
         // separator does, so no identifier is cut inside a group.
-        (Some(_), Some(e)) if matches!(b.get(e), Some(b' ' | b'-')) => e,
+        (Some(_), Some(e)) if matches!(b.get(e), Some(b' ' | b'-')) => vec![e],
         (Some(_), _) => return None,
-        // A country outside the registry: weak evidence, context decides.
-        (None, _) => b.len(),
+        // A country outside the registry (weak evidence, context decides): the pattern may have
+        // run on into the next word, so try each group boundary, longest first.
+        (None, _) => (0..=b.len())
+            .rev()
+            .filter(|&e| e == b.len() || matches!(b.get(e), Some(b' ' | b'-')))
+            .filter(|&e| {
+                (15..=34).contains(&b[..e].iter().filter(|x| x.is_ascii_alphanumeric()).count())
+            })
+            .collect(),
     };
+    let end = ends.into_iter().find(|&end| part_ok(c, b, cc, sep, end))?;
+    let span = Span::new(c.span.start(), c.span.start() + end);
+    let score = if want.is_some() { 0.95 } else { 0.3 };
+    Verdict::new(span, score)
+}
+
+/// The checks on the candidate's first `end` bytes: grouping, BBAN shape, check digits,
+/// mod 97, and the boundary after it.
+fn part_ok(c: &Cand<'_>, b: &[u8], cc: [u8; 2], sep: Option<u8>, end: usize) -> bool {
     let part = &b[..end];
     // Printed form: a separator after every group of four, or none at all (UUIDs and hex ids
     // mix them: `ba53f259-7620-4db1`).
@@ -143,7 +159,7 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
             g.len() == 4 || (i > 0 && !g.is_empty() && g.len() < 4 && part.ends_with(g))
         });
         if !groups_ok {
-            return None;
+            return false;
         }
     }
     let norm: Vec<u8> = part
@@ -151,19 +167,21 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
         .filter(|x| x.is_ascii_alphanumeric())
         .map(u8::to_ascii_uppercase)
         .collect();
-    if !bban_ok(cc, &norm[4..]) {
-        return None;
+    if norm.len() < 5 || !bban_ok(cc, &norm[4..]) {
+        return false;
     }
-    let check = (part[2] as char).to_digit(10)? * 10 + (part[3] as char).to_digit(10)?;
+    let check = match (
+        (part[2] as char).to_digit(10),
+        (part[3] as char).to_digit(10),
+    ) {
+        (Some(a), Some(b)) => a * 10 + b,
+        _ => return false,
+    };
     if !(2..=98).contains(&check) || !mod97_ok(part) {
-        return None;
+        return false;
     }
-    let span = Span::new(c.span.start(), c.span.start() + end);
-    if span.end() < c.hay.len() && c.hay[span.end()].is_ascii_alphanumeric() {
-        return None;
-    }
-    let score = if want.is_some() { 0.95 } else { 0.3 };
-    Verdict::new(span, score)
+    let after = c.span.start() + end;
+    !(after < c.hay.len() && c.hay[after].is_ascii_alphanumeric())
 }
 
 #[cfg(test)]
@@ -242,6 +260,18 @@ mod tests {
         assert_eq!(LENGTHS.len(), 89);
         assert_eq!(country_length(*b"GB"), Some(22));
         assert_eq!(country_length(*b"US"), None);
+    }
+
+    /// See: fuzz/regressions/scan/iban-greedy-group — an unregistered-country candidate ran on
+    /// into the next word and failed; once that word was a label, the shorter one passed.
+    #[test]
+    fn unregistered_country_is_cut_at_group_boundaries() {
+        // Shorter than any registered IBAN (15): never.
+        assert!(run(validate, "GF82 WEvT 1234").is_none());
+        // A mod-97-valid run followed by another word is cut where the word starts.
+        let v = run(validate, "US28 ABCD 1234 5678 9012 34 next").unwrap();
+        assert_eq!(v.span, Span::new(0, 27));
+        assert!(v.score < 0.5, "unregistered country: context decides");
     }
 
     #[test]
