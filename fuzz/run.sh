@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 secs=${1:-60}
 export RUSTC_BOOTSTRAP=1
-command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz
 targets=(scan redact_stream token_decode policy_load keyring_load json)
 cargo fuzz build
 log=$(mktemp)

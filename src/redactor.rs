@@ -222,6 +222,12 @@ impl Redactor {
         })
     }
 
+    /// Runs `f` with a scratch from the redactor's pool (one per thread at a time).
+    pub(crate) fn with_scratch<T>(&self, f: impl FnOnce(&mut Scratch) -> T) -> T {
+        let mut s = self.pool.get();
+        f(&mut s)
+    }
+
     /// Fresh per-thread buffers for the `*_with` methods (see [`Scratch`]).
     pub fn scratch(&self) -> Scratch {
         self.compiled.engine.scratch()

@@ -235,3 +235,56 @@ fn fail_closed_withholds_the_unit_it_could_not_scan() {
         "{err}"
     );
 }
+
+#[test]
+fn output_is_identical_for_any_thread_count() {
+    // A few MiB of mixed lines, so that batches really go to several threads.
+    let mut input = Vec::new();
+    let sample = std::fs::read(crate::util::data("pii_sample.log")).unwrap();
+    while input.len() < 4 << 20 {
+        input.extend_from_slice(&sample);
+        input.extend_from_slice(b"tail without newline 536-90-4399\r\n");
+    }
+    input.extend_from_slice(b"last jane@example.com");
+    let one = run(&["--threads", "1", "redact"], &input);
+    let four = run(&["--threads", "4", "redact"], &input);
+    assert_eq!(one.status.code(), Some(0));
+    assert_eq!(four.status.code(), Some(0));
+    assert!(
+        one.stdout == four.stdout,
+        "redact differs between 1 and 4 threads"
+    );
+    let scan1 = run(&["--threads", "1", "scan"], &input).stdout;
+    let scan4 = run(&["--threads", "4", "scan"], &input).stdout;
+    assert!(
+        !scan1.is_empty() && scan1 == scan4,
+        "scan differs between 1 and 4 threads"
+    );
+    assert_eq!(
+        run(&["--threads", "0", "redact"], b"x").status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn fail_closed_in_parallel_batches() {
+    let mut input = Vec::new();
+    for i in 0..20_000 {
+        input.extend_from_slice(format!("line {i} mail u{i}@example.com\n").as_bytes());
+    }
+    let out = run_cmd(
+        velum()
+            .args(["--threads", "2", "redact"])
+            .env("VELUM_FAILPOINT_PANIC_LINE", "12345"),
+        &input,
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let s = text(&out.stdout);
+    assert_eq!(
+        s.lines().count(),
+        12344,
+        "every line before the faulty one, and none after"
+    );
+    assert!(s.ends_with("line 12343 mail [EMAIL]\n"));
+    assert!(text(&out.stderr).contains("line 12345"));
+}

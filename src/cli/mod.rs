@@ -27,6 +27,10 @@ pub(crate) mod exit {
     about = "Find and redact personal data in log and data streams"
 )]
 struct Cli {
+    /// Threads that scan batches of lines (default: all cores). Output is the same for any
+    /// number.
+    #[arg(long, global = true, value_name = "N")]
+    threads: Option<usize>,
     #[command(subcommand)]
     command: Command,
 }
@@ -111,6 +115,16 @@ pub(crate) fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if let Some(n) = cli.threads {
+        if n == 0 {
+            eprintln!("velum: --threads must be at least 1");
+            return ExitCode::from(exit::CONFIG);
+        }
+        // Fails only if the pool was built already, which nothing does before this point.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global();
+    }
     let result = match cli.command {
         Command::Scan(a) => scan(a),
         Command::Redact(a) => redact(a),

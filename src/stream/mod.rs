@@ -56,6 +56,8 @@ pub(crate) struct StreamOptions {
     pub(crate) max_unit: usize,
     /// Bytes asked for per read.
     pub(crate) read_size: usize,
+    /// Scan batches of complete lines on this many threads (rayon's pool); 1 scans inline.
+    pub(crate) threads: usize,
 }
 
 impl Default for StreamOptions {
@@ -63,8 +65,65 @@ impl Default for StreamOptions {
         Self {
             max_unit: 1 << 20,
             read_size: 256 << 10,
+            threads: 1,
         }
     }
+}
+
+impl StreamOptions {
+    /// For streams: larger reads, all of rayon's threads.
+    pub(crate) fn parallel() -> Self {
+        Self {
+            read_size: 1 << 20,
+            threads: rayon::current_num_threads(),
+            ..Self::default()
+        }
+    }
+}
+
+/// Below this many bytes of complete lines a batch is scanned inline.
+const PARALLEL_MIN: usize = 128 << 10;
+
+/// The findings of one batch of lines scanned on a worker.
+struct BatchScan {
+    /// `(line index within the batch, finding)`, in order.
+    findings: Vec<(u32, Finding)>,
+    /// The first line whose scan faulted, if any.
+    failed: Option<u32>,
+}
+
+fn scan_batch(r: &Redactor, batch: &[u8], first_line: u64) -> BatchScan {
+    let mut out = BatchScan {
+        findings: Vec::new(),
+        failed: None,
+    };
+    r.with_scratch(|scratch| {
+        let mut found = Vec::new();
+        let mut at = 0;
+        let mut k = 0u32;
+        while at < batch.len() {
+            let nl = memchr::memchr(b'\n', &batch[at..]).map_or(batch.len(), |i| at + i);
+            let ce = if nl > at && batch[nl - 1] == b'\r' {
+                nl - 1
+            } else {
+                nl
+            };
+            found.clear();
+            let unit = &batch[at..ce];
+            let ok = catch_unwind(AssertUnwindSafe(|| {
+                failpoint(first_line + u64::from(k));
+                r.scan_unit_with(scratch, unit, &mut found);
+            }));
+            if ok.is_err() {
+                out.failed = Some(k);
+                return;
+            }
+            out.findings.extend(found.iter().map(|f| (k, *f)));
+            at = nl + 1;
+            k += 1;
+        }
+    });
+    out
 }
 
 /// Counts of what went through a stream.
@@ -120,7 +179,9 @@ pub struct LineFinding<'a> {
 
 impl Redactor {
     /// Redacts a stream: reads `reader` to its end and writes every line, rewritten, to
-    /// `writer`, which is flushed whenever the data of one read has been handled.
+    /// `writer`, which is flushed whenever the data of one read has been handled. Batches of
+    /// complete lines are scanned on rayon's global pool (all cores unless configured); the
+    /// output is in input order and identical for any number of threads.
     ///
     /// # Errors
     /// [`ErrorKind::Io`](crate::ErrorKind::Io) for a failed read or write (lines before it
@@ -142,7 +203,7 @@ impl Redactor {
         writer: W,
     ) -> Result<StreamStats> {
         let mut sink = RedactSink { r: self, w: writer };
-        run(self, reader, "input", &mut sink, StreamOptions::default())
+        run(self, reader, "input", &mut sink, StreamOptions::parallel())
     }
 
     /// Scans a stream and calls `on_finding` for each finding, in input order, with `writer`
@@ -248,6 +309,7 @@ pub(crate) struct Framer {
     overlap: usize,
     max_unit: usize,
     ctx_keep: usize,
+    threads: usize,
     scratch: crate::Scratch,
     found: Vec<Finding>,
     kept: Vec<Finding>,
@@ -297,6 +359,69 @@ impl ScanState<'_> {
         Ok(end)
     }
 
+    /// Scans the complete lines of `region` in batches on rayon's pool, then emits them in
+    /// order. On a fault, the lines before the faulty one are emitted and it is withheld.
+    fn parallel<S: Sink>(
+        &mut self,
+        r: &Redactor,
+        sink: &mut S,
+        region: &[u8],
+        line: &mut u64,
+        threads: usize,
+    ) -> Result<()> {
+        use rayon::prelude::*;
+        let target = (region.len() / (threads * 4)).max(32 << 10);
+        let mut batches: Vec<(usize, usize, u64)> = Vec::new();
+        let (mut at, mut first) = (0, *line);
+        while at < region.len() {
+            let want = (at + target).min(region.len());
+            let end = if want == region.len() {
+                region.len()
+            } else {
+                memchr::memchr(b'\n', &region[want - 1..]).map_or(region.len(), |i| want + i)
+            };
+            batches.push((at, end, first));
+            first += memchr::memchr_iter(b'\n', &region[at..end]).count() as u64;
+            at = end;
+        }
+        let scans: Vec<BatchScan> = batches
+            .par_iter()
+            .map(|&(s, e, first)| scan_batch(r, &region[s..e], first))
+            .collect();
+        for (&(s, e, _), scan) in batches.iter().zip(&scans) {
+            let batch = &region[s..e];
+            let mut at = 0;
+            let mut k = 0u32;
+            let mut f = 0;
+            while at < batch.len() {
+                if scan.failed == Some(k) {
+                    return Err(Error::internal(format!(
+                        "internal error while scanning line {}; the line was withheld and processing stopped",
+                        *line
+                    )));
+                }
+                let nl =
+                    at + memchr::memchr(b'\n', &batch[at..]).expect("batches end with a newline");
+                let ce = if nl > at && batch[nl - 1] == b'\r' {
+                    nl - 1
+                } else {
+                    nl
+                };
+                self.kept.clear();
+                while f < scan.findings.len() && scan.findings[f].0 == k {
+                    self.kept.push(scan.findings[f].1);
+                    f += 1;
+                }
+                self.emit(sink, *line, 0, &batch[at..ce], &batch[ce..=nl])?;
+                self.stats.lines += 1;
+                *line += 1;
+                at = nl + 1;
+                k += 1;
+            }
+        }
+        Ok(())
+    }
+
     fn emit<S: Sink>(
         &mut self,
         sink: &mut S,
@@ -331,6 +456,7 @@ impl Framer {
             overlap,
             max_unit,
             ctx_keep,
+            threads: opts.threads.max(1),
             scratch: redactor.scratch(),
             found: Vec::new(),
             kept: Vec::new(),
@@ -369,6 +495,7 @@ impl Framer {
             overlap,
             max_unit,
             ctx_keep,
+            threads,
             scratch,
             found,
             kept,
@@ -381,6 +508,32 @@ impl Framer {
             stats,
         };
         let mut pos = *ctx;
+        // The rest of a long line (with its left context) is scanned inline; then, when there
+        // is enough, the complete lines are scanned in parallel batches and emitted in order.
+        if *ctx > 0
+            && let Some(i) = memchr::memchr(b'\n', &buf[pos..])
+        {
+            let nl = pos + i;
+            let ce = if nl > pos && buf[nl - 1] == b'\r' {
+                nl - 1
+            } else {
+                nl
+            };
+            st.scan(r, &buf[..ce], pos, ce + 1, *line)?;
+            st.emit(sink, *line, *line_off, &buf[pos..ce], &buf[ce..=nl])?;
+            st.stats.lines += 1;
+            *line += 1;
+            *line_off = 0;
+            pos = nl + 1;
+        }
+        if *threads > 1
+            && let Some(last) = memchr::memrchr(b'\n', &buf[pos..])
+            && last + 1 >= PARALLEL_MIN
+        {
+            let end = pos + last + 1;
+            st.parallel(r, sink, &buf[pos..end], line, *threads)?;
+            pos = end;
+        }
         while let Some(i) = memchr::memchr(b'\n', &buf[pos..]) {
             let nl = pos + i;
             let ce = if nl > pos && buf[nl - 1] == b'\r' {
