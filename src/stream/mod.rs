@@ -681,14 +681,37 @@ mod tests {
     }
 
     fn run_with(input: &[u8], step: usize, max_unit: usize) -> Collect {
+        run_threads(input, step, max_unit, 1)
+    }
+
+    fn run_threads(input: &[u8], step: usize, max_unit: usize, threads: usize) -> Collect {
         let r = Redactor::new();
         let mut c = Collect::default();
         let opts = StreamOptions {
             max_unit,
             read_size: step.max(1),
+            threads,
         };
         run(&r, Trickle(input, step), "test", &mut c, opts).unwrap();
         c
+    }
+
+    #[test]
+    fn parallel_batches_match_inline_scanning() {
+        let mut input = Vec::new();
+        for i in 0..30_000 {
+            input.extend_from_slice(format!("{i} mail u{i}@example.com card 4111 1111 1111 1111\r\n").as_bytes());
+            if i % 7000 == 0 {
+                input.extend_from_slice(&[b'x'; 300_000]); // a long line between batches
+                input.push(b'\n');
+            }
+        }
+        let one = run_threads(&input, 1 << 20, 1 << 20, 1);
+        let four = run_threads(&input, 1 << 20, 1 << 20, 4);
+        assert_eq!(one.out, input);
+        assert_eq!(four.out, one.out);
+        assert_eq!(four.found, one.found);
+        assert_eq!(one.found.len(), 60_000);
     }
 
     #[test]
