@@ -383,6 +383,29 @@ impl Policy {
         })
     }
 
+    /// The same policy with `rule` for `entity`: policies can be built in code.
+    ///
+    /// # Example
+    /// ```
+    /// use velum::{Action, Entity, Policy, Redactor, Rule};
+    /// let policy = Policy::default()
+    ///     .with_rule(Entity::EMAIL, Rule { action: Action::Mask, keep_first: 1, ..Rule::default() })
+    ///     .with_min_score(Entity::IP_ADDRESS, 0.9);
+    /// let r = Redactor::from_policy(&policy)?;
+    /// assert_eq!(r.redact_str("jane@example.com from 10.1.2.3"), "j***@*******.*** from 10.1.2.3");
+    /// # Ok::<(), velum::Error>(())
+    /// ```
+    pub fn with_rule(mut self, entity: Entity, rule: Rule) -> Self {
+        self.entities.entry(entity).or_default().rule = Some(rule);
+        self
+    }
+
+    /// The same policy with a threshold of its own for `entity` (0 to 1, clamped).
+    pub fn with_min_score(mut self, entity: Entity, min_score: f32) -> Self {
+        self.entities.entry(entity).or_default().detection.min_score = Some(min_score.clamp(0.0, 1.0));
+        self
+    }
+
     /// The same policy with every entity's action set to `token` (`velum tokenize`).
     pub fn tokenize_all(mut self) -> Self {
         self.defaults.action = Action::Token;
