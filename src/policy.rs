@@ -403,7 +403,8 @@ impl Policy {
 
     /// The same policy with a threshold of its own for `entity` (0 to 1, clamped).
     pub fn with_min_score(mut self, entity: Entity, min_score: f32) -> Self {
-        self.entities.entry(entity).or_default().detection.min_score = Some(min_score.clamp(0.0, 1.0));
+        self.entities.entry(entity).or_default().detection.min_score =
+            Some(min_score.clamp(0.0, 1.0));
         self
     }
 

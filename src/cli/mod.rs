@@ -67,12 +67,42 @@ pub(crate) struct PolicyArgs {
 }
 
 impl PolicyArgs {
-    pub(crate) fn redactor(&self) -> Result<Redactor, Error> {
-        match &self.policy {
-            Some(p) => Redactor::from_policy(&Policy::from_path(p)?),
-            None => Ok(Redactor::new()),
-        }
+    /// The policy file, or the embedded default.
+    pub(crate) fn load(&self) -> Result<Policy, Error> {
+        self.policy
+            .as_ref()
+            .map_or_else(|| Ok(Policy::default()), Policy::from_path)
     }
+
+    pub(crate) fn redactor(&self) -> Result<Redactor, Error> {
+        Redactor::from_policy(&self.load()?)
+    }
+}
+
+/// The exit code of a run that found `total` findings: 1 with `--fail-on-findings`, unless an
+/// input already failed.
+fn with_findings(code: u8, fail_on_findings: bool, total: u64) -> u8 {
+    if code == exit::OK && fail_on_findings && total > 0 {
+        exit::FINDINGS
+    } else {
+        code
+    }
+}
+
+/// Redacts every input to stdout; returns the exit code.
+pub(crate) fn redact_inputs(
+    r: &Redactor,
+    files: &[PathBuf],
+    fail_on_findings: bool,
+) -> Result<u8, Error> {
+    let mut out = stdout();
+    let mut total = 0u64;
+    let code = for_each_input(files, |_, reader| {
+        total += r.redact_stream(reader, &mut out)?.findings;
+        Ok(())
+    })?;
+    out.flush().map_err(Error::output)?;
+    Ok(with_findings(code, fail_on_findings, total))
 }
 
 #[derive(Args)]
@@ -221,11 +251,7 @@ fn scan(a: ScanArgs) -> Result<u8, Error> {
         Ok(())
     })?;
     out.flush().map_err(Error::output)?;
-    Ok(if code == exit::OK && a.fail_on_findings && total > 0 {
-        exit::FINDINGS
-    } else {
-        code
-    })
+    Ok(with_findings(code, a.fail_on_findings, total))
 }
 
 /// One line of `velum scan` output, exactly as DESIGN.md specifies.
@@ -256,25 +282,8 @@ fn write_finding<W: Write>(
 
 fn redact(a: RedactArgs) -> Result<u8, Error> {
     let r = match &a.keyring.keyring {
-        Some(k) => {
-            let policy = match &a.policy.policy {
-                Some(p) => Policy::from_path(p)?,
-                None => Policy::default(),
-            };
-            Redactor::with_keyring(&policy, velum::Keyring::load(k)?)?
-        }
+        Some(_) => Redactor::with_keyring(&a.policy.load()?, a.keyring.load()?)?,
         None => a.policy.redactor()?,
     };
-    let mut out = stdout();
-    let mut total = 0u64;
-    let code = for_each_input(&a.files, |_, reader| {
-        total += r.redact_stream(reader, &mut out)?.findings;
-        Ok(())
-    })?;
-    out.flush().map_err(Error::output)?;
-    Ok(if code == exit::OK && a.fail_on_findings && total > 0 {
-        exit::FINDINGS
-    } else {
-        code
-    })
+    redact_inputs(&r, &a.files, a.fail_on_findings)
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use velum::vault::{self, AuditLog, AuditVerdict, KeyState, Keyring, Vault, VaultPolicy};
-use velum::{Error, Policy, Redactor};
+use velum::{Error, Redactor};
 
 use super::{PolicyArgs, exit, for_each_input, stdout};
 
@@ -45,21 +45,8 @@ pub(crate) struct TokenizeArgs {
 }
 
 pub(crate) fn tokenize(a: TokenizeArgs) -> Result<u8, Error> {
-    let policy = match &a.policy.policy {
-        Some(p) => Policy::from_path(p)?,
-        None => Policy::default(),
-    };
-    let r = Redactor::with_keyring(&policy.tokenize_all(), a.keyring.load()?)?;
-    redact_with(&r, &a.files)
-}
-
-pub(crate) fn redact_with(r: &Redactor, files: &[PathBuf]) -> Result<u8, Error> {
-    let mut out = stdout();
-    let code = for_each_input(files, |_, reader| {
-        r.redact_stream(reader, &mut out).map(|_| ())
-    })?;
-    out.flush().map_err(Error::output)?;
-    Ok(code)
+    let r = Redactor::with_keyring(&a.policy.load()?.tokenize_all(), a.keyring.load()?)?;
+    super::redact_inputs(&r, &a.files, false)
 }
 
 #[derive(Args)]

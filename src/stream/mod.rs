@@ -700,7 +700,9 @@ mod tests {
     fn parallel_batches_match_inline_scanning() {
         let mut input = Vec::new();
         for i in 0..30_000 {
-            input.extend_from_slice(format!("{i} mail u{i}@example.com card 4111 1111 1111 1111\r\n").as_bytes());
+            input.extend_from_slice(
+                format!("{i} mail u{i}@example.com card 4111 1111 1111 1111\r\n").as_bytes(),
+            );
             if i % 7000 == 0 {
                 input.extend_from_slice(&[b'x'; 300_000]); // a long line between batches
                 input.push(b'\n');
