@@ -7,23 +7,28 @@ ALT = (r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
        r"|\b([0-9][ -]?){12,15}[0-9]\b"
        r"|\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b"
        r"|\b[A-Z]{2}[0-9]{2}( ?[A-Z0-9]{4}){2,7}( ?[A-Z0-9]{1,3})?\b")
+# {t} wraps the tool under test in GNU time, which records its peak RSS in {rss}.
 TOOLS = {
-    "cat | cat": "cat {f} | cat > /dev/null",
-    "velum redact": f"cat {{f}} | {velum} redact > /dev/null",
-    "velum --threads 1": f"cat {{f}} | {velum} --threads 1 redact > /dev/null",
-    "ripgrep 4 regexes": f"cat {{f}} | rg --passthru --no-line-number -r '[REDACTED]' '{ALT}' > /dev/null",
-    "sed -E 4 regexes": f"cat {{f}} | sed -E 's/{ALT}/[REDACTED]/g' > /dev/null",
+    "cat | cat": "cat {f} | {t} cat > /dev/null",
+    "velum redact": f"cat {{f}} | {{t}} {velum} redact > /dev/null",
+    "velum --threads 1": f"cat {{f}} | {{t}} {velum} --threads 1 redact > /dev/null",
+    "velum redact FILE": f"{{t}} {velum} redact {{f}} > /dev/null",
+    "ripgrep 4 regexes": f"cat {{f}} | {{t}} rg --passthru --no-line-number -r '[REDACTED]' '{ALT}' > /dev/null",
+    "sed -E 4 regexes": f"cat {{f}} | {{t}} sed -E 's/{ALT}/[REDACTED]/g' > /dev/null",
 }
 
+RSS = os.path.join(dir_, ".rss")
+
 def measure(cmd):
-    """Wall seconds and peak RSS (KiB) of the largest process of one run."""
-    probe = ("import resource,subprocess,sys,time;t=time.perf_counter();"
-             "r=subprocess.run(['sh','-c',sys.argv[1]]);d=time.perf_counter()-t;"
-             "print(d,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,r.returncode)")
-    out = subprocess.run([sys.executable, "-c", probe, cmd], capture_output=True, text=True, check=True).stdout.split()
-    if out[2] != "0":
+    """Wall seconds of one run, and the peak RSS (KiB) of the tool under test."""
+    cmd = cmd.replace("{t}", f"/usr/bin/time -f %M -o {RSS}")
+    t = time.perf_counter()
+    r = subprocess.run(["sh", "-c", cmd])
+    d = time.perf_counter() - t
+    if r.returncode != 0:
         raise SystemExit(f"failed: {cmd}")
-    return float(out[0]), int(out[1])
+    with open(RSS) as fh:
+        return d, int(fh.read().split()[-1])
 
 print(f"# {mib} MiB per corpus, median of {runs} runs, {os.cpu_count()} cores")
 print(f"{'corpus':8} {'tool':20} {'MB/s':>8} {'peak RSS':>10}")
@@ -34,7 +39,7 @@ for kind in ["clean", "pii10", "pii50"]:
     for name, tmpl in TOOLS.items():
         times, rss = [], 0
         for _ in range(runs):
-            t, r = measure(tmpl.format(f=f))
+            t, r = measure(tmpl.replace("{f}", f))
             times.append(t)
             rss = max(rss, r)
         mbs = size / statistics.median(times)

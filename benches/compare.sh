@@ -12,6 +12,9 @@ if ! command -v rg >/dev/null 2>&1; then
   (apt-get install -y -q ripgrep >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q ripgrep >/dev/null)) \
     || cargo install ripgrep
 fi
+if [ ! -x /usr/bin/time ]; then
+  apt-get install -y -q time >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q time >/dev/null)
+fi
 cargo build --release --quiet
 cargo build --release --quiet --example gen_corpus
 dir=benches/data
