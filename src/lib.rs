@@ -58,6 +58,6 @@ pub use error::{Error, ErrorKind, Result};
 pub use policy::Policy;
 pub use redactor::{Explanation, Redactor};
 pub use span::{DetectorId, Entity, Finding, Span};
-pub use stream::{LineFinding, RedactingWriter, StreamStats};
+pub use stream::{LineFinding, ReadAhead, RedactingWriter, StreamStats};
 pub use transform::{Action, Rule};
 pub use vault::Keyring;

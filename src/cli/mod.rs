@@ -196,11 +196,13 @@ fn inputs(files: &[PathBuf]) -> Vec<Option<&PathBuf>> {
     }
 }
 
+/// Opens an input and reads it ahead on a thread, so a pipe's ready data comes in batches
+/// large enough for every core.
 fn open(input: Option<&PathBuf>) -> Result<Box<dyn Read>, Error> {
     match input {
-        None => Ok(Box::new(io::stdin().lock())),
+        None => Ok(Box::new(velum::ReadAhead::new(io::stdin()))),
         Some(p) => File::open(p)
-            .map(|f| Box::new(f) as Box<dyn Read>)
+            .map(|f| Box::new(velum::ReadAhead::new(f)) as Box<dyn Read>)
             .map_err(|e| Error::io(format!("{}: cannot open", p.display()), e)),
     }
 }

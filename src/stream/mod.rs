@@ -16,8 +16,10 @@
 
 #[cfg(feature = "tokio")]
 mod async_io;
+mod read_ahead;
 mod writer;
 
+pub use read_ahead::ReadAhead;
 pub use writer::RedactingWriter;
 
 use std::io::{self, Read};
