@@ -17,7 +17,7 @@ for t in "${targets[@]}"; do
   case "$t" in
     scan|redact_stream) cp ../tests/data/*.log ../examples/app.log "corpus/$t/" ;;
     policy_load) cp ../policies/*.toml ../examples/vault-policy.toml "corpus/$t/" ;;
-    json) grep -h '^{' ../examples/app.log ../tests/data/*.log | head -50 | split -l 1 - "corpus/$t/seed-" ;;
+    json) awk '/^[{]/ && n++ < 50' ../examples/app.log ../tests/data/*.log | split -l 1 - "corpus/$t/seed-" ;;
   esac
   if [ -d "regressions/$t" ]; then cp regressions/"$t"/* "corpus/$t/"; fi
   echo "== fuzz $t for ${secs}s"
