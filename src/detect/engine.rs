@@ -120,6 +120,7 @@ pub struct Scratch {
     starts: Vec<usize>,
     ends: Vec<usize>,
     covered: Vec<usize>,
+    windows: Vec<(usize, usize)>,
 }
 
 impl std::fmt::Debug for Scratch {
@@ -134,6 +135,9 @@ pub(crate) struct Engine {
     /// its neighbour, as it was to the value the label replaced.
     labels: Vec<Vec<u8>>,
     mask_chars: Vec<u8>,
+    /// `edge[b]`: some label starts or ends with byte `b`, or `b` is a mask character — the
+    /// cheap gate before comparing labels.
+    edge: [bool; 256],
     shapes: Vec<Shape>,
     /// For each first byte, the shapes that may start with it.
     by_first: Vec<Vec<u32>>,
@@ -370,10 +374,19 @@ impl Engine {
             .filter(|(k, _)| *k == Artifact::MaskRun)
             .filter_map(|(_, t)| t.bytes().next())
             .collect();
+        let mut edge = [false; 256];
+        for l in &labels {
+            edge[usize::from(l[0])] = true;
+            edge[usize::from(l[l.len() - 1])] = true;
+        }
+        for &m in &mask_chars {
+            edge[usize::from(m)] = true;
+        }
         Ok(Self {
             re,
             labels,
             mask_chars,
+            edge,
             shapes,
             by_first,
             dets,
@@ -396,6 +409,7 @@ impl Engine {
             starts: Vec::new(),
             ends: Vec::new(),
             covered: Vec::new(),
+            windows: Vec::new(),
         }
     }
 
@@ -414,6 +428,10 @@ impl Engine {
     fn touches_artifact(&self, hay: &[u8], s: usize, e: usize) -> bool {
         let before = &hay[..s];
         let after = &hay[e..];
+        let gate = |b: Option<&u8>| b.is_some_and(|&b| self.edge[usize::from(b)]);
+        if !gate(before.last()) && !gate(after.first()) {
+            return false;
+        }
         let masked = |b: Option<&u8>| b.is_some_and(|b| self.mask_chars.contains(b));
         masked(before.last())
             || masked(after.first())
@@ -533,6 +551,7 @@ impl Engine {
             starts,
             ends,
             covered,
+            windows,
         } = scratch;
         raw.clear();
         let Some(cache) = cache.as_mut() else { return };
@@ -554,14 +573,16 @@ impl Engine {
             starts.extend(raw.iter().filter(|c| reachable(c)).map(|c| c.span.start()));
             ends.clear();
             ends.extend(raw.iter().filter(|c| reachable(c)).map(|c| c.span.end()));
-            let mut windows: Vec<(usize, usize)> = starts
-                .iter()
-                .zip(ends.iter())
-                .map(|(&s, &e)| (s.saturating_sub(margin), (e + margin).min(hay.len())))
-                .collect();
+            windows.clear();
+            windows.extend(
+                starts
+                    .iter()
+                    .zip(ends.iter())
+                    .map(|(&s, &e)| (s.saturating_sub(margin), (e + margin).min(hay.len()))),
+            );
             windows.sort_unstable();
             let mut cur: Option<(usize, usize)> = None;
-            for (s, e) in windows {
+            for &(s, e) in windows.iter() {
                 match cur {
                     Some((cs, ce)) if s <= ce => cur = Some((cs, ce.max(e))),
                     Some((cs, ce)) => {

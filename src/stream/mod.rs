@@ -83,6 +83,13 @@ impl StreamOptions {
     }
 }
 
+/// The error for a line whose scan faulted: it was not written, and nothing after it.
+fn withheld(line: u64) -> Error {
+    Error::internal(format!(
+        "internal error while scanning line {line}; the line was withheld and processing stopped"
+    ))
+}
+
 /// Below this many bytes of complete lines a batch is scanned inline.
 const PARALLEL_MIN: usize = 128 << 10;
 
@@ -342,11 +349,7 @@ impl ScanState<'_> {
             failpoint(line);
             r.scan_unit_with(scratch, window, found);
         }))
-        .map_err(|_| {
-            Error::internal(format!(
-                "internal error while scanning line {line}; the line was withheld and processing stopped"
-            ))
-        })?;
+        .map_err(|_| withheld(line))?;
         self.kept.clear();
         let mut end = 0;
         for f in self.found.iter() {
@@ -397,10 +400,7 @@ impl ScanState<'_> {
             let mut f = 0;
             while at < batch.len() {
                 if scan.failed == Some(k) {
-                    return Err(Error::internal(format!(
-                        "internal error while scanning line {}; the line was withheld and processing stopped",
-                        *line
-                    )));
+                    return Err(withheld(*line));
                 }
                 let nl =
                     at + memchr::memchr(b'\n', &batch[at..]).expect("batches end with a newline");

@@ -45,6 +45,9 @@ struct Body {
     prev: String,
 }
 
+/// A record as read back: [`Body`] and its MAC. Not `#[serde(flatten)]` over `Body`, which
+/// would rule out `deny_unknown_fields`: a field added to a record by hand must make it
+/// malformed, since the MAC (over `Body`) would not see it.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Record {

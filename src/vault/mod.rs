@@ -149,30 +149,18 @@ impl Vault {
         principal: &Principal,
         purpose: Option<&str>,
         audit: &mut AuditLog,
-        mut reader: R,
-        mut writer: W,
+        reader: R,
+        writer: W,
     ) -> Result<TokenStats> {
-        let finder = Finder::new();
         let codec = Codec {
             keyring: &self.keyring,
         };
-        let mut stats = TokenStats::default();
-        let mut line = Vec::new();
-        let mut out = Zeroizing::new(Vec::new());
-        loop {
-            line.clear();
-            let n = reader
-                .read_until(b'\n', &mut line)
-                .map_err(|e| Error::io("reading input", e))?;
-            if n == 0 {
-                break;
-            }
-            out.clear();
-            let mut at = 0;
-            finder.each(&line, |s, e| {
-                out.extend_from_slice(&line[at..s]);
-                at = e;
-                let token = std::str::from_utf8(&line[s..e]).expect("token regex is ASCII");
+        let mut state = (audit, TokenStats::default());
+        rewrite_token_lines(
+            reader,
+            writer,
+            &mut state,
+            |(audit, stats), token, out| {
                 let parts = codec::parse(token);
                 let (entity, key_id) = parts.map_or(("?", 0), |p| (p.entity.name(), p.key_id));
                 let mut decide = |outcome: &str| {
@@ -225,17 +213,11 @@ impl Vault {
                         out.extend_from_slice(token.as_bytes());
                     }
                 }
-            });
-            out.extend_from_slice(&line[at..]);
+            },
             // The audit records reach the disk before the values they cover are written.
-            audit.commit()?;
-            writer.write_all(&out).map_err(Error::output)?;
-            if reader.fill_buf().map(<[u8]>::is_empty).unwrap_or(true) {
-                writer.flush().map_err(Error::output)?;
-            }
-        }
-        writer.flush().map_err(Error::output)?;
-        Ok(stats)
+            |st| st.0.commit(),
+        )?;
+        Ok(state.1)
     }
 }
 
@@ -263,15 +245,51 @@ impl Vault {
 /// ```
 pub fn retokenize_stream<R: BufRead, W: Write>(
     keyring: &Keyring,
-    mut reader: R,
-    mut writer: W,
+    reader: R,
+    writer: W,
 ) -> Result<TokenStats> {
-    let finder = Finder::new();
     let codec = Codec { keyring };
     let active = keyring.active_id();
     let mut stats = TokenStats::default();
+    rewrite_token_lines(
+        reader,
+        writer,
+        &mut stats,
+        |stats, token, out| match codec.open(token) {
+            Ok((parts, _)) if parts.key_id == active => out.extend_from_slice(token.as_bytes()),
+            Ok((parts, value)) => {
+                stats.revealed += 1;
+                out.extend_from_slice(codec.seal(parts.entity, &value).as_bytes());
+            }
+            Err(OpenError::UnknownKey | OpenError::RetiredKey) => {
+                stats.unavailable += 1;
+                out.extend_from_slice(token.as_bytes());
+            }
+            Err(_) => {
+                stats.invalid += 1;
+                out.extend_from_slice(token.as_bytes());
+            }
+        },
+        |_| Ok(()),
+    )?;
+    Ok(stats)
+}
+
+/// The line loop shared by detokenize and retokenize: reads `reader` line by line, copies
+/// everything but tokens, lets `on_token` write each token's replacement, runs `before_write`
+/// (the audit commit) and only then writes the line; flushes when the input has nothing more
+/// ready. `state` is handed to both callbacks. Output buffers are zeroized (they may hold
+/// revealed values).
+fn rewrite_token_lines<R: BufRead, W: Write, A>(
+    mut reader: R,
+    mut writer: W,
+    state: &mut A,
+    mut on_token: impl FnMut(&mut A, &str, &mut Vec<u8>),
+    mut before_write: impl FnMut(&mut A) -> Result<()>,
+) -> Result<()> {
+    let finder = Finder::new();
     let mut line = Vec::new();
-    let mut out = Vec::new();
+    let mut out = Zeroizing::new(Vec::new());
     loop {
         line.clear();
         if reader
@@ -286,28 +304,17 @@ pub fn retokenize_stream<R: BufRead, W: Write>(
         finder.each(&line, |s, e| {
             out.extend_from_slice(&line[at..s]);
             at = e;
-            let token = std::str::from_utf8(&line[s..e]).expect("ASCII");
-            match codec.open(token) {
-                Ok((parts, _)) if parts.key_id == active => out.extend_from_slice(token.as_bytes()),
-                Ok((parts, value)) => {
-                    stats.revealed += 1;
-                    out.extend_from_slice(codec.seal(parts.entity, &value).as_bytes());
-                }
-                Err(OpenError::UnknownKey | OpenError::RetiredKey) => {
-                    stats.unavailable += 1;
-                    out.extend_from_slice(token.as_bytes());
-                }
-                Err(_) => {
-                    stats.invalid += 1;
-                    out.extend_from_slice(token.as_bytes());
-                }
-            }
+            let token = std::str::from_utf8(&line[s..e]).expect("the token regex is ASCII");
+            on_token(state, token, &mut out);
         });
         out.extend_from_slice(&line[at..]);
+        before_write(state)?;
         writer.write_all(&out).map_err(Error::output)?;
+        if reader.fill_buf().map(<[u8]>::is_empty).unwrap_or(true) {
+            writer.flush().map_err(Error::output)?;
+        }
     }
-    writer.flush().map_err(Error::output)?;
-    Ok(stats)
+    writer.flush().map_err(Error::output)
 }
 
 #[cfg(test)]
