@@ -66,10 +66,14 @@ impl Span {
     }
 }
 
-fn intern(name: &str) -> &'static str {
+fn names() -> std::sync::MutexGuard<'static, HashSet<&'static str>> {
     static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
     let set = NAMES.get_or_init(Default::default);
-    let mut set = set.lock().unwrap_or_else(|e| e.into_inner());
+    set.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn intern(name: &str) -> &'static str {
+    let mut set = names();
     if let Some(existing) = set.get(name) {
         return existing;
     }
@@ -145,6 +149,23 @@ impl Entity {
         } else {
             None
         }
+    }
+
+    /// An entity name already known to this process (built in, or named by a loaded policy),
+    /// without adding a new one: for names from untrusted input, where [`Entity::parse`]
+    /// would keep every new name for the life of the process.
+    ///
+    /// # Example
+    /// ```
+    /// use velum::Entity;
+    /// assert_eq!(Entity::lookup("US_SSN"), Some(Entity::US_SSN));
+    /// assert_eq!(Entity::lookup("NEVER_SEEN_BEFORE_X"), None);
+    /// ```
+    pub fn lookup(name: &str) -> Option<Self> {
+        if let Some(e) = Self::BUILTIN.iter().find(|e| e.0 == name) {
+            return Some(*e);
+        }
+        names().get(name).map(|n| Self(n))
     }
 
     /// True when `name` is a syntactically valid entity name.

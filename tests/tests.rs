@@ -7,5 +7,7 @@ mod bad_input;
 mod cli;
 mod library;
 mod properties;
+#[cfg(feature = "server")]
+mod server;
 mod stream;
 mod vault;

@@ -246,10 +246,125 @@ pub(crate) fn audit(c: AuditCommand) -> Result<u8, Error> {
 pub(crate) enum VaultCommand {
     /// Read an API key on stdin and print the line that stores its hash in a vault policy.
     HashKey,
+    /// Serve tokenize and detokenize over HTTPS (see the README's "Vault service").
+    #[cfg(feature = "server")]
+    Serve(Box<ServeArgs>),
+}
+
+#[cfg(feature = "server")]
+#[derive(Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on, e.g. 0.0.0.0:8443 (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR")]
+    listen: std::net::SocketAddr,
+    #[command(flatten)]
+    keyring: KeyringArgs,
+    /// Vault policy (TOML): principals, roles, what each may reveal or tokenise.
+    #[arg(long, value_name = "FILE")]
+    vault_policy: PathBuf,
+    /// Audit log to append every decision to; defaults to $VELUM_AUDIT_LOG.
+    #[arg(long, value_name = "FILE", env = "VELUM_AUDIT_LOG")]
+    audit_log: Option<PathBuf>,
+    /// Server certificate chain (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// Server private key (PEM, mode 0600).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Serve plain HTTP: allowed only on a loopback address.
+    #[arg(long, conflicts_with = "tls_cert")]
+    insecure: bool,
+    #[command(flatten)]
+    policy: PolicyArgs,
+    /// Requests per second per principal (and per client address before authentication).
+    #[arg(long, value_name = "N", default_value_t = 100.0)]
+    rate: f64,
+    /// Requests a principal may make at once before --rate applies.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    burst: u32,
+    /// Largest request body in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    max_body: usize,
+    /// Most values or tokens in one request.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    max_batch: usize,
+    /// Do not log a line per request on stderr.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[cfg(feature = "server")]
+fn serve(a: ServeArgs) -> Result<u8, Error> {
+    use velum::vault::server::{Limits, ServerConfig, TlsFiles, VaultServer};
+    let keyring = a.keyring.load()?;
+    let audit_path = a.audit_log.as_ref().ok_or_else(|| {
+        velum_config("no audit log: give --audit-log FILE or set VELUM_AUDIT_LOG")
+    })?;
+    let audit = AuditLog::open(audit_path, &keyring)?;
+    let vault = Vault::new(keyring, VaultPolicy::load(&a.vault_policy)?);
+    let config = ServerConfig {
+        listen: a.listen,
+        tls: a
+            .tls_cert
+            .zip(a.tls_key)
+            .map(|(cert, key)| TlsFiles { cert, key }),
+        insecure: a.insecure,
+        limits: Limits::default()
+            .with_rate(a.rate, a.burst)
+            .with_sizes(a.max_body, a.max_batch),
+        log_requests: !a.quiet,
+    };
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let policy = a.policy.load()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("starting the async runtime", e))?;
+    let served = rt.block_on(async {
+        let server = VaultServer::bind(config, vault, audit, &policy).await?;
+        eprintln!(
+            "velum: vault listening on {scheme}://{}",
+            server.local_addr()
+        );
+        server.run(shutdown_signal()).await
+    })?;
+    eprintln!(
+        "velum: vault stopped after {served} requests; audit log {} is complete",
+        audit_path.display()
+    );
+    Ok(exit::OK)
+}
+
+/// Completes on SIGTERM or SIGINT.
+#[cfg(feature = "server")]
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+    eprintln!("velum: vault shutting down: finishing requests in flight");
 }
 
 pub(crate) fn vault_cmd(c: VaultCommand) -> Result<u8, Error> {
-    let VaultCommand::HashKey = c;
+    #[cfg(feature = "server")]
+    if let VaultCommand::Serve(a) = c {
+        return serve(*a);
+    }
+    #[cfg_attr(not(feature = "server"), allow(irrefutable_let_patterns))]
+    let VaultCommand::HashKey = c else {
+        unreachable!("handled above")
+    };
     let mut key = zeroize::Zeroizing::new(Vec::new());
     io::stdin()
         .read_to_end(&mut key)

@@ -9,6 +9,10 @@
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
+#[cfg(feature = "server")]
+use std::sync::Mutex;
+#[cfg(feature = "server")]
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -206,6 +210,121 @@ impl AuditLog {
     }
 }
 
+/// Where decisions go: an [`AuditLog`] owned by one caller, or an [`AuditHandle`] on a log
+/// shared by a service's concurrent requests.
+pub(crate) trait Audit {
+    /// Adds a decision to the chain (not yet on disk).
+    fn record(&mut self, d: &Decision<'_>);
+    /// Returns once every decision recorded through `self` is on disk.
+    fn commit(&mut self) -> Result<()>;
+}
+
+impl Audit for AuditLog {
+    fn record(&mut self, d: &Decision<'_>) {
+        Self::record(self, d);
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        Self::commit(self)
+    }
+}
+
+/// An audit log shared by concurrent requests, with group commit: records join the chain
+/// under a short lock; one committer at a time writes everything recorded so far and
+/// `fsync`s it, so requests that arrive during an `fsync` share the next one instead of
+/// queueing for one each. After a failed write the log refuses every later commit (nothing
+/// more is released; the service answers 500) rather than risk a gap in the chain.
+#[cfg(feature = "server")]
+pub(crate) struct SharedAudit {
+    log: Mutex<AuditLog>,
+    /// A second handle on the log's file, used only by the committer holding this lock.
+    io: Mutex<File>,
+    /// Sequence number of the last record known to be on disk.
+    durable: AtomicU64,
+    failed: AtomicBool,
+}
+
+#[cfg(feature = "server")]
+impl SharedAudit {
+    pub(crate) fn new(log: AuditLog) -> Result<Self> {
+        let file = log
+            .file
+            .try_clone()
+            .map_err(|e| Error::io(format!("audit log {}: cannot open", log.path.display()), e))?;
+        Ok(Self {
+            durable: AtomicU64::new(log.seq),
+            log: Mutex::new(log),
+            io: Mutex::new(file),
+            failed: AtomicBool::new(false),
+        })
+    }
+
+    /// A handle for one request.
+    pub(crate) fn handle(&self) -> AuditHandle<'_> {
+        AuditHandle {
+            shared: self,
+            last: 0,
+        }
+    }
+
+    fn commit_through(&self, seq: u64) -> Result<()> {
+        let failed = || {
+            Error::io(
+                "audit log: an earlier write failed; refusing to release anything",
+                std::io::Error::other("audit log unwritable"),
+            )
+        };
+        if self.durable.load(Ordering::Acquire) >= seq {
+            return Ok(());
+        }
+        let mut file = self.io.lock().unwrap_or_else(|e| e.into_inner());
+        if self.failed.load(Ordering::Acquire) {
+            return Err(failed());
+        }
+        if self.durable.load(Ordering::Acquire) >= seq {
+            return Ok(()); // an fsync that started after our record covered it
+        }
+        let (batch, last, path) = {
+            let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+            (std::mem::take(&mut log.pending), log.seq, log.path.clone())
+        };
+        match file.write_all(&batch).and_then(|()| file.sync_data()) {
+            Ok(()) => {
+                self.durable.store(last, Ordering::Release);
+                Ok(())
+            }
+            Err(e) => {
+                self.failed.store(true, Ordering::Release);
+                Err(Error::io(
+                    format!("audit log {}: cannot write", path.display()),
+                    e,
+                ))
+            }
+        }
+    }
+}
+
+/// One request's view of a [`SharedAudit`]: commits what it recorded (and whatever others
+/// recorded before it).
+#[cfg(feature = "server")]
+pub(crate) struct AuditHandle<'a> {
+    shared: &'a SharedAudit,
+    last: u64,
+}
+
+#[cfg(feature = "server")]
+impl Audit for AuditHandle<'_> {
+    fn record(&mut self, d: &Decision<'_>) {
+        let mut log = self.shared.log.lock().unwrap_or_else(|e| e.into_inner());
+        log.record(d);
+        self.last = log.seq;
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        self.shared.commit_through(self.last)
+    }
+}
+
 /// The result of [`verify`] (see the [vault example](crate::vault)).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -299,6 +418,42 @@ pub fn verify(path: impl AsRef<Path>, keyring: &Keyring) -> Result<Verdict> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Concurrent requests through one shared log: every record lands once, in chain order,
+    /// and each commit returns only when its own records are on disk.
+    #[cfg(feature = "server")]
+    #[test]
+    fn group_commit_keeps_the_chain_under_concurrency() {
+        let (_dir, path, k) = log_with(2);
+        let shared = SharedAudit::new(AuditLog::open(&path, &k).unwrap()).unwrap();
+        std::thread::scope(|s| {
+            for t in 0..8 {
+                let shared = &shared;
+                let path = &path;
+                s.spawn(move || {
+                    for i in 0..50 {
+                        let mut h = shared.handle();
+                        let token = format!("VLM_EMAIL_K1_t{t}x{i}");
+                        h.record(&Decision {
+                            principal: "p",
+                            purpose: None,
+                            entity: "EMAIL",
+                            token: &token,
+                            key_id: 1,
+                            outcome: "revealed",
+                        });
+                        h.commit().unwrap();
+                        let on_disk = std::fs::read_to_string(path).unwrap();
+                        assert!(on_disk.contains(&fingerprint(&token)));
+                    }
+                });
+            }
+        });
+        assert!(matches!(
+            verify(&path, &k).unwrap(),
+            Verdict::Intact { records: 402, .. }
+        ));
+    }
 
     fn log_with(n: usize) -> (tempfile::TempDir, PathBuf, Keyring) {
         let dir = tempfile::tempdir().unwrap();

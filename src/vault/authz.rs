@@ -60,6 +60,7 @@ pub struct Principal {
 #[derive(Clone, Debug)]
 struct Role {
     purpose_required: bool,
+    tokenize: bool,
     reveal: BTreeMap<Entity, Reveal>,
 }
 
@@ -84,6 +85,8 @@ struct RawPolicy {
 struct RawRole {
     #[serde(default)]
     purpose_required: bool,
+    #[serde(default)]
+    tokenize: bool,
     #[serde(default)]
     reveal: BTreeMap<Spanned<String>, Spanned<String>>,
 }
@@ -153,6 +156,7 @@ impl VaultPolicy {
                 name,
                 Role {
                     purpose_required: r.purpose_required,
+                    tokenize: r.tokenize,
                     reveal,
                 },
             );
@@ -220,6 +224,15 @@ impl VaultPolicy {
         found
     }
 
+    /// Whether `p` may make tokens (through `velum vault serve`): a tokeniser is an oracle
+    /// that confirms guesses of a value, so it is granted per role (`tokenize = true`).
+    pub fn may_tokenize(&self, p: &Principal) -> bool {
+        p.roles
+            .iter()
+            .filter_map(|r| self.roles.get(r))
+            .any(|r| r.tokenize)
+    }
+
     /// What `p` may see of `entity` (the most any of its roles allows), and whether a purpose
     /// is required for it.
     pub fn reveal(&self, p: &Principal, entity: Entity) -> (Reveal, bool) {
@@ -245,7 +258,7 @@ mod tests {
     fn policy() -> VaultPolicy {
         let text = format!(
             "[roles.support]\npurpose_required = true\nreveal = {{ EMAIL = \"full\", CREDIT_CARD = \"last4\" }}\n\
-             [roles.fraud]\nreveal = {{ CREDIT_CARD = \"full\" }}\n\
+             [roles.fraud]\ntokenize = true\nreveal = {{ CREDIT_CARD = \"full\" }}\n\
              [[principals]]\nname = \"alice\"\nkey_sha256 = \"{}\"\nroles = [\"support\"]\n\
              [[principals]]\nname = \"bob\"\nkey_sha256 = \"{}\"\nroles = [\"support\", \"fraud\"]\n",
             hash_api_key(b"alice-key"),
@@ -265,6 +278,8 @@ mod tests {
         assert_eq!(p.reveal(alice, Entity::US_SSN).0, Reveal::None);
         let bob = p.authenticate(b"bob-key").unwrap();
         assert_eq!(p.reveal(bob, Entity::CREDIT_CARD), (Reveal::Full, false));
+        assert!(p.may_tokenize(bob));
+        assert!(!p.may_tokenize(alice));
     }
 
     #[test]

@@ -109,6 +109,17 @@ pub(crate) struct TokenParts<'a> {
 
 /// Splits `VLM_<ENTITY>_K<id>_<payload>`; `None` when the text is not shaped like a token.
 pub(crate) fn parse(token: &str) -> Option<TokenParts<'_>> {
+    parse_with(token, Entity::parse)
+}
+
+/// As [`parse`], but `None` also when the entity name is new to this process: for tokens from
+/// untrusted callers (a service), whose made-up type names must not be kept.
+#[cfg(feature = "server")]
+pub(crate) fn parse_known(token: &str) -> Option<TokenParts<'_>> {
+    parse_with(token, Entity::lookup)
+}
+
+fn parse_with(token: &str, entity_of: fn(&str) -> Option<Entity>) -> Option<TokenParts<'_>> {
     let rest = token.strip_prefix("VLM_")?;
     let (head, payload) = rest.rsplit_once('_')?;
     let (entity, kid) = head.rsplit_once('_')?;
@@ -122,7 +133,7 @@ pub(crate) fn parse(token: &str) -> Option<TokenParts<'_>> {
         return None;
     }
     Some(TokenParts {
-        entity: Entity::parse(entity)?,
+        entity: entity_of(entity)?,
         key_id,
         payload,
     })

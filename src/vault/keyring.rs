@@ -66,6 +66,7 @@ pub enum KeyState {
     Retired,
 }
 
+#[derive(Clone)]
 pub(crate) struct KeyEntry {
     pub(crate) id: u32,
     pub(crate) created: String,
@@ -148,6 +149,26 @@ pub(crate) fn now_utc() -> String {
         rem % 3600 / 60,
         rem % 60
     )
+}
+
+/// Refuses a secret file (`what`: "keyring", "TLS key") that group or others may read.
+pub(crate) fn check_private(path: &Path, what: &str) -> Result<()> {
+    let name = path.display();
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Error::config(format!("{what} {name}: cannot read: {e}")))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(Error::config(format!(
+                "{what} {name}: readable by group or others (mode {mode:04o}); run `chmod 600 {name}`"
+            )));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = meta;
+    Ok(())
 }
 
 impl Keyring {
@@ -237,6 +258,16 @@ impl Keyring {
         super::codec::Codec { keyring: self }.seal(entity, &canon)
     }
 
+    /// A second copy (each copy zeroizes its keys when dropped), for a component that must
+    /// own one; not `Clone`, so copies of key material are never made by accident.
+    #[cfg(feature = "server")]
+    pub(crate) fn duplicate(&self) -> Self {
+        Self {
+            keys: self.keys.clone(),
+            audit_key: self.audit_key.clone(),
+        }
+    }
+
     /// Id of the active key.
     pub fn active_id(&self) -> u32 {
         self.active().id
@@ -255,18 +286,7 @@ impl Keyring {
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let name = path.display().to_string();
-        let meta = std::fs::metadata(path)
-            .map_err(|e| Error::config(format!("keyring {name}: cannot read: {e}")))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = meta.permissions().mode() & 0o777;
-            if mode & 0o077 != 0 {
-                return Err(Error::config(format!(
-                    "keyring {name}: readable by group or others (mode {mode:04o}); run `chmod 600 {name}`"
-                )));
-            }
-        }
+        check_private(path, "keyring")?;
         let bytes = Zeroizing::new(
             std::fs::read(path)
                 .map_err(|e| Error::config(format!("keyring {name}: cannot read: {e}")))?,

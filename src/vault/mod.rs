@@ -34,6 +34,8 @@ pub(crate) mod audit;
 pub(crate) mod authz;
 pub(crate) mod codec;
 pub(crate) mod keyring;
+#[cfg(feature = "server")]
+pub mod server;
 
 use std::io::{BufRead, Write};
 
@@ -45,7 +47,8 @@ pub use authz::{Principal, Reveal, VaultPolicy, hash_api_key};
 pub use keyring::{KeyState, Keyring};
 
 use crate::error::{Error, Result};
-use audit::Decision;
+use crate::span::Entity;
+use audit::{Audit, Decision};
 use codec::{Codec, OpenError};
 
 /// Counts of what a detokenise or retokenise pass did (see the [module example](self)).
@@ -118,6 +121,33 @@ fn last4(v: &[u8]) -> Vec<u8> {
         .collect()
 }
 
+/// What a principal may do with a token, before it is opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Check {
+    /// Not a token.
+    Malformed,
+    /// The principal may not see this type (or gave no purpose); the audit outcome.
+    Denied(Entity, &'static str),
+    /// The principal may see this much of this type.
+    Allowed(Entity, Reveal),
+}
+
+/// What one token decision releases.
+#[derive(Debug)]
+#[cfg_attr(not(feature = "server"), allow(dead_code))]
+pub(crate) enum Opened {
+    /// The whole value.
+    Revealed(Zeroizing<Vec<u8>>),
+    /// The value with all but its last four letters or digits masked.
+    Partial(Zeroizing<Vec<u8>>),
+    /// Nothing: not authorised; `why` is the audit outcome.
+    Denied { why: &'static str },
+    /// Nothing: forged, tampered or malformed.
+    Invalid,
+    /// Nothing: the key is unknown or retired.
+    Unavailable,
+}
+
 /// A keyring with a vault policy: turns tokens back into values for authorised principals
 /// (see the [module example](self)).
 #[derive(Debug)]
@@ -137,6 +167,88 @@ impl Vault {
         self.policy.authenticate(api_key)
     }
 
+    /// What `principal` may do with `token` (with `purpose`), before anything is opened.
+    pub(crate) fn check(&self, principal: &Principal, purpose: Option<&str>, token: &str) -> Check {
+        let Some(parts) = codec::parse(token) else {
+            return Check::Malformed;
+        };
+        let (level, needs_purpose) = self.policy.reveal(principal, parts.entity);
+        if level == Reveal::None {
+            Check::Denied(parts.entity, "denied")
+        } else if needs_purpose && purpose.is_none_or(|p| p.trim().is_empty()) {
+            Check::Denied(parts.entity, "denied_no_purpose")
+        } else {
+            Check::Allowed(parts.entity, level)
+        }
+    }
+
+    /// Decides on one token for `principal`, records the decision in `audit` (not yet
+    /// committed: the caller commits before releasing anything) and returns its entity type
+    /// (when the token parses) and what may be released.
+    pub(crate) fn open_token(
+        &self,
+        principal: &Principal,
+        purpose: Option<&str>,
+        audit: &mut impl Audit,
+        token: &str,
+    ) -> (Option<Entity>, Opened) {
+        let key_id = codec::parse(token).map_or(0, |p| p.key_id);
+        let mut decide = |entity: Option<Entity>, outcome: &str| {
+            audit.record(&Decision {
+                principal: &principal.name,
+                purpose,
+                entity: entity.map_or("?", Entity::name),
+                token,
+                key_id,
+                outcome,
+            });
+        };
+        let (entity, level) = match self.check(principal, purpose, token) {
+            Check::Malformed => {
+                decide(None, OpenError::Malformed.as_str());
+                return (None, Opened::Invalid);
+            }
+            Check::Denied(entity, why) => {
+                decide(Some(entity), why);
+                return (Some(entity), Opened::Denied { why });
+            }
+            Check::Allowed(entity, level) => (entity, level),
+        };
+        let codec = Codec {
+            keyring: &self.keyring,
+        };
+        let opened = match codec.open(token) {
+            Ok((_, value)) if level == Reveal::Full => {
+                decide(Some(entity), "revealed");
+                Opened::Revealed(value)
+            }
+            Ok((_, value)) => {
+                decide(Some(entity), "revealed_last4");
+                Opened::Partial(Zeroizing::new(last4(&value)))
+            }
+            Err(err) => {
+                decide(Some(entity), err.as_str());
+                match err {
+                    OpenError::UnknownKey | OpenError::RetiredKey => Opened::Unavailable,
+                    _ => Opened::Invalid,
+                }
+            }
+        };
+        (Some(entity), opened)
+    }
+
+    /// The vault policy.
+    #[cfg_attr(not(feature = "server"), allow(dead_code))]
+    pub(crate) fn policy(&self) -> &VaultPolicy {
+        &self.policy
+    }
+
+    /// The keyring.
+    #[cfg_attr(not(feature = "server"), allow(dead_code))]
+    pub(crate) fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
     /// Replaces, line by line, each token that `principal` may see with its value (in full or
     /// in part), leaving the others as they are. Every decision is written to `audit` and
     /// flushed to disk before the line that releases a value is written.
@@ -152,66 +264,42 @@ impl Vault {
         reader: R,
         writer: W,
     ) -> Result<TokenStats> {
-        let codec = Codec {
-            keyring: &self.keyring,
-        };
+        self.detokenize_with(principal, purpose, audit, reader, writer)
+    }
+
+    /// [`Vault::detokenize_stream`] over any audit sink.
+    pub(crate) fn detokenize_with<R: BufRead, W: Write>(
+        &self,
+        principal: &Principal,
+        purpose: Option<&str>,
+        audit: &mut impl Audit,
+        reader: R,
+        writer: W,
+    ) -> Result<TokenStats> {
         let mut state = (audit, TokenStats::default());
         rewrite_token_lines(
             reader,
             writer,
             &mut state,
-            |(audit, stats), token, out| {
-                let parts = codec::parse(token);
-                let (entity, key_id) = parts.map_or(("?", 0), |p| (p.entity.name(), p.key_id));
-                let mut decide = |outcome: &str| {
-                    audit.record(&Decision {
-                        principal: &principal.name,
-                        purpose,
-                        entity,
-                        token,
-                        key_id,
-                        outcome,
-                    });
-                };
-                let Some(parts) = parts else {
-                    stats.invalid += 1;
-                    decide(OpenError::Malformed.as_str());
-                    out.extend_from_slice(token.as_bytes());
-                    return;
-                };
-                let (level, needs_purpose) = self.policy.reveal(principal, parts.entity);
-                if level == Reveal::None
-                    || (needs_purpose && purpose.is_none_or(|p| p.trim().is_empty()))
-                {
-                    stats.denied += 1;
-                    decide(if level == Reveal::None {
-                        "denied"
-                    } else {
-                        "denied_no_purpose"
-                    });
-                    out.extend_from_slice(token.as_bytes());
-                    return;
+            |(audit, stats), token, out| match self
+                .open_token(principal, purpose, &mut **audit, token)
+                .1
+            {
+                Opened::Revealed(v) => {
+                    stats.revealed += 1;
+                    out.extend_from_slice(&v);
                 }
-                match codec.open(token) {
-                    Ok((_, value)) => {
-                        if level == Reveal::Full {
-                            stats.revealed += 1;
-                            decide("revealed");
-                            out.extend_from_slice(&value);
-                        } else {
-                            stats.partial += 1;
-                            decide("revealed_last4");
-                            out.extend_from_slice(&last4(&value));
-                        }
+                Opened::Partial(v) => {
+                    stats.partial += 1;
+                    out.extend_from_slice(&v);
+                }
+                left => {
+                    match left {
+                        Opened::Denied { .. } => stats.denied += 1,
+                        Opened::Unavailable => stats.unavailable += 1,
+                        _ => stats.invalid += 1,
                     }
-                    Err(err) => {
-                        match err {
-                            OpenError::UnknownKey | OpenError::RetiredKey => stats.unavailable += 1,
-                            _ => stats.invalid += 1,
-                        }
-                        decide(err.as_str());
-                        out.extend_from_slice(token.as_bytes());
-                    }
+                    out.extend_from_slice(token.as_bytes());
                 }
             },
             // The audit records reach the disk before the values they cover are written.
