@@ -47,6 +47,7 @@
 pub(crate) mod detect;
 mod error;
 mod policy;
+mod record;
 mod redactor;
 mod span;
 pub(crate) mod stream;
@@ -56,6 +57,7 @@ pub mod vault;
 pub use detect::engine::Scratch;
 pub use error::{Error, ErrorKind, Result};
 pub use policy::Policy;
+pub use record::Format;
 pub use redactor::{Explanation, Redactor};
 pub use span::{DetectorId, Entity, Finding, Span};
 pub use stream::{LineFinding, ReadAhead, RedactingWriter, StreamStats};

@@ -18,6 +18,7 @@ use crate::detect::validate::Regions;
 use crate::detect::validate::Settings;
 use crate::error::Result;
 use crate::policy::Policy;
+use crate::record::{self, Kind, Structure};
 use crate::span::{Entity, Finding, Span};
 use crate::transform::{self, Action, Rule, Sealer};
 use crate::vault::Keyring;
@@ -258,9 +259,82 @@ impl Redactor {
     }
 
     /// Scans one unit (a line without its terminator) and appends its findings to `out`
-    /// (example on [`Scratch`]).
+    /// (example on [`Scratch`]). A line that is one JSON object is scanned field by field,
+    /// each value with its field name as context ([`Format::Auto`](crate::Format::Auto)).
     pub fn scan_unit_with(&self, scratch: &mut Scratch, unit: &[u8], out: &mut Vec<Finding>) {
+        self.scan_structured(scratch, unit, Structure::Auto, out);
+    }
+
+    /// Scans one unit read as `how`; findings are in `unit`'s byte offsets, in order.
+    pub(crate) fn scan_structured(
+        &self,
+        scratch: &mut Scratch,
+        unit: &[u8],
+        how: Structure<'_>,
+        out: &mut Vec<Finding>,
+    ) {
+        let fields = match how {
+            Structure::Auto if record::looks_like_json_object(unit) => Some(None),
+            Structure::Row(h) => Some(Some(h)),
+            _ => None,
+        };
+        if let Some(header) = fields
+            && self.scan_fields(scratch, unit, header, out)
+        {
+            return;
+        }
         self.compiled.engine.scan(unit, scratch, out);
+    }
+
+    /// Scans each value of a JSON object line (`header` `None`) or CSV row with its field
+    /// name as context. False, with nothing added to `out`, when `unit` is not such a record.
+    fn scan_fields(
+        &self,
+        scratch: &mut Scratch,
+        unit: &[u8],
+        header: Option<&record::CsvHeader>,
+        out: &mut Vec<Finding>,
+    ) -> bool {
+        let mut rec = std::mem::take(&mut scratch.record);
+        let ok = match header {
+            None => record::json_fields(unit, &mut rec.fields),
+            Some(h) => record::csv_fields(unit, h.sep, &mut rec.fields),
+        };
+        if ok {
+            for f in &rec.fields {
+                rec.unit.clear();
+                match header {
+                    None => record::decode_json(&unit[f.key.clone()], &mut rec.dec, &mut rec.map),
+                    Some(h) => {
+                        rec.dec.clear();
+                        if let Some(name) = h.names.get(f.column) {
+                            rec.dec.extend_from_slice(name);
+                        }
+                    }
+                }
+                if !rec.dec.is_empty() {
+                    rec.unit.extend_from_slice(&rec.dec);
+                    rec.unit.extend_from_slice(b": ");
+                }
+                let at = rec.unit.len();
+                decode_field(unit, f, &mut rec.dec, &mut rec.map);
+                rec.unit.extend_from_slice(&rec.dec);
+                rec.found.clear();
+                self.compiled
+                    .engine
+                    .scan_field(&rec.unit, at, scratch, &mut rec.found);
+                // Only findings in the value count: the key is context.
+                out.extend(rec.found.iter().filter(|g| g.span.start() >= at).map(|g| {
+                    let (s, e) = (g.span.start() - at, g.span.end() - at);
+                    Finding {
+                        span: Span::new(f.raw.start + rec.map[s], f.raw.start + rec.map[e]),
+                        ..*g
+                    }
+                }));
+            }
+        }
+        scratch.record = rec;
+        ok
     }
 
     /// Rewrites one unit whose findings are known. Borrowed when nothing changes.
@@ -273,8 +347,109 @@ impl Redactor {
     /// assert_eq!(r.rewrite_unit(unit, &found).as_ref(), b"ip [IP_ADDRESS]");
     /// ```
     pub fn rewrite_unit<'a>(&self, unit: &'a [u8], findings: &[Finding]) -> Cow<'a, [u8]> {
+        self.rewrite_structured(unit, Structure::Auto, findings)
+    }
+
+    /// Rewrites one unit read as `how`, whose findings (from
+    /// [`Redactor::scan_structured`] with the same `how`) are known. A record stays a valid
+    /// record: JSON strings are re-escaped, a rewritten JSON number becomes a string, CSV
+    /// quoting is kept (or added when needed); keys are never touched.
+    pub(crate) fn rewrite_structured<'a>(
+        &self,
+        unit: &'a [u8],
+        how: Structure<'_>,
+        findings: &[Finding],
+    ) -> Cow<'a, [u8]> {
+        if findings.is_empty() {
+            return Cow::Borrowed(unit);
+        }
         let sealer = self.compiled.keys.as_ref().map(|k| k as &dyn Sealer);
+        let header = match how {
+            Structure::Auto if record::looks_like_json_object(unit) => Some(None),
+            Structure::Row(h) => Some(Some(h)),
+            _ => None,
+        };
+        if let Some(header) = header
+            && let Some(out) = self.rewrite_fields(unit, header, findings, sealer)
+        {
+            return out;
+        }
         transform::rewrite(unit, findings, |e| self.rule(e), sealer)
+    }
+
+    /// The record form of [`Redactor::rewrite_structured`]; `None` when `unit` is not such a
+    /// record or a finding lies outside every value.
+    fn rewrite_fields<'a>(
+        &self,
+        unit: &'a [u8],
+        header: Option<&record::CsvHeader>,
+        findings: &[Finding],
+        sealer: Option<&dyn Sealer>,
+    ) -> Option<Cow<'a, [u8]>> {
+        let mut fields = Vec::new();
+        let ok = match header {
+            None => record::json_fields(unit, &mut fields),
+            Some(h) => record::csv_fields(unit, h.sep, &mut fields),
+        };
+        if !ok {
+            return None;
+        }
+        let (mut dec, mut map, mut local) = (Vec::new(), Vec::new(), Vec::new());
+        let mut out: Option<Vec<u8>> = None;
+        let (mut at, mut k) = (0, 0);
+        for f in &fields {
+            let first = k;
+            while k < findings.len()
+                && findings[k].span.start() >= f.raw.start
+                && findings[k].span.end() <= f.raw.end
+            {
+                k += 1;
+            }
+            if k == first {
+                continue;
+            }
+            decode_field(unit, f, &mut dec, &mut map);
+            local.clear();
+            local.extend(findings[first..k].iter().map(|g| Finding {
+                span: Span::new(
+                    record::to_decoded(&map, g.span.start() - f.raw.start),
+                    record::to_decoded(&map, g.span.end() - f.raw.start),
+                ),
+                ..*g
+            }));
+            let Cow::Owned(new) = transform::rewrite(&dec, &local, |e| self.rule(e), sealer) else {
+                continue;
+            };
+            let o = out.get_or_insert_with(|| Vec::with_capacity(unit.len() + 16));
+            match f.kind {
+                Kind::JsonString => {
+                    o.extend_from_slice(&unit[at..f.raw.start]);
+                    record::escape_json(&new, o);
+                }
+                Kind::JsonNumber => {
+                    o.extend_from_slice(&unit[at..f.raw.start]);
+                    o.push(b'"');
+                    record::escape_json(&new, o);
+                    o.push(b'"');
+                }
+                Kind::Csv { quoted } => {
+                    let sep = header.map_or(b',', |h| h.sep);
+                    o.extend_from_slice(&unit[at..f.raw.start - usize::from(quoted)]);
+                    record::encode_csv(&new, quoted, sep, o);
+                }
+            }
+            at = f.raw.end + usize::from(matches!(f.kind, Kind::Csv { quoted: true }));
+        }
+        if k != findings.len() {
+            return None;
+        }
+        Some(match out {
+            None => Cow::Borrowed(unit),
+            Some(mut o) => {
+                o.extend_from_slice(&unit[at..]);
+                Cow::Owned(o)
+            }
+        })
     }
 
     /// Each finding of one unit with the reasons for its score: the validator's base score
@@ -325,9 +500,7 @@ impl Redactor {
         let mut unit_findings = Vec::new();
         for (start, unit, _) in lines(text) {
             unit_findings.clear();
-            self.compiled
-                .engine
-                .scan(unit, &mut scratch, &mut unit_findings);
+            self.scan_unit_with(&mut scratch, unit, &mut unit_findings);
             out.extend(unit_findings.iter().map(|f| Finding {
                 span: f.span.offset(start),
                 ..*f
@@ -355,7 +528,7 @@ impl Redactor {
         let mut out: Option<Vec<u8>> = None;
         for (start, unit, term) in lines(text) {
             findings.clear();
-            self.compiled.engine.scan(unit, scratch, &mut findings);
+            self.scan_unit_with(scratch, unit, &mut findings);
             match (self.rewrite_unit(unit, &findings), &mut out) {
                 (Cow::Borrowed(_), None) => {}
                 (Cow::Borrowed(u), Some(o)) => {
@@ -457,7 +630,7 @@ impl Redactor {
         let at = unit.len();
         unit.extend_from_slice(text.as_bytes());
         findings.clear();
-        self.compiled.engine.scan(unit, scratch, findings);
+        self.compiled.engine.scan_field(unit, at, scratch, findings);
         let mine: Vec<Finding> = findings
             .iter()
             .filter(|f| f.span.start() >= at)
@@ -470,6 +643,16 @@ impl Redactor {
             *v = Value::String(String::from_utf8_lossy(&new).into_owned());
         }
         mine.len()
+    }
+}
+
+/// Decodes a field's value into `dec`, with the map back to its raw bytes.
+fn decode_field(unit: &[u8], f: &record::Field, dec: &mut Vec<u8>, map: &mut Vec<usize>) {
+    let raw = &unit[f.raw.clone()];
+    match f.kind {
+        Kind::JsonString => record::decode_json(raw, dec, map),
+        Kind::JsonNumber => record::decode_csv(raw, false, dec, map),
+        Kind::Csv { quoted } => record::decode_csv(raw, quoted, dec, map),
     }
 }
 
@@ -563,6 +746,87 @@ mod tests {
         let once = k.redact(input).into_owned();
         assert_eq!(k.redact(&once).as_ref(), once.as_slice());
         assert_eq!(r.redact(&once).as_ref(), once.as_slice());
+    }
+
+    fn redact_as(format: crate::Format, input: &str) -> String {
+        let mut out = Vec::new();
+        Redactor::new()
+            .redact_stream_as(input.as_bytes(), &mut out, format)
+            .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn json_lines_stay_valid_json_with_keys_untouched() {
+        let line = r#"{"jane@example.com": "key stays", "user": {"email": "jane@example.com", "ssn": 536904399, "list": [{"ip": "203.0.113.9"}, "x\"y\\z \u00e9 bob@example.org\n"]}, "order_id": 536904399, "ok": true, "n": null}"#;
+        let out = redact_as(crate::Format::Auto, &format!("{line}\n"));
+        let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON out");
+        let keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys[0], "jane@example.com", "keys are never altered");
+        assert_eq!(v["jane@example.com"], "key stays");
+        assert_eq!(v["user"]["email"], "[EMAIL]");
+        assert_eq!(
+            v["user"]["ssn"], "*****4399",
+            "a redacted number becomes a string"
+        );
+        assert_eq!(v["user"]["list"][0]["ip"], "[IP_ADDRESS]");
+        assert_eq!(v["user"]["list"][1], "x\"y\\z é [EMAIL]\n");
+        assert_eq!(v["order_id"], 536904399, "field name as negative context");
+        assert_eq!(v["ok"], true);
+        // Spacing and the rest of the line are kept byte for byte.
+        assert!(out.starts_with(
+            r#"{"jane@example.com": "key stays", "user": {"email": "[EMAIL]", "ssn": "*****4399""#
+        ));
+    }
+
+    #[test]
+    fn json_findings_are_in_raw_line_offsets() {
+        let line = br#"{"aA": "A jane@example.com"}"#;
+        let r = Redactor::new();
+        let f = r.scan(line);
+        assert_eq!(f.len(), 1);
+        assert_eq!(&line[f[0].span.range()], b"jane@example.com");
+    }
+
+    #[test]
+    fn a_field_name_is_context_however_far_away() {
+        let pad = "x".repeat(200);
+        let line = format!(r#"{{"ssn": "{pad} 536904399"}}"#);
+        assert_eq!(Redactor::new().scan(line.as_bytes()).len(), 1);
+        // As text, the word is too far away to count.
+        let out = redact_as(crate::Format::Text, &line);
+        assert_eq!(out, line);
+    }
+
+    #[test]
+    fn malformed_json_is_scanned_as_text() {
+        for line in [
+            r#"{"email": "jane@example.com""#,
+            r#"{"email": "jane@example.com",}"#,
+            r#"{"email": 'jane@example.com'}"#,
+        ] {
+            assert!(
+                redact_as(crate::Format::Auto, line).contains("[EMAIL]"),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn csv_columns_are_context_and_quoting_is_kept() {
+        let input = "id,Name,email,ssn,note\n1,\"Doe, Jane\",jane@example.com,536904399,\"said \"\"hi\"\" 536-90-4399\"\n2,,\"bob@example.org\",,\n3,\"open quote,x\n";
+        let out = redact_as(crate::Format::Csv, input);
+        assert_eq!(
+            out,
+            "id,Name,email,ssn,note\n1,\"Doe, Jane\",[EMAIL],*****4399,\"said \"\"hi\"\" ***-**-4399\"\n2,,\"[EMAIL]\",,\n3,\"open quote,x\n"
+        );
+        // The same number without the column name is not an SSN.
+        assert_eq!(
+            redact_as(crate::Format::Text, "1,536904399\n"),
+            "1,536904399\n"
+        );
+        let tsv = redact_as(crate::Format::Tsv, "ssn\tx\n536904399\ty\n");
+        assert_eq!(tsv, "ssn\tx\n*****4399\ty\n");
     }
 
     #[test]

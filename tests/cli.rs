@@ -234,3 +234,43 @@ fn explain_shows_detector_score_and_context() {
     let s = text(&out.stdout);
     assert!(s.contains("(no findings)") && s.contains("US_SSN"), "{s}");
 }
+
+#[test]
+fn json_lines_and_csv_stay_valid_after_redaction() {
+    let input = concat!(
+        r#"{"ts":"2026-11-25T10:00:00Z","user":{"name":"x","email":"jane@example.com","ssn":536904399},"items":[{"card":"4111 1111 1111 1111"},{"note":"tab\there \"q\" \u00e9 203.0.113.9"}],"order_id":536904399}"#,
+        "\n",
+        r#"{"ok":true,"nested":{"a":{"b":{"c":["jane@example.com",1,null]}}}}"#,
+        "\n",
+        r#"{"truncated": "jane@example.com""#,
+        "\n"
+    );
+    let out = run(&["redact"], input.as_bytes());
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3);
+    let v: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(v["user"]["email"], "[EMAIL]");
+    assert_eq!(v["user"]["ssn"], "*****4399");
+    assert_eq!(v["items"][0]["card"], "**** **** **** 1111");
+    assert_eq!(v["items"][1]["note"], "tab\there \"q\" \u{e9} [IP_ADDRESS]");
+    assert_eq!(v["order_id"], 536904399);
+    let v: serde_json::Value = serde_json::from_str(lines[1]).unwrap();
+    assert_eq!(v["nested"]["a"]["b"]["c"][0], "[EMAIL]");
+    // Malformed JSON is still scanned, as text.
+    assert_eq!(lines[2], r#"{"truncated": "[EMAIL]""#);
+
+    let csv = "id,cardholder email,ssn\n1,\"jane@example.com\",536904399\n";
+    let out = run(&["redact", "--format", "csv"], csv.as_bytes());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "id,cardholder email,ssn\n1,\"[EMAIL]\",*****4399\n"
+    );
+    let out = run(&["scan", "--format", "csv"], csv.as_bytes());
+    let scan = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        scan.contains(r#""line":2,"start":21,"end":30,"entity":"US_SSN""#),
+        "{scan}"
+    );
+}

@@ -59,6 +59,31 @@ enum Command {
     Vault(vault::VaultCommand),
 }
 
+/// How input lines are read (`--format`).
+#[derive(Clone, Copy, Debug, Default, clap::ValueEnum)]
+pub(crate) enum FormatArg {
+    /// Lines that are JSON objects field by field (valid JSON out), the rest as text.
+    #[default]
+    Auto,
+    /// Every line as text.
+    Text,
+    /// CSV with a header row: column names are context; quoting is kept.
+    Csv,
+    /// Tab-separated with a header row.
+    Tsv,
+}
+
+impl From<FormatArg> for velum::Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Auto => Self::Auto,
+            FormatArg::Text => Self::Text,
+            FormatArg::Csv => Self::Csv,
+            FormatArg::Tsv => Self::Tsv,
+        }
+    }
+}
+
 #[derive(Args)]
 pub(crate) struct PolicyArgs {
     /// Policy file (TOML); the embedded default when absent.
@@ -93,12 +118,15 @@ fn with_findings(code: u8, fail_on_findings: bool, total: u64) -> u8 {
 pub(crate) fn redact_inputs(
     r: &Redactor,
     files: &[PathBuf],
+    format: FormatArg,
     fail_on_findings: bool,
 ) -> Result<u8, Error> {
     let mut out = stdout();
     let mut total = 0u64;
     let code = for_each_input(files, |_, reader| {
-        total += r.redact_stream(reader, &mut out)?.findings;
+        total += r
+            .redact_stream_as(reader, &mut out, format.into())?
+            .findings;
         Ok(())
     })?;
     out.flush().map_err(Error::output)?;
@@ -111,6 +139,9 @@ struct ScanArgs {
     files: Vec<PathBuf>,
     #[command(flatten)]
     policy: PolicyArgs,
+    /// How lines are read.
+    #[arg(long, value_enum, default_value_t)]
+    format: FormatArg,
     /// Also print each matched value (personal data!) as "value".
     #[arg(long)]
     show_values: bool,
@@ -127,6 +158,9 @@ struct RedactArgs {
     policy: PolicyArgs,
     #[command(flatten)]
     keyring: vault::KeyringArgs,
+    /// How lines are read.
+    #[arg(long, value_enum, default_value_t)]
+    format: FormatArg,
     /// Exit with status 1 when anything was found (the output is still written).
     #[arg(long)]
     fail_on_findings: bool,
@@ -246,7 +280,7 @@ fn scan(a: ScanArgs) -> Result<u8, Error> {
     let code = for_each_input(&a.files, |input, reader| {
         let file =
             several.then(|| input.map_or_else(|| "-".to_owned(), |p| p.display().to_string()));
-        let stats = r.scan_stream(reader, &mut out, |w, f| {
+        let stats = r.scan_stream_as(reader, &mut out, a.format.into(), |w, f| {
             write_finding(w, file.as_deref(), &f, a.show_values)
         })?;
         total += stats.findings;
@@ -287,5 +321,5 @@ fn redact(a: RedactArgs) -> Result<u8, Error> {
         Some(_) => Redactor::with_keyring(&a.policy.load()?, a.keyring.load()?)?,
         None => a.policy.redactor()?,
     };
-    redact_inputs(&r, &a.files, a.fail_on_findings)
+    redact_inputs(&r, &a.files, a.format, a.fail_on_findings)
 }

@@ -42,11 +42,14 @@ pub(crate) struct TokenizeArgs {
     policy: PolicyArgs,
     #[command(flatten)]
     keyring: KeyringArgs,
+    /// How lines are read.
+    #[arg(long, value_enum, default_value_t)]
+    format: super::FormatArg,
 }
 
 pub(crate) fn tokenize(a: TokenizeArgs) -> Result<u8, Error> {
     let r = Redactor::with_keyring(&a.policy.load()?.tokenize_all(), a.keyring.load()?)?;
-    super::redact_inputs(&r, &a.files, false)
+    super::redact_inputs(&r, &a.files, a.format, false)
 }
 
 #[derive(Args)]

@@ -241,7 +241,9 @@ impl ContextIndex {
     /// words count within [`WINDOW`] bytes, but not past `lo` and `hi`: the neighbouring
     /// candidates, so a word next to one identifier does not vouch for another beyond it.
     /// Negative words count only when [`adjacent`]: in `order_id=1 customer=536-90-4399` the
-    /// neighbouring field's key says nothing about the SSN.
+    /// neighbouring field's key says nothing about the SSN. Words in `hay[..key_end]` (a
+    /// field name in front of its value) count for a candidate after it at any distance,
+    /// positive and negative alike.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn effect(
         &self,
@@ -249,6 +251,7 @@ impl ContextIndex {
         hits: &[Hit],
         span: Span,
         (lo, hi): (usize, usize),
+        key_end: usize,
         det: u16,
         boost: f32,
         numeric: bool,
@@ -298,6 +301,19 @@ impl ContextIndex {
                 && eff.negative.is_none_or(|n| dist(h) < dist(&n))
             {
                 eff.negative = Some(*h);
+            }
+        }
+        if key_end > 0 && span.start() >= key_end {
+            for h in hits.iter().take_while(|h| h.span.end() <= key_end) {
+                if self.is_artifact(h) {
+                    continue;
+                }
+                let w = h.word as usize;
+                if self.supports[w].contains(&det) {
+                    eff.positive = eff.positive.or(Some(*h));
+                } else if (numeric && self.negative[w]) || self.opposes[w].contains(&det) {
+                    eff.negative = eff.negative.or(Some(*h));
+                }
             }
         }
         if eff.positive.is_some() {
@@ -364,8 +380,17 @@ mod tests {
         let h = hits(&ix, s);
         let at = s.find('4').unwrap();
         assert_eq!(
-            ix.effect(s.as_bytes(), &h, Span::new(at, at + 16), ALL, 0, 0.3, true)
-                .delta,
+            ix.effect(
+                s.as_bytes(),
+                &h,
+                Span::new(at, at + 16),
+                ALL,
+                0,
+                0,
+                0.3,
+                true
+            )
+            .delta,
             0.0
         );
         // A mask run stands where the masked value stood: "card" does not reach past it.
@@ -373,15 +398,24 @@ mod tests {
         let h = hits(&ix, s);
         let at = s.rfind('4').unwrap() - 15;
         assert_eq!(
-            ix.effect(s.as_bytes(), &h, Span::new(at, at + 16), ALL, 0, 0.3, true)
-                .delta,
+            ix.effect(
+                s.as_bytes(),
+                &h,
+                Span::new(at, at + 16),
+                ALL,
+                0,
+                0,
+                0.3,
+                true
+            )
+            .delta,
             0.0
         );
         // Exact case only: lower-case text is not velum's output.
         let s = "card vlm_x 4111111111111111";
         let h = hits(&ix, s);
         assert!(
-            ix.effect(s.as_bytes(), &h, Span::new(11, 27), ALL, 0, 0.3, true)
+            ix.effect(s.as_bytes(), &h, Span::new(11, 27), ALL, 0, 0, 0.3, true)
                 .delta
                 > 0.0
         );
@@ -399,6 +433,7 @@ mod tests {
                 Span::new(7, 23),
                 (6, usize::MAX),
                 0,
+                0,
                 0.3,
                 true
             )
@@ -411,6 +446,7 @@ mod tests {
                 &h,
                 Span::new(7, 23),
                 (0, usize::MAX),
+                0,
                 0,
                 0.3,
                 true
@@ -425,11 +461,11 @@ mod tests {
         let ix = index();
         let s = "card 4111111111111111";
         let h = hits(&ix, s);
-        let e = ix.effect(s.as_bytes(), &h, Span::new(5, 21), ALL, 0, 0.3, true);
+        let e = ix.effect(s.as_bytes(), &h, Span::new(5, 21), ALL, 0, 0, 0.3, true);
         assert!(e.positive.is_some() && (e.delta - 0.3).abs() < 1e-6);
         // Not this detector's word.
         assert_eq!(
-            ix.effect(s.as_bytes(), &h, Span::new(5, 21), ALL, 1, 0.3, true)
+            ix.effect(s.as_bytes(), &h, Span::new(5, 21), ALL, 0, 1, 0.3, true)
                 .delta,
             0.0
         );
@@ -444,6 +480,7 @@ mod tests {
                 Span::new(at, at + 16),
                 ALL,
                 0,
+                0,
                 0.3,
                 true
             )
@@ -454,12 +491,12 @@ mod tests {
         let s = "order 4111111111111111";
         let h = hits(&ix, s);
         assert!(
-            ix.effect(s.as_bytes(), &h, Span::new(6, 22), ALL, 0, 0.3, true)
+            ix.effect(s.as_bytes(), &h, Span::new(6, 22), ALL, 0, 0, 0.3, true)
                 .delta
                 < 0.0
         );
         assert_eq!(
-            ix.effect(s.as_bytes(), &h, Span::new(6, 22), ALL, 0, 0.3, false)
+            ix.effect(s.as_bytes(), &h, Span::new(6, 22), ALL, 0, 0, 0.3, false)
                 .delta,
             0.0
         );
@@ -467,12 +504,12 @@ mod tests {
         let s = "build 536-90-4399";
         let h = hits(&ix, s);
         assert!(
-            ix.effect(s.as_bytes(), &h, Span::new(6, 17), ALL, 1, 0.3, false)
+            ix.effect(s.as_bytes(), &h, Span::new(6, 17), ALL, 0, 1, 0.3, false)
                 .delta
                 < 0.0
         );
         assert_eq!(
-            ix.effect(s.as_bytes(), &h, Span::new(6, 17), ALL, 0, 0.3, false)
+            ix.effect(s.as_bytes(), &h, Span::new(6, 17), ALL, 0, 0, 0.3, false)
                 .delta,
             0.0
         );
@@ -480,14 +517,14 @@ mod tests {
         let s = "order_id=1 customer=4111111111111111";
         let h = hits(&ix, s);
         assert_eq!(
-            ix.effect(s.as_bytes(), &h, Span::new(20, 36), ALL, 0, 0.3, true)
+            ix.effect(s.as_bytes(), &h, Span::new(20, 36), ALL, 0, 0, 0.3, true)
                 .delta,
             0.0
         );
         let s = "order=4111111111111111";
         let h = hits(&ix, s);
         assert!(
-            ix.effect(s.as_bytes(), &h, Span::new(6, 22), ALL, 0, 0.3, true)
+            ix.effect(s.as_bytes(), &h, Span::new(6, 22), ALL, 0, 0, 0.3, true)
                 .delta
                 < 0.0
         );

@@ -121,6 +121,8 @@ pub struct Scratch {
     ends: Vec<usize>,
     covered: Vec<usize>,
     windows: Vec<(usize, usize)>,
+    /// Buffers for scanning structured records field by field.
+    pub(crate) record: crate::record::RecordScratch,
 }
 
 impl std::fmt::Debug for Scratch {
@@ -410,6 +412,7 @@ impl Engine {
             ends: Vec::new(),
             covered: Vec::new(),
             windows: Vec::new(),
+            record: Default::default(),
         }
     }
 
@@ -519,13 +522,25 @@ impl Engine {
 
     /// Scans one unit and appends its findings, in order, to `out`.
     pub(crate) fn scan(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Finding>) {
-        self.scan_inner(hay, scratch, |_, f, _, _| out.push(f));
+        self.scan_inner(hay, 0, scratch, |_, f, _, _| out.push(f));
+    }
+
+    /// Scans a field: `hay[..key_end]` is its name, whose context words count for every
+    /// candidate after it however far (the name labels the whole value).
+    pub(crate) fn scan_field(
+        &self,
+        hay: &[u8],
+        key_end: usize,
+        scratch: &mut Scratch,
+        out: &mut Vec<Finding>,
+    ) {
+        self.scan_inner(hay, key_end, scratch, |_, f, _, _| out.push(f));
     }
 
     /// Like [`Engine::scan`], with each finding's base score and context effect.
     pub(crate) fn explain(&self, hay: &[u8], scratch: &mut Scratch) -> Vec<Explained> {
         let mut v = Vec::new();
-        self.scan_inner(hay, scratch, |_, finding, base, effect| {
+        self.scan_inner(hay, 0, scratch, |_, finding, base, effect| {
             v.push(Explained {
                 finding,
                 base,
@@ -538,6 +553,7 @@ impl Engine {
     fn scan_inner(
         &self,
         hay: &[u8],
+        key_end: usize,
         scratch: &mut Scratch,
         mut emit: impl FnMut(usize, Finding, f32, Effect),
     ) {
@@ -552,6 +568,7 @@ impl Engine {
             ends,
             covered,
             windows,
+            record: _,
         } = scratch;
         raw.clear();
         let Some(cache) = cache.as_mut() else { return };
@@ -574,6 +591,9 @@ impl Engine {
             ends.clear();
             ends.extend(raw.iter().filter(|c| reachable(c)).map(|c| c.span.end()));
             windows.clear();
+            if key_end > 0 {
+                windows.push((0, key_end));
+            }
             windows.extend(
                 starts
                     .iter()
@@ -615,9 +635,16 @@ impl Engine {
                 .get(starts.partition_point(|&s| s < c.span.end()))
                 .copied()
                 .unwrap_or(usize::MAX);
-            let effect =
-                self.context
-                    .effect(hay, hits, c.span, (lo, hi), c.det, det.boost, det.numeric);
+            let effect = self.context.effect(
+                hay,
+                hits,
+                c.span,
+                (lo, hi),
+                key_end,
+                c.det,
+                det.boost,
+                det.numeric,
+            );
             let b = c.score;
             c.score = ((c.score + effect.delta).clamp(0.0, 1.0) * 100.0).round() / 100.0;
             if c.score < det.min_score {

@@ -15,7 +15,7 @@ struct Collect<'a> {
 impl Sink for Collect<'_> {
     fn piece(&mut self, p: &Piece<'_>) -> std::io::Result<()> {
         self.out
-            .extend_from_slice(&self.r.rewrite_unit(p.text, p.findings));
+            .extend_from_slice(&self.r.rewrite_structured(p.text, p.how, p.findings));
         self.out.extend_from_slice(p.terminator);
         Ok(())
     }

@@ -27,6 +27,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::detect::context::WINDOW;
 use crate::error::{Error, Result};
+use crate::record::{CsvHeader, Format, Structure};
 use crate::redactor::Redactor;
 use crate::span::{Finding, Span};
 
@@ -43,6 +44,8 @@ pub(crate) struct Piece<'a> {
     /// `\n`, `\r\n`, or empty (a chunk that is not the end of its line, or a last line
     /// without a terminator).
     pub(crate) terminator: &'a [u8],
+    /// How `text` was read (a record only when it is a whole line); rewrite it the same way.
+    pub(crate) how: Structure<'a>,
 }
 
 /// Where framed, scanned pieces go.
@@ -60,6 +63,8 @@ pub(crate) struct StreamOptions {
     pub(crate) read_size: usize,
     /// Scan batches of complete lines on this many threads (rayon's pool); 1 scans inline.
     pub(crate) threads: usize,
+    /// How lines are read.
+    pub(crate) format: Format,
 }
 
 impl Default for StreamOptions {
@@ -68,6 +73,7 @@ impl Default for StreamOptions {
             max_unit: 1 << 20,
             read_size: 256 << 10,
             threads: 1,
+            format: Format::Auto,
         }
     }
 }
@@ -101,7 +107,7 @@ struct BatchScan {
     failed: Option<u32>,
 }
 
-fn scan_batch(r: &Redactor, batch: &[u8], first_line: u64) -> BatchScan {
+fn scan_batch(r: &Redactor, batch: &[u8], first_line: u64, how: Structure<'_>) -> BatchScan {
     let mut out = BatchScan {
         findings: Vec::new(),
         failed: None,
@@ -121,7 +127,7 @@ fn scan_batch(r: &Redactor, batch: &[u8], first_line: u64) -> BatchScan {
             let unit = &batch[at..ce];
             let ok = catch_unwind(AssertUnwindSafe(|| {
                 failpoint(first_line + u64::from(k));
-                r.scan_unit_with(scratch, unit, &mut found);
+                r.scan_structured(scratch, unit, how, &mut found);
             }));
             if ok.is_err() {
                 out.failed = Some(k);
@@ -211,8 +217,25 @@ impl Redactor {
         reader: R,
         writer: W,
     ) -> Result<StreamStats> {
+        self.redact_stream_as(reader, writer, Format::Auto)
+    }
+
+    /// [`Redactor::redact_stream`] with lines read as `format` (example on [`Format`]).
+    ///
+    /// # Errors
+    /// As [`Redactor::redact_stream`].
+    pub fn redact_stream_as<R: Read, W: io::Write>(
+        &self,
+        reader: R,
+        writer: W,
+        format: Format,
+    ) -> Result<StreamStats> {
         let mut sink = RedactSink { r: self, w: writer };
-        run(self, reader, "input", &mut sink, StreamOptions::parallel())
+        let opts = StreamOptions {
+            format,
+            ..StreamOptions::parallel()
+        };
+        run(self, reader, "input", &mut sink, opts)
     }
 
     /// Scans a stream and calls `on_finding` for each finding, in input order, with `writer`
@@ -238,11 +261,34 @@ impl Redactor {
         W: io::Write,
         F: FnMut(&mut W, LineFinding<'_>) -> io::Result<()>,
     {
+        self.scan_stream_as(reader, writer, Format::Auto, on_finding)
+    }
+
+    /// [`Redactor::scan_stream`] with lines read as `format`.
+    ///
+    /// # Errors
+    /// As [`Redactor::scan_stream`].
+    pub fn scan_stream_as<R, W, F>(
+        &self,
+        reader: R,
+        writer: W,
+        format: Format,
+        on_finding: F,
+    ) -> Result<StreamStats>
+    where
+        R: Read,
+        W: io::Write,
+        F: FnMut(&mut W, LineFinding<'_>) -> io::Result<()>,
+    {
         let mut sink = ScanSink {
             w: writer,
             f: on_finding,
         };
-        run(self, reader, "input", &mut sink, StreamOptions::default())
+        let opts = StreamOptions {
+            format,
+            ..StreamOptions::default()
+        };
+        run(self, reader, "input", &mut sink, opts)
     }
 }
 
@@ -253,7 +299,8 @@ struct RedactSink<'r, W> {
 
 impl<W: io::Write> Sink for RedactSink<'_, W> {
     fn piece(&mut self, p: &Piece<'_>) -> io::Result<()> {
-        self.w.write_all(&self.r.rewrite_unit(p.text, p.findings))?;
+        self.w
+            .write_all(&self.r.rewrite_structured(p.text, p.how, p.findings))?;
         self.w.write_all(p.terminator)
     }
 
@@ -319,6 +366,9 @@ pub(crate) struct Framer {
     max_unit: usize,
     ctx_keep: usize,
     threads: usize,
+    format: Format,
+    /// The header of a delimited stream, once its first line has been read.
+    header: Option<CsvHeader>,
     scratch: crate::Scratch,
     found: Vec<Finding>,
     kept: Vec<Finding>,
@@ -342,12 +392,13 @@ impl ScanState<'_> {
         from: usize,
         until: usize,
         line: u64,
+        how: Structure<'_>,
     ) -> Result<usize> {
         self.found.clear();
         let (scratch, found) = (&mut *self.scratch, &mut *self.found);
         catch_unwind(AssertUnwindSafe(|| {
             failpoint(line);
-            r.scan_unit_with(scratch, window, found);
+            r.scan_structured(scratch, window, how, found);
         }))
         .map_err(|_| withheld(line))?;
         self.kept.clear();
@@ -373,6 +424,7 @@ impl ScanState<'_> {
         region: &[u8],
         line: &mut u64,
         threads: usize,
+        how: Structure<'_>,
     ) -> Result<()> {
         use rayon::prelude::*;
         let target = (region.len() / (threads * 4)).max(32 << 10);
@@ -391,7 +443,7 @@ impl ScanState<'_> {
         }
         let scans: Vec<BatchScan> = batches
             .par_iter()
-            .map(|&(s, e, first)| scan_batch(r, &region[s..e], first))
+            .map(|&(s, e, first)| scan_batch(r, &region[s..e], first, how))
             .collect();
         for (&(s, e, _), scan) in batches.iter().zip(&scans) {
             let batch = &region[s..e];
@@ -414,7 +466,7 @@ impl ScanState<'_> {
                     self.kept.push(scan.findings[f].1);
                     f += 1;
                 }
-                self.emit(sink, *line, 0, &batch[at..ce], &batch[ce..=nl])?;
+                self.emit(sink, *line, 0, &batch[at..ce], &batch[ce..=nl], how)?;
                 self.stats.lines += 1;
                 *line += 1;
                 at = nl + 1;
@@ -431,6 +483,7 @@ impl ScanState<'_> {
         line_offset: u64,
         text: &[u8],
         terminator: &[u8],
+        how: Structure<'_>,
     ) -> Result<()> {
         self.stats.findings += self.kept.len() as u64;
         self.stats.bytes += (text.len() + terminator.len()) as u64;
@@ -440,6 +493,7 @@ impl ScanState<'_> {
             text,
             findings: self.kept,
             terminator,
+            how,
         })
         .map_err(Error::output)
     }
@@ -459,6 +513,8 @@ impl Framer {
             max_unit,
             ctx_keep,
             threads: opts.threads.max(1),
+            format: opts.format,
+            header: None,
             scratch: redactor.scratch(),
             found: Vec::new(),
             kept: Vec::new(),
@@ -498,6 +554,8 @@ impl Framer {
             max_unit,
             ctx_keep,
             threads,
+            format,
+            header,
             scratch,
             found,
             kept,
@@ -521,19 +579,69 @@ impl Framer {
             } else {
                 nl
             };
-            st.scan(r, &buf[..ce], pos, ce + 1, *line)?;
-            st.emit(sink, *line, *line_off, &buf[pos..ce], &buf[ce..=nl])?;
+            st.scan(r, &buf[..ce], pos, ce + 1, *line, Structure::Text)?;
+            st.emit(
+                sink,
+                *line,
+                *line_off,
+                &buf[pos..ce],
+                &buf[ce..=nl],
+                Structure::Text,
+            )?;
             st.stats.lines += 1;
             *line += 1;
             *line_off = 0;
             pos = nl + 1;
         }
+        // A delimited stream's first line is its header: read as text, then kept as the
+        // names of the columns. (A header too long to hold whole names no column.)
+        if let Some(sep) = format.separator()
+            && header.is_none()
+        {
+            if *line == 1
+                && *line_off == 0
+                && let Some(i) = memchr::memchr(b'\n', &buf[pos..])
+            {
+                let nl = pos + i;
+                let ce = if nl > pos && buf[nl - 1] == b'\r' {
+                    nl - 1
+                } else {
+                    nl
+                };
+                st.scan(r, &buf[pos..ce], 0, ce - pos + 1, *line, Structure::Text)?;
+                st.emit(
+                    sink,
+                    *line,
+                    0,
+                    &buf[pos..ce],
+                    &buf[ce..=nl],
+                    Structure::Text,
+                )?;
+                st.stats.lines += 1;
+                *line += 1;
+                *header = Some(CsvHeader::parse(&buf[pos..ce], sep).unwrap_or(CsvHeader {
+                    names: Vec::new(),
+                    sep,
+                }));
+                pos = nl + 1;
+            } else if *line > 1 || *line_off > 0 {
+                *header = Some(CsvHeader {
+                    names: Vec::new(),
+                    sep,
+                });
+            }
+        }
+        let how = match (*format, header.as_ref()) {
+            (Format::Auto, _) => Structure::Auto,
+            (_, Some(h)) => Structure::Row(h),
+            _ => Structure::Text,
+        };
         if *threads > 1
             && let Some(last) = memchr::memrchr(b'\n', &buf[pos..])
             && last + 1 >= PARALLEL_MIN
         {
             let end = pos + last + 1;
-            st.parallel(r, sink, &buf[pos..end], line, *threads)?;
+            st.parallel(r, sink, &buf[pos..end], line, *threads, how)?;
             pos = end;
         }
         while let Some(i) = memchr::memchr(b'\n', &buf[pos..]) {
@@ -544,8 +652,8 @@ impl Framer {
                 nl
             };
             let win = if pos == *ctx { 0 } else { pos };
-            st.scan(r, &buf[win..ce], pos - win, ce - win + 1, *line)?;
-            st.emit(sink, *line, *line_off, &buf[pos..ce], &buf[ce..=nl])?;
+            st.scan(r, &buf[win..ce], pos - win, ce - win + 1, *line, how)?;
+            st.emit(sink, *line, *line_off, &buf[pos..ce], &buf[ce..=nl], how)?;
             st.stats.lines += 1;
             *line += 1;
             *line_off = 0;
@@ -554,14 +662,21 @@ impl Framer {
         let line_start = if pos == *ctx { 0 } else { pos };
         if eof {
             if pos < buf.len() {
+                // The tail of a chunked line is text; a whole last line is read as any other.
+                let how = if line_start < pos || *line_off > 0 {
+                    Structure::Text
+                } else {
+                    how
+                };
                 st.scan(
                     r,
                     &buf[line_start..],
                     pos - line_start,
                     buf.len() - line_start + 1,
                     *line,
+                    how,
                 )?;
-                st.emit(sink, *line, *line_off, &buf[pos..], b"")?;
+                st.emit(sink, *line, *line_off, &buf[pos..], b"", how)?;
                 st.stats.lines += 1;
                 *line += 1;
                 *line_off = 0;
@@ -578,9 +693,10 @@ impl Framer {
                 pos - line_start,
                 limit - line_start,
                 *line,
+                Structure::Text,
             )?;
             let cut = limit.max(line_start + end);
-            st.emit(sink, *line, *line_off, &buf[pos..cut], b"")?;
+            st.emit(sink, *line, *line_off, &buf[pos..cut], b"", Structure::Text)?;
             *line_off += (cut - pos) as u64;
             pos = cut;
             pos.saturating_sub(*ctx_keep).max(line_start)
@@ -693,6 +809,7 @@ mod tests {
             max_unit,
             read_size: step.max(1),
             threads,
+            format: Format::Auto,
         };
         run(&r, Trickle(input, step), "test", &mut c, opts).unwrap();
         c

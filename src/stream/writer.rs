@@ -50,7 +50,8 @@ struct Direct<'a, W> {
 
 impl<W: Write> Sink for Direct<'_, W> {
     fn piece(&mut self, p: &Piece<'_>) -> io::Result<()> {
-        self.w.write_all(&self.r.rewrite_unit(p.text, p.findings))?;
+        self.w
+            .write_all(&self.r.rewrite_structured(p.text, p.how, p.findings))?;
         self.w.write_all(p.terminator)
     }
 
