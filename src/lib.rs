@@ -44,6 +44,8 @@
 #![deny(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+#[cfg(feature = "batch")]
+pub mod batch;
 pub(crate) mod detect;
 mod error;
 mod policy;

@@ -4,6 +4,8 @@
 mod util;
 
 mod bad_input;
+#[cfg(feature = "batch")]
+mod batch;
 mod cli;
 mod library;
 mod properties;

@@ -9,6 +9,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use velum::{Error, ErrorKind, LineFinding, Policy, Redactor};
 
+#[cfg(feature = "batch")]
+mod batch;
 mod explain;
 mod vault;
 
@@ -49,6 +51,10 @@ enum Command {
     Detokenize(vault::DetokenizeArgs),
     /// Rewrite tokens made by older keys under the active key.
     Retokenize(vault::RetokenizeArgs),
+    /// Redact (or tokenise) stored files and trees into a mirrored tree, on every core,
+    /// crash-safely, with a report.
+    #[cfg(feature = "batch")]
+    Batch(Box<batch::BatchArgs>),
     /// Create a keyring, or rotate or retire its keys.
     Keygen(vault::KeygenArgs),
     /// Audit log commands.
@@ -197,6 +203,8 @@ pub(crate) fn main() -> ExitCode {
         Command::Detokenize(a) => vault::detokenize(a),
         Command::Retokenize(a) => vault::retokenize(a),
         Command::Keygen(a) => vault::keygen(a),
+        #[cfg(feature = "batch")]
+        Command::Batch(a) => batch::run(*a),
         Command::Audit(c) => vault::audit(c),
         Command::Vault(c) => vault::vault_cmd(c),
     };
