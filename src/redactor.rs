@@ -286,6 +286,67 @@ impl Redactor {
         self.compiled.engine.scan(unit, scratch, out);
     }
 
+    /// Applies a field name's verdict on PERSON to the findings of its value (spans relative
+    /// to `value`): under `name`, `patient`, `cardholder`… a name-shaped value is a PERSON even
+    /// if no dictionary knows it; under `hostname`, `service`… nothing is a PERSON.
+    fn person_hint(&self, key: &[u8], value: &[u8], found: &mut Vec<Finding>) {
+        let norm: String = key
+            .iter()
+            .filter(|b| !matches!(b, b'_' | b'-' | b' ' | b'.'))
+            .map(|b| char::from(b.to_ascii_lowercase()))
+            .collect();
+        if NOT_PERSON_KEYS.contains(&norm.as_str()) {
+            found.retain(|g| g.entity != Entity::PERSON);
+            return;
+        }
+        if !PERSON_KEYS.contains(&norm.as_str()) {
+            return;
+        }
+        let Ok(text) = std::str::from_utf8(value) else {
+            return;
+        };
+        let trimmed = text.trim();
+        let Some((id, entity, min)) = self.compiled.engine.detector("person") else {
+            return;
+        };
+        // Words that also name other things need a known name in the value.
+        let ambiguous = matches!(
+            norm.as_str(),
+            "name"
+                | "user"
+                | "contact"
+                | "owner"
+                | "author"
+                | "customer"
+                | "holder"
+                | "sender"
+                | "recipient"
+        );
+        if !name_shaped(trimmed)
+            || 0.9 < min
+            || (ambiguous && !crate::detect::validate::has_dictionary_name(trimmed))
+        {
+            return;
+        }
+        let start = text.len() - text.trim_start().len();
+        let span = Span::new(start, start + trimmed.len());
+        found.retain(|g| g.entity != Entity::PERSON);
+        if found.iter().any(|g| g.span.overlaps(span)) {
+            return;
+        }
+        let at = found.partition_point(|g| g.span.start() < span.start());
+        found.insert(
+            at,
+            Finding {
+                span,
+                entity,
+                score: 0.9,
+                detector: id,
+                fragment: false,
+            },
+        );
+    }
+
     /// Scans each value of a JSON object line (`header` `None`) or CSV row with its field
     /// name as context. False, with nothing added to `out`, when `unit` is not such a record.
     fn scan_fields(
@@ -324,8 +385,15 @@ impl Redactor {
                     .engine
                     .scan_field(&rec.unit, at, scratch, &mut rec.found);
                 // Only findings in the value count: the key is context.
-                out.extend(rec.found.iter().filter(|g| g.span.start() >= at).map(|g| {
-                    let (s, e) = (g.span.start() - at, g.span.end() - at);
+                rec.found.retain(|g| g.span.start() >= at);
+                for g in &mut rec.found {
+                    g.span = Span::new(g.span.start() - at, g.span.end() - at);
+                }
+                if at > 0 {
+                    self.person_hint(&rec.unit[..at - 2], &rec.dec, &mut rec.found);
+                }
+                out.extend(rec.found.iter().map(|g| {
+                    let (s, e) = (g.span.start(), g.span.end());
                     Finding {
                         span: Span::new(f.raw.start + rec.map[s], f.raw.start + rec.map[e]),
                         ..*g
@@ -646,6 +714,114 @@ impl Redactor {
     }
 }
 
+/// Field names that say their value is a person's name (ENTITIES.md §6), normalised: lower
+/// case without `_`, `-` or spaces (`firstName`, `first_name` and `First Name` are equal).
+const PERSON_KEYS: &[&str] = &[
+    "name",
+    "fullname",
+    "firstname",
+    "givenname",
+    "middlename",
+    "lastname",
+    "surname",
+    "familyname",
+    "displayname",
+    "patient",
+    "patientname",
+    "customer",
+    "customername",
+    "user",
+    "username",
+    "holder",
+    "accountholder",
+    "cardholder",
+    "cardholdername",
+    "nameoncard",
+    "beneficiary",
+    "payee",
+    "recipient",
+    "sender",
+    "contact",
+    "contactname",
+    "emergencycontact",
+    "guarantor",
+    "insured",
+    "subscriber",
+    "physician",
+    "providername",
+    "author",
+    "owner",
+    "signedby",
+    "nok",
+    "nextofkin",
+    "employee",
+    "employeename",
+    "applicant",
+];
+
+/// Field names whose values are never people (a service's `name`, a `hostname`...).
+const NOT_PERSON_KEYS: &[&str] = &[
+    "hostname",
+    "host",
+    "filename",
+    "file",
+    "service",
+    "servicename",
+    "app",
+    "appname",
+    "logger",
+    "class",
+    "method",
+    "function",
+    "bucket",
+    "table",
+    "queue",
+    "topic",
+    "index",
+    "container",
+    "pod",
+    "image",
+    "region",
+    "zone",
+    "env",
+    "level",
+    "thread",
+    "event",
+    "path",
+    "url",
+    "status",
+];
+
+/// True for a value shaped like a name: 1–6 tokens of letters (and `.'’-`), each starting
+/// with an upper-case letter or a lower-case particle; `Surname, Given` allowed.
+fn name_shaped(v: &str) -> bool {
+    let tokens: Vec<&str> = v.split([' ', ',']).filter(|t| !t.is_empty()).collect();
+    !tokens.is_empty()
+        && tokens.len() <= 6
+        && v.len() <= 80
+        && tokens.iter().all(|t| {
+            t.chars()
+                .all(|c| c.is_alphabetic() || matches!(c, '.' | '\'' | '’' | '-'))
+                && (t.starts_with(char::is_uppercase)
+                    || matches!(
+                        *t,
+                        "van"
+                            | "von"
+                            | "der"
+                            | "den"
+                            | "de"
+                            | "la"
+                            | "del"
+                            | "di"
+                            | "da"
+                            | "du"
+                            | "le"
+                            | "y"
+                    ))
+        })
+        && tokens.iter().any(|t| t.starts_with(char::is_uppercase))
+}
+
 /// Decodes a field's value into `dec`, with the map back to its raw bytes.
 fn decode_field(unit: &[u8], f: &record::Field, dec: &mut Vec<u8>, map: &mut Vec<usize>) {
     let raw = &unit[f.raw.clone()];
@@ -818,7 +994,7 @@ mod tests {
         let out = redact_as(crate::Format::Csv, input);
         assert_eq!(
             out,
-            "id,Name,email,ssn,note\n1,\"Doe, Jane\",[EMAIL],*****4399,\"said \"\"hi\"\" ***-**-4399\"\n2,,\"[EMAIL]\",,\n3,\"open quote,x\n"
+            "id,Name,email,ssn,note\n1,\"[PERSON]\",[EMAIL],*****4399,\"said \"\"hi\"\" ***-**-4399\"\n2,,\"[EMAIL]\",,\n3,\"open quote,x\n"
         );
         // The same number without the column name is not an SSN.
         assert_eq!(

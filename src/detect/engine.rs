@@ -416,6 +416,14 @@ impl Engine {
         }
     }
 
+    /// The detector of `entity` with the given id, as `(id, min_score)`, if the policy kept it.
+    pub(crate) fn detector(&self, id: &str) -> Option<(DetectorId, Entity, f32)> {
+        self.dets
+            .iter()
+            .find(|d| d.id.as_str() == id)
+            .map(|d| (d.id, d.entity, d.min_score))
+    }
+
     /// The longest match any detector can make; chunked scanning overlaps at least this much.
     pub(crate) fn max_match_len(&self) -> usize {
         self.max_match_len

@@ -5,17 +5,25 @@
 //! narrow the span (an e-mail local part cut at `=`, an IBAN cut to its country's length).
 //! It never allocates on the common path and never looks at policy or output.
 
+mod address;
+mod bank;
 mod card;
+mod date;
 mod email;
+mod health;
 mod iban;
 mod ip;
+mod mac;
+mod national;
 mod nhs;
 mod npi;
+mod person;
 mod phone;
 mod ssn;
 
 use crate::span::Span;
 
+pub(crate) use person::has_dictionary_name;
 pub(crate) use phone::{Regions, e164 as phone_e164};
 
 /// Per-engine settings a validator may consult.
@@ -76,6 +84,22 @@ pub(crate) fn by_name(name: &str) -> Option<ValidateFn> {
         "us_npi" => npi::validate,
         "email" => email::validate,
         "phone" => phone::validate,
+        "aba_routing" => bank::validate_aba,
+        "swift_bic" => bank::validate_bic,
+        "us_bank_account" => bank::validate_account,
+        "us_itin" => national::validate_itin,
+        "uk_nino" => national::validate_nino,
+        "ca_sin" => national::validate_sin,
+        "au_tfn" => national::validate_tfn,
+        "mac_address" => mac::validate,
+        "date_of_birth" => date::validate,
+        "street_address" => address::validate,
+        "us_mbi" => health::validate_mbi,
+        "us_dea" => health::validate_dea,
+        "mrn" => health::validate_mrn,
+        "au_medicare" => health::validate_au_medicare,
+        "au_ihi" => health::validate_au_ihi,
+        "person" => person::validate,
         "luhn" => generic_luhn,
         "mod97" => generic_mod97,
         "none" => accept,
@@ -94,6 +118,22 @@ pub(crate) const NAMES: &[&str] = &[
     "us_npi",
     "email",
     "phone",
+    "aba_routing",
+    "swift_bic",
+    "us_bank_account",
+    "us_itin",
+    "uk_nino",
+    "ca_sin",
+    "au_tfn",
+    "mac_address",
+    "date_of_birth",
+    "street_address",
+    "us_mbi",
+    "us_dea",
+    "mrn",
+    "au_medicare",
+    "au_ihi",
+    "person",
     "luhn",
     "mod97",
     "none",

@@ -1,0 +1,111 @@
+//! STREET_ADDRESS — a heuristic for US-style postal addresses, ENTITIES.md §4. The candidate
+//! pattern finds `NUMBER [DIR] Name… SUFFIX [DIR] [UNIT] [, City, ST ZIP]` and PO boxes; this
+//! checks what follows (only the end, punctuation, a capitalised token — never prose) and scores
+//! by how much of an address is there.
+
+use super::{Cand, Verdict};
+
+const STATES: &str = "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO \
+MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR VI GU AS MP AA AE AP";
+
+fn has_state_zip(b: &[u8]) -> bool {
+    // `…, ST 12345` or `…, ST 12345-6789` at the end.
+    let t: Vec<&[u8]> = b.rsplit(|&x| x == b' ').take(2).collect();
+    if t.len() < 2 {
+        return false;
+    }
+    let (zip, st) = (t[0], t[1]);
+    let zip_ok = (zip.len() == 5 && zip.iter().all(u8::is_ascii_digit))
+        || (zip.len() == 10
+            && zip[5] == b'-'
+            && zip.iter().filter(|x| x.is_ascii_digit()).count() == 9);
+    zip_ok
+        && st.len() == 2
+        && STATES
+            .as_bytes()
+            .chunks(3)
+            .any(|c| c[0] == st[0] && c[1] == st[1])
+}
+
+pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
+    let (s, e) = (c.span.start(), c.span.end());
+    if s > 0 && c.hay[s - 1].is_ascii_alphanumeric() {
+        return None;
+    }
+    // After the address: end, punctuation, or a capitalised word — never a lower-case word
+    // (`200 Main Way to go`, `3 Park Lane threads`).
+    // After a state and ZIP the address is complete, and prose may follow.
+    let b = c.bytes();
+    let complete = has_state_zip(b);
+    let rest = &c.hay[e..];
+    let next_word = rest.strip_prefix(b" ").unwrap_or(b"");
+    if rest.first().is_some_and(u8::is_ascii_alphanumeric)
+        || (!complete
+            && rest.first() == Some(&b' ')
+            && next_word.first().is_some_and(u8::is_ascii_lowercase))
+    {
+        return None;
+    }
+    let lower = b.to_ascii_lowercase();
+    if lower.starts_with(b"p") && lower.windows(3).any(|w| w == b"box") {
+        return Verdict::new(c.span, 0.6);
+    }
+    let unit = [
+        " apt",
+        " apartment",
+        " suite",
+        " ste",
+        " unit",
+        " #",
+        " fl ",
+        " floor",
+        " rm",
+        " room",
+        " bldg",
+        " lot",
+    ]
+    .iter()
+    .any(|u| lower.windows(u.len()).any(|w| w == u.as_bytes()));
+    let score = if complete {
+        0.85
+    } else if unit {
+        0.75
+    } else {
+        0.5
+    };
+    Verdict::new(c.span, score)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::run;
+    use super::*;
+
+    #[test]
+    fn shapes_and_scores() {
+        assert!(
+            run(
+                validate,
+                "1600 Pennsylvania Avenue NW, Washington, DC 20500"
+            )
+            .unwrap()
+            .score
+                >= 0.8
+        );
+        assert!(run(validate, "42 W 5th St Apt 3B").unwrap().score >= 0.7);
+        assert!(run(validate, "PO Box 1234").is_some());
+        assert!(run(validate, "12 Oak Street").is_some_and(|v| v.score >= 0.5));
+    }
+
+    #[test]
+    fn prose_after_the_suffix_is_not_an_address() {
+        let settings = crate::detect::validate::Settings::default();
+        let hay = b"200 Main Way to go";
+        let c = Cand {
+            hay,
+            span: crate::span::Span::new(0, 12),
+            settings: &settings,
+        };
+        assert!(validate(&c).is_none());
+    }
+}

@@ -1,0 +1,451 @@
+//! PERSON — names without a neural model, ENTITIES.md §6. The candidate pattern finds runs of
+//! capitalised tokens (with initials, particles, a leading title and a trailing suffix); this
+//! looks each token up in dictionaries of given names and surnames (US Census 1990 and Faker's
+//! Latin-script locales, `patterns/person/`, ASCII-folded) and a stoplist of common words, then
+//! keeps the best-scoring run of tokens:
+//!
+//! | evidence | score |
+//! | --- | --- |
+//! | title + capitalised token(s) (`Dr Okafor`) | 0.85 |
+//! | given name + surname (`Jane Doe`, `Doe, Jane`) | 0.8 |
+//! | one dictionary name + an unknown capitalised token | 0.6 |
+//! | a single dictionary name | 0.4 (context words lift it) |
+//!
+//! A stoplisted token (`May`, `Will`, `Grant`, `Server`) counts only next to another name
+//! token or after a title; street and calendar words never count. The span is the name
+//! itself: a leading title is outside it (`Dr [PERSON]`), a generational suffix inside.
+
+use std::sync::OnceLock;
+
+use super::{Cand, Verdict};
+use crate::span::Span;
+
+static GIVEN: &str = include_str!("../../../patterns/person/given.txt");
+static SURNAMES: &str = include_str!("../../../patterns/person/surnames.txt");
+static STOP: &str = include_str!("../../../patterns/person/stopwords.txt");
+
+/// Words that are never part of a name: street and unit words, directions, weekdays.
+const NEVER: &[&str] = &[
+    "ALLEY",
+    "APT",
+    "AVE",
+    "AVENUE",
+    "BLVD",
+    "BOULEVARD",
+    "BUILDING",
+    "CIRCLE",
+    "COURT",
+    "CT",
+    "DRIVE",
+    "EAST",
+    "FLOOR",
+    "FRIDAY",
+    "HIGHWAY",
+    "LANE",
+    "LN",
+    "LOOP",
+    "MONDAY",
+    "NORTH",
+    "PARKWAY",
+    "PIKE",
+    "PLACE",
+    "PLAZA",
+    "RD",
+    "ROAD",
+    "ROOM",
+    "SATURDAY",
+    "SOUTH",
+    "SQUARE",
+    "ST",
+    "STREET",
+    "SUITE",
+    "SUNDAY",
+    "TERRACE",
+    "THURSDAY",
+    "TRAIL",
+    "TUESDAY",
+    "UNIT",
+    "WAY",
+    "WEDNESDAY",
+    "WEST",
+];
+
+const TITLES: &[&str] = &[
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "prof",
+    "professor",
+    "rev",
+    "fr",
+    "sir",
+    "dame",
+    "lord",
+    "lady",
+    "hon",
+    "judge",
+    "capt",
+    "col",
+    "sgt",
+    "lt",
+    "nurse",
+];
+
+const PARTICLES: &[&str] = &[
+    "van", "von", "der", "den", "de", "la", "del", "della", "di", "da", "das", "dos", "du", "le",
+    "ter", "ten", "zu", "af", "bin", "binti", "ibn", "y",
+];
+
+const SUFFIXES: &[&str] = &[
+    "jr", "sr", "ii", "iii", "iv", "md", "phd", "rn", "dds", "esq",
+];
+
+struct Dict {
+    given: Vec<&'static str>,
+    surnames: Vec<&'static str>,
+    stop: Vec<&'static str>,
+}
+
+fn sorted_lines(text: &'static str) -> Vec<&'static str> {
+    let mut v: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    v.sort_unstable();
+    v
+}
+
+fn dict() -> &'static Dict {
+    static D: OnceLock<Dict> = OnceLock::new();
+    D.get_or_init(|| Dict {
+        given: sorted_lines(GIVEN),
+        surnames: sorted_lines(SURNAMES),
+        stop: sorted_lines(STOP),
+    })
+}
+
+fn has(list: &[&str], key: &str) -> bool {
+    list.binary_search(&key).is_ok()
+}
+
+/// Appends `c` folded as the dictionaries are (upper-case ASCII); false for a letter with no
+/// Latin base (the token then cannot be looked up).
+fn fold_char(c: char, out: &mut String) -> bool {
+    let base = match c {
+        'a'..='z' | 'A'..='Z' => c.to_ascii_uppercase(),
+        '\'' | '’' | '-' | '.' => return true,
+        'À'..='Å' | 'à'..='å' | 'Ā'..='ą' => 'A',
+        'Æ' | 'æ' => {
+            out.push_str("AE");
+            return true;
+        }
+        'Ç' | 'ç' | 'Ć'..='č' => 'C',
+        'Ð' | 'ð' | 'Ď'..='đ' => 'D',
+        'È'..='Ë' | 'è'..='ë' | 'Ē'..='ě' => 'E',
+        'Ĝ'..='ģ' => 'G',
+        'Ĥ'..='ħ' => 'H',
+        'Ì'..='Ï' | 'ì'..='ï' | 'Ĩ'..='ı' => 'I',
+        'Ĳ' | 'ĳ' => {
+            out.push_str("IJ");
+            return true;
+        }
+        'Ĵ' | 'ĵ' => 'J',
+        'Ķ'..='ĸ' => 'K',
+        'Ĺ'..='ł' => 'L',
+        'Ñ' | 'ñ' | 'Ń'..='ŋ' => 'N',
+        'Ò'..='Ö' | 'Ø' | 'ò'..='ö' | 'ø' | 'Ō'..='ő' => 'O',
+        'Œ' | 'œ' => {
+            out.push_str("OE");
+            return true;
+        }
+        'Ŕ'..='ř' => 'R',
+        'Ś'..='š' | 'ſ' | 'Ș' | 'ș' => 'S',
+        'ß' => {
+            out.push_str("SS");
+            return true;
+        }
+        'Ţ'..='ŧ' | 'Ț' | 'ț' => 'T',
+        'Þ' | 'þ' => {
+            out.push_str("TH");
+            return true;
+        }
+        'Ù'..='Ü' | 'ù'..='ü' | 'Ũ'..='ų' => 'U',
+        'Ŵ' | 'ŵ' => 'W',
+        'Ý' | 'ý' | 'ÿ' | 'Ŷ'..='Ÿ' => 'Y',
+        'Ź'..='ž' => 'Z',
+        _ => return false,
+    };
+    out.push(base);
+    true
+}
+
+/// The dictionary key of a token (`O'Neil` → `ONEIL`, `Müller` → `MULLER`), if it has one.
+pub(crate) fn fold(token: &str) -> Option<String> {
+    let mut k = String::with_capacity(token.len());
+    for c in token.chars() {
+        if !fold_char(c, &mut k) {
+            return None;
+        }
+    }
+    (!k.is_empty()).then_some(k)
+}
+
+/// What a token of a candidate is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tok {
+    Title,
+    Initial,
+    Particle,
+    Suffix,
+    /// A capitalised word: its dictionary evidence.
+    Name {
+        given: bool,
+        surname: bool,
+        /// A common word: counts only next to another name token or after a title.
+        stop: bool,
+        never: bool,
+    },
+}
+
+/// Dictionary evidence for one capitalised word (each part of a hyphenated one).
+fn lookup(word: &str) -> Tok {
+    let d = dict();
+    let (mut given, mut surname, mut stop, mut never) = (false, false, false, false);
+    for part in word.split('-') {
+        let Some(k) = fold(part) else { continue };
+        given |= has(&d.given, &k);
+        surname |= has(&d.surnames, &k);
+        stop |= has(&d.stop, &k);
+        never |= NEVER.contains(&k.as_str());
+    }
+    Tok::Name {
+        given,
+        surname,
+        stop,
+        never,
+    }
+}
+
+/// True when some token of `text` is a given name or surname that is not a common word.
+pub(crate) fn has_dictionary_name(text: &str) -> bool {
+    text.split([' ', ',']).any(|w| {
+        matches!(
+            lookup(w.trim_end_matches('.')),
+            Tok::Name { given, surname, stop: false, never: false } if given || surname
+        )
+    })
+}
+
+fn classify(word: &str, first: bool) -> Tok {
+    let bare = word.trim_end_matches('.');
+    let lower = bare.to_lowercase();
+    let mut chars = bare.chars();
+    let one_upper = chars.next().is_some_and(char::is_uppercase) && chars.next().is_none();
+    if one_upper {
+        return Tok::Initial;
+    }
+    if first && TITLES.contains(&lower.as_str()) {
+        return Tok::Title;
+    }
+    if bare.starts_with(char::is_lowercase) && PARTICLES.contains(&lower.as_str()) {
+        return Tok::Particle;
+    }
+    if !first && SUFFIXES.contains(&lower.as_str()) {
+        return Tok::Suffix;
+    }
+    lookup(bare)
+}
+
+/// Scores tokens `i..j` (names, initials and inner particles); `title` when a title stands
+/// right before `i`.
+fn score(toks: &[(Tok, bool)], i: usize, j: usize, title: bool) -> f32 {
+    let names: Vec<(usize, Tok)> = (i..j)
+        .filter(|&k| matches!(toks[k].0, Tok::Name { .. }))
+        .map(|k| (k, toks[k].0))
+        .collect();
+    if names.is_empty()
+        || names
+            .iter()
+            .any(|(_, t)| matches!(t, Tok::Name { never: true, .. }))
+        || !matches!(toks[i].0, Tok::Name { .. } | Tok::Initial)
+        || !matches!(toks[j - 1].0, Tok::Name { .. })
+    {
+        return 0.0;
+    }
+    if title {
+        return 0.85;
+    }
+    let strong =
+        |t: &Tok| matches!(t, Tok::Name { given, surname, stop: false, .. } if *given || *surname);
+    let hits = names.iter().filter(|(_, t)| strong(t)).count();
+    if names.len() == 1 {
+        let initials = (i..j).any(|k| toks[k].0 == Tok::Initial);
+        return match (hits, initials) {
+            (1, true) => 0.6,
+            (1, false) => 0.4,
+            _ => 0.0,
+        };
+    }
+    // A stoplisted token is a name only next to another name token, which it is in a
+    // window of two or more; but a window of common words alone is not a name.
+    let any_dict = |t: &Tok| matches!(t, Tok::Name { given, surname, .. } if *given || *surname);
+    if hits == 0 {
+        return 0.0;
+    }
+    let (first, last) = (names[0].1, names[names.len() - 1].1);
+    // `Surname, Given` — the comma is on the first token.
+    let comma_form = names.len() == 2 && toks[names[0].0].1;
+    let given_first = matches!(first, Tok::Name { given: true, .. });
+    let surname_last = matches!(last, Tok::Name { surname: true, .. });
+    if comma_form {
+        return if matches!(first, Tok::Name { surname: true, .. })
+            && matches!(last, Tok::Name { given: true, .. })
+        {
+            0.8
+        } else {
+            0.0
+        };
+    }
+    if names.iter().any(|(k, _)| toks[*k].1) {
+        return 0.0; // a comma inside a longer run: a list, not a name
+    }
+    if given_first && surname_last && names.iter().all(|(_, t)| any_dict(t)) {
+        0.8
+    } else if given_first && surname_last {
+        0.7
+    } else {
+        0.6
+    }
+}
+
+pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
+    let (s, e) = (c.span.start(), c.span.end());
+    let text = std::str::from_utf8(c.bytes()).ok()?;
+    // Not glued to a letter or digit on either side (`iPhone`, `abcJohn`).
+    let before = std::str::from_utf8(&c.hay[s.saturating_sub(4)..s])
+        .ok()
+        .and_then(|b| b.chars().next_back());
+    let after = std::str::from_utf8(&c.hay[e..(e + 4).min(c.hay.len())])
+        .ok()
+        .and_then(|a| a.chars().next())
+        .or_else(|| c.hay.get(e).map(|&b| char::from(b)));
+    if before.is_some_and(|ch| ch.is_alphanumeric() || ch == '_')
+        || after.is_some_and(|ch| ch.is_alphanumeric() || ch == '_')
+    {
+        return None;
+    }
+    // Tokens with their byte ranges and whether a comma follows them.
+    let mut words: Vec<(usize, usize, bool)> = Vec::new();
+    let mut at = 0;
+    for w in text.split(' ') {
+        if !w.is_empty() {
+            let comma = w.ends_with(',');
+            let len = w.len() - usize::from(comma);
+            words.push((at, at + len, comma));
+        }
+        at += w.len() + 1;
+    }
+    let toks: Vec<(Tok, bool)> = words
+        .iter()
+        .enumerate()
+        .map(|(k, &(a, b, comma))| (classify(&text[a..b], k == 0), comma))
+        .collect();
+    let mut best: Option<(f32, usize, usize)> = None;
+    for i in 0..toks.len() {
+        let title = i > 0 && toks[i - 1].0 == Tok::Title;
+        for j in i + 1..=toks.len() {
+            let sc = score(&toks, i, j, title);
+            let better =
+                best.is_none_or(|(bs, bi, bj)| sc > bs || (sc == bs && (j - i) > (bj - bi)));
+            if sc > 0.0 && better {
+                best = Some((sc, i, j));
+            }
+        }
+    }
+    let (sc, i, mut j) = best?;
+    if j < toks.len() && toks[j].0 == Tok::Suffix {
+        j += 1;
+    }
+    let start = s + words[i].0;
+    let end = s + words[j - 1].1;
+    Verdict::new(Span::new(start, end), sc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::validate::Settings;
+
+    fn run(hay: &str) -> Option<(String, f32)> {
+        let settings = Settings::default();
+        let c = Cand {
+            hay: hay.as_bytes(),
+            span: Span::new(0, hay.len()),
+            settings: &settings,
+        };
+        validate(&c).map(|v| (hay[v.span.range()].to_owned(), v.score))
+    }
+
+    #[test]
+    fn folding_matches_the_dictionaries() {
+        assert_eq!(fold("O'Neil").as_deref(), Some("ONEIL"));
+        assert_eq!(fold("Müller").as_deref(), Some("MULLER"));
+        assert_eq!(fold("Łukasz").as_deref(), Some("LUKASZ"));
+        assert_eq!(fold("José").as_deref(), Some("JOSE"));
+        assert_eq!(fold("Straße").as_deref(), Some("STRASSE"));
+        assert_eq!(fold("李"), None);
+        let d = dict();
+        assert!(has(&d.given, "JOSE") && has(&d.surnames, "MULLER") && has(&d.given, "LUKASZ"));
+    }
+
+    #[test]
+    fn full_names_titles_particles_initials() {
+        for (text, want, min) in [
+            ("Jane Doe", "Jane Doe", 0.8),
+            ("Dr Okafor", "Okafor", 0.85),
+            ("Mrs. Ngozi Okafor", "Ngozi Okafor", 0.85),
+            ("Ludwig van Beethoven", "Ludwig van Beethoven", 0.6),
+            ("J. R. Smith", "J. R. Smith", 0.6),
+            ("Mary O'Neil", "Mary O'Neil", 0.8),
+            ("Ronald McDonald", "Ronald McDonald", 0.8),
+            ("Anne Smith-Jones", "Anne Smith-Jones", 0.8),
+            ("José Müller", "José Müller", 0.8),
+            ("Łukasz Kowalski", "Łukasz Kowalski", 0.6),
+            ("Doe, Jane", "Doe, Jane", 0.8),
+            ("John Smith Jr.", "John Smith Jr.", 0.8),
+            ("Patient John Smith", "John Smith", 0.8),
+        ] {
+            let got = run(text);
+            assert!(
+                got.as_ref().is_some_and(|(s, sc)| s == want && *sc >= min),
+                "{text}: {got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn common_words_need_company() {
+        for text in [
+            "May",
+            "Will",
+            "Grant Access",
+            "Mark Complete",
+            "Server Error",
+            "Main Street",
+            "Started Processing",
+        ] {
+            assert!(
+                run(text).is_none_or(|(_, s)| s < 0.5),
+                "{text}: {:?}",
+                run(text)
+            );
+        }
+        // Next to a real name they count.
+        assert!(run("Will Smith").is_some_and(|(s, sc)| s == "Will Smith" && sc >= 0.6));
+        // A single name is weak on its own (context lifts it).
+        assert!(run("Okafor").is_some_and(|(_, s)| s < 0.5));
+    }
+}
