@@ -274,3 +274,47 @@ fn json_lines_and_csv_stay_valid_after_redaction() {
         "{scan}"
     );
 }
+
+/// The labeled development corpus (tests/data/eval, made by scripts/gen-eval-corpus.py):
+/// `velum eval --check` fails when an entity misses its F1 target, so a regression fails CI.
+#[test]
+fn eval_meets_the_targets_on_the_dev_corpus() {
+    let txt = data("eval/dev.txt");
+    let csv = data("eval/dev.csv");
+    let out = run(
+        &[
+            "eval",
+            "--check",
+            txt.to_str().unwrap(),
+            csv.to_str().unwrap(),
+        ],
+        b"",
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{table}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        table.contains("PERSON") && table.contains("AU_IHI"),
+        "{table}"
+    );
+    let lines = table.lines().last().unwrap();
+    assert!(lines.contains("(1221 lines)"), "{lines}");
+}
+
+#[test]
+fn eval_check_fails_below_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("c.txt");
+    // Two labels the detector cannot find: EMAIL recall 0.
+    std::fs::write(&f, "x ⟦EMAIL|not-an-email⟧ y\nz ⟦EMAIL|also not⟧\n").unwrap();
+    let out = run(&["eval", "--check", f.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("below target: EMAIL"));
+    std::fs::write(&f, "x ⟦EMAIL|unclosed\n").unwrap();
+    let out = run(&["eval", f.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(2));
+}

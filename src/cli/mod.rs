@@ -11,6 +11,7 @@ use velum::{Error, ErrorKind, LineFinding, Policy, Redactor};
 
 #[cfg(feature = "batch")]
 mod batch;
+mod eval;
 mod explain;
 mod vault;
 
@@ -45,6 +46,8 @@ enum Command {
     Redact(RedactArgs),
     /// Show each finding of a line with its detector, score and the context that moved it.
     Explain(explain::ExplainArgs),
+    /// Measure detection on a labeled corpus: per-entity precision, recall and F1.
+    Eval(eval::EvalArgs),
     /// Redact with every finding replaced by a deterministic encrypted token.
     Tokenize(vault::TokenizeArgs),
     /// Replace tokens with their values where the caller's role allows; every decision audited.
@@ -199,6 +202,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Scan(a) => scan(a),
         Command::Redact(a) => redact(a),
         Command::Explain(a) => explain::run(a),
+        Command::Eval(a) => eval::run(a),
         Command::Tokenize(a) => vault::tokenize(a),
         Command::Detokenize(a) => vault::detokenize(a),
         Command::Retokenize(a) => vault::retokenize(a),

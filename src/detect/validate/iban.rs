@@ -152,6 +152,8 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
 /// mod 97, and the boundary after it.
 fn part_ok(c: &Cand<'_>, b: &[u8], cc: [u8; 2], sep: Option<u8>, end: usize) -> bool {
     let part = &b[..end];
+    // The separator is the part's own: a compact IBAN followed by ` bic` is still compact.
+    let sep = sep.filter(|s| part.contains(s));
     // Printed form: a separator after every group of four, or none at all (UUIDs and hex ids
     // mix them: `ba53f259-7620-4db1`).
     if let Some(sep) = sep {
@@ -188,6 +190,20 @@ fn part_ok(c: &Cand<'_>, b: &[u8], cc: [u8; 2], sep: Option<u8>, end: usize) -> 
 mod tests {
     use super::super::tests::{run, table};
     use super::*;
+
+    /// Found by the eval corpus: a compact IBAN whose length is a multiple of four, followed
+    /// by a short word, drew that word into the candidate and was rejected.
+    #[test]
+    fn regression_compact_iban_before_a_short_word() {
+        let settings = crate::detect::validate::Settings::default();
+        let hay = b"ES9121000418450200051332 bic";
+        let c = Cand {
+            hay,
+            span: Span::new(0, hay.len()),
+            settings: &settings,
+        };
+        assert_eq!(validate(&c).map(|v| v.span), Some(Span::new(0, 24)));
+    }
 
     #[test]
     fn entities_md_examples() {

@@ -1,0 +1,257 @@
+//! `velum eval`: detection quality on a labeled corpus. Labels are inline, `⟦ENTITY|value⟧`
+//! around the exact bytes of each expected finding (`scripts/gen-eval-corpus.py` writes
+//! `tests/data/eval/`); the markup is stripped, the text scanned as `velum scan` would, and
+//! a finding counts as a true positive when its type matches a label's and their spans overlap
+//! by at least half of their union. `--check` exits 1 when a target is missed: F1 ≥ 0.97 for
+//! checksum types, ≥ 0.95 for EMAIL, PHONE and IP_ADDRESS, ≥ 0.90 for PERSON.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use clap::Args;
+use velum::Error;
+
+use super::{FormatArg, PolicyArgs, exit};
+
+#[derive(Args)]
+pub(crate) struct EvalArgs {
+    /// Labeled corpus files (markup `⟦ENTITY|value⟧`).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    policy: PolicyArgs,
+    /// How lines are read (default: by extension, `.csv`/`.tsv` with header, else auto).
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
+    /// Exit 1 when an entity misses its F1 target.
+    #[arg(long)]
+    check: bool,
+    /// Print each false positive and false negative with its line and text (the corpus is
+    /// synthetic; never use this on real data).
+    #[arg(long)]
+    show_errors: bool,
+}
+
+/// F1 targets of issue #3.
+fn target(entity: &str) -> Option<f64> {
+    match entity {
+        "CREDIT_CARD" | "IBAN" | "ABA_ROUTING" | "CA_SIN" | "AU_TFN" | "UK_NHS" | "US_NPI"
+        | "US_DEA" | "AU_MEDICARE" | "AU_IHI" => Some(0.97),
+        "EMAIL" | "PHONE" | "IP_ADDRESS" => Some(0.95),
+        "PERSON" => Some(0.90),
+        _ => None,
+    }
+}
+
+/// A labeled span: line (1-based), byte range in the stripped line, entity.
+#[derive(Clone, Debug)]
+struct Span {
+    line: u64,
+    start: usize,
+    end: usize,
+    entity: String,
+}
+
+/// Strips the markup of one file; returns the text and its labels.
+fn strip(text: &str, origin: &str) -> Result<(String, Vec<Span>), Error> {
+    let mut out = String::with_capacity(text.len());
+    let mut labels = Vec::new();
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        let mut rest = line;
+        let line_start = out.len();
+        while let Some(i) = rest.find('⟦') {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + '⟦'.len_utf8()..];
+            let (Some(bar), Some(close)) = (after.find('|'), after.find('⟧')) else {
+                return Err(Error::usage(&format!("{origin}:{}: unclosed label", n + 1)));
+            };
+            if bar > close {
+                return Err(Error::usage(&format!(
+                    "{origin}:{}: label without a type",
+                    n + 1
+                )));
+            }
+            let start = out.len() - line_start;
+            out.push_str(&after[bar + 1..close]);
+            labels.push(Span {
+                line: n as u64 + 1,
+                start,
+                end: out.len() - line_start,
+                entity: after[..bar].to_owned(),
+            });
+            rest = &after[close + '⟧'.len_utf8()..];
+        }
+        out.push_str(rest);
+    }
+    Ok((out, labels))
+}
+
+#[derive(Default, Clone, Copy)]
+struct Counts {
+    tp: u64,
+    fp: u64,
+    fn_: u64,
+}
+
+impl Counts {
+    fn precision(self) -> f64 {
+        ratio(self.tp, self.tp + self.fp)
+    }
+    fn recall(self) -> f64 {
+        ratio(self.tp, self.tp + self.fn_)
+    }
+    fn f1(self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 { 1.0 } else { a as f64 / b as f64 }
+}
+
+fn iou(a: &Span, b: &Span) -> f64 {
+    let inter = a.end.min(b.end).saturating_sub(a.start.max(b.start));
+    let union = a.end.max(b.end) - a.start.min(b.start);
+    if union == 0 {
+        0.0
+    } else {
+        inter as f64 / union as f64
+    }
+}
+
+pub(crate) fn run(a: EvalArgs) -> Result<u8, Error> {
+    let r = a.policy.redactor()?;
+    let mut counts: BTreeMap<String, Counts> = BTreeMap::new();
+    let mut lines_total = 0u64;
+    for file in &a.files {
+        let origin = file.display().to_string();
+        let raw = std::fs::read_to_string(file)
+            .map_err(|e| Error::io(format!("{origin}: cannot read"), e))?;
+        let (text, gold) = strip(&raw, &origin)?;
+        let format = a.format.map_or_else(
+            || {
+                let n = origin.to_ascii_lowercase();
+                if n.ends_with(".csv") {
+                    velum::Format::Csv
+                } else if n.ends_with(".tsv") {
+                    velum::Format::Tsv
+                } else {
+                    velum::Format::Auto
+                }
+            },
+            Into::into,
+        );
+        let mut found: Vec<Span> = Vec::new();
+        let stats = r.scan_stream_as(text.as_bytes(), std::io::sink(), format, |_, f| {
+            found.push(Span {
+                line: f.line,
+                start: f.start as usize,
+                end: f.end as usize,
+                entity: f.finding.entity.name().to_owned(),
+            });
+            Ok(())
+        })?;
+        lines_total += stats.lines;
+        let lines: Vec<&str> = text.lines().collect();
+        let mut used = vec![false; found.len()];
+        for g in &gold {
+            let c = counts.entry(g.entity.clone()).or_default();
+            let hit = found.iter().enumerate().position(|(i, f)| {
+                !used[i] && f.line == g.line && f.entity == g.entity && iou(f, g) >= 0.5
+            });
+            match hit {
+                Some(i) => {
+                    used[i] = true;
+                    c.tp += 1;
+                }
+                None => {
+                    c.fn_ += 1;
+                    if a.show_errors {
+                        let l = lines[g.line as usize - 1];
+                        let got: Vec<String> = found
+                            .iter()
+                            .filter(|f| f.line == g.line && f.start < g.end && g.start < f.end)
+                            .map(|f| format!("{} {:?}", f.entity, &l[f.start..f.end]))
+                            .collect();
+                        eprintln!(
+                            "FN {origin}:{} {} {:?} (found there: {})",
+                            g.line,
+                            g.entity,
+                            &l[g.start..g.end],
+                            if got.is_empty() {
+                                "nothing".to_owned()
+                            } else {
+                                got.join(", ")
+                            }
+                        );
+                    }
+                }
+            }
+        }
+        for (i, f) in found.iter().enumerate() {
+            if !used[i] {
+                counts.entry(f.entity.clone()).or_default().fp += 1;
+                if a.show_errors {
+                    let l = lines[f.line as usize - 1];
+                    eprintln!(
+                        "FP {origin}:{} {} {:?}",
+                        f.line,
+                        f.entity,
+                        &l[f.start..f.end]
+                    );
+                }
+            }
+        }
+    }
+    println!(
+        "{:<16} {:>5} {:>5} {:>5} {:>9} {:>7} {:>6} {:>7}",
+        "entity", "TP", "FP", "FN", "precision", "recall", "F1", "target"
+    );
+    let mut missed = Vec::new();
+    let mut all = Counts::default();
+    for (e, c) in &counts {
+        all.tp += c.tp;
+        all.fp += c.fp;
+        all.fn_ += c.fn_;
+        let t = target(e);
+        let ok = t.is_none_or(|t| c.f1() >= t);
+        if !ok {
+            missed.push(e.clone());
+        }
+        println!(
+            "{:<16} {:>5} {:>5} {:>5} {:>9.3} {:>7.3} {:>6.3} {:>7}",
+            e,
+            c.tp,
+            c.fp,
+            c.fn_,
+            c.precision(),
+            c.recall(),
+            c.f1(),
+            t.map_or_else(
+                || "-".to_owned(),
+                |t| format!("{t:.2}{}", if ok { " ok" } else { " MISS" })
+            )
+        );
+    }
+    println!(
+        "{:<16} {:>5} {:>5} {:>5} {:>9.3} {:>7.3} {:>6.3}   ({} lines)",
+        "all",
+        all.tp,
+        all.fp,
+        all.fn_,
+        all.precision(),
+        all.recall(),
+        all.f1(),
+        lines_total
+    );
+    if a.check && !missed.is_empty() {
+        eprintln!("velum: eval: below target: {}", missed.join(", "));
+        return Ok(exit::FINDINGS);
+    }
+    Ok(exit::OK)
+}
