@@ -81,6 +81,10 @@ pub struct Explanation {
     pub positive_context: Option<Span>,
     /// The negative context word that lowered it, if any.
     pub negative_context: Option<Span>,
+    /// The name of the field the value is under (a JSON key), when the line is a record.
+    pub field: Option<Span>,
+    /// True when the field name alone made the finding (a PERSON under `first_name`...).
+    pub by_field_name: bool,
 }
 
 type ScratchPool = Pool<Scratch, Box<dyn Fn() -> Scratch + Send + Sync>>;
@@ -533,6 +537,11 @@ impl Redactor {
     /// assert_eq!(&unit[e.positive_context.unwrap().range()], b"npi");
     /// ```
     pub fn explain(&self, unit: &[u8]) -> Vec<Explanation> {
+        if record::looks_like_json_object(unit)
+            && let Some(v) = self.explain_json(unit)
+        {
+            return v;
+        }
         let mut scratch = self.pool.get();
         self.compiled
             .engine
@@ -548,9 +557,97 @@ impl Redactor {
                     base_score: base,
                     positive_context: effect.positive.map(|h| h.span),
                     negative_context: effect.negative.map(|h| h.span),
+                    field: None,
+                    by_field_name: false,
                 },
             )
             .collect()
+    }
+
+    /// [`Redactor::explain`] of a JSON object line, field by field, in raw line offsets.
+    fn explain_json(&self, unit: &[u8]) -> Option<Vec<Explanation>> {
+        let mut fields = Vec::new();
+        if !record::json_fields(unit, &mut fields) {
+            return None;
+        }
+        let mut scratch = self.pool.get();
+        let (mut kd, mut km, mut vd, mut vm) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut out = Vec::new();
+        for f in &fields {
+            record::decode_json(&unit[f.key.clone()], &mut kd, &mut km);
+            let mut u = kd.clone();
+            if !kd.is_empty() {
+                u.extend_from_slice(b": ");
+            }
+            let at = u.len();
+            decode_field(unit, f, &mut vd, &mut vm);
+            u.extend_from_slice(&vd);
+            let key_span = Span::new(f.key.start, f.key.end);
+            let map = |s: Span| -> Span {
+                if s.end() <= kd.len() {
+                    Span::new(f.key.start + km[s.start()], f.key.start + km[s.end()])
+                } else if s.start() >= at {
+                    Span::new(
+                        f.raw.start + vm[s.start() - at],
+                        f.raw.start + vm[s.end() - at],
+                    )
+                } else {
+                    key_span
+                }
+            };
+            let explained = self.compiled.engine.explain_field(&u, at, &mut scratch);
+            let mut mine: Vec<Finding> = Vec::new();
+            for e in explained.iter().filter(|e| e.finding.span.start() >= at) {
+                out.push(Explanation {
+                    finding: Finding {
+                        span: map(e.finding.span),
+                        ..e.finding
+                    },
+                    base_score: e.base,
+                    positive_context: e.effect.positive.map(|h| map(h.span)),
+                    negative_context: e.effect.negative.map(|h| map(h.span)),
+                    field: (!kd.is_empty()).then_some(key_span),
+                    by_field_name: false,
+                });
+                mine.push(Finding {
+                    span: Span::new(e.finding.span.start() - at, e.finding.span.end() - at),
+                    ..e.finding
+                });
+            }
+            if !kd.is_empty() {
+                let before = mine.clone();
+                self.person_hint(&kd, &vd, &mut mine);
+                for g in mine.iter().filter(|g| !before.contains(g)) {
+                    out.push(Explanation {
+                        finding: Finding {
+                            span: Span::new(
+                                f.raw.start + vm[g.span.start()],
+                                f.raw.start + vm[g.span.end()],
+                            ),
+                            ..*g
+                        },
+                        base_score: g.score,
+                        positive_context: None,
+                        negative_context: None,
+                        field: Some(key_span),
+                        by_field_name: true,
+                    });
+                }
+                // A field name that rules PERSON out removes the dictionary's guesses.
+                let removed: Vec<Span> = before
+                    .iter()
+                    .filter(|g| !mine.contains(g))
+                    .map(|g| {
+                        Span::new(
+                            f.raw.start + vm[g.span.start()],
+                            f.raw.start + vm[g.span.end()],
+                        )
+                    })
+                    .collect();
+                out.retain(|e| !removed.contains(&e.finding.span));
+            }
+        }
+        Some(out)
     }
 
     /// Findings in `text`, with spans relative to `text`, line by line.

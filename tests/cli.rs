@@ -318,3 +318,29 @@ fn eval_check_fails_below_target() {
     let out = run(&["eval", f.to_str().unwrap()], b"");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn explain_names_the_field_that_moved_a_score() {
+    let out = run(
+        &[
+            "explain",
+            r#"{"user":{"first_name":"Zyxwv","ssn":536904399},"order_id":536904399}"#,
+        ],
+        b"",
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(r#"PERSON 23..28 "Zyxwv""#), "{text}");
+    assert!(
+        text.contains(r#"made by field name "first_name""#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"raised by context near "ssn", in field "ssn""#),
+        "{text}"
+    );
+    assert_eq!(
+        text.lines().count(),
+        3,
+        "the order id is not a finding: {text}"
+    );
+}

@@ -76,6 +76,14 @@ fn show(w: &mut impl Write, r: &Redactor, line: &[u8], style: &Style) -> io::Res
                 text(c)
             )?;
         }
+        if let Some(k) = e.field {
+            let how = if e.by_field_name {
+                "made by field name"
+            } else {
+                "in field"
+            };
+            write!(w, ", {} {:?}", style.paint("36", how), text(k))?;
+        }
         writeln!(w, ") -> {}", r.rule(f.entity).action.as_str())?;
     }
     Ok(())

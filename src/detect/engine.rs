@@ -547,8 +547,18 @@ impl Engine {
 
     /// Like [`Engine::scan`], with each finding's base score and context effect.
     pub(crate) fn explain(&self, hay: &[u8], scratch: &mut Scratch) -> Vec<Explained> {
+        self.explain_field(hay, 0, scratch)
+    }
+
+    /// [`Engine::explain`] of a field (see [`Engine::scan_field`]).
+    pub(crate) fn explain_field(
+        &self,
+        hay: &[u8],
+        key_end: usize,
+        scratch: &mut Scratch,
+    ) -> Vec<Explained> {
         let mut v = Vec::new();
-        self.scan_inner(hay, 0, scratch, |_, finding, base, effect| {
+        self.scan_inner(hay, key_end, scratch, |_, finding, base, effect| {
             v.push(Explained {
                 finding,
                 base,
