@@ -112,6 +112,8 @@ pub(crate) struct Explained {
 /// ```
 pub struct Scratch {
     cache: Option<meta::Cache>,
+    set_cache: Option<meta::Cache>,
+    patset: regex_automata::PatternSet,
     raw: Vec<Scored>,
     base: Vec<f32>,
     effects: Vec<Effect>,
@@ -133,6 +135,9 @@ impl std::fmt::Debug for Scratch {
 
 pub(crate) struct Engine {
     re: Option<Regex>,
+    /// The same patterns with `MatchKind::All`: one anchored pass says which shapes match at a
+    /// candidate start, so only those are searched for their ends.
+    set_re: Option<Regex>,
     /// Labels and mask characters velum writes: a candidate touching one counts as glued to
     /// its neighbour, as it was to the value the label replaced.
     labels: Vec<Vec<u8>>,
@@ -317,6 +322,24 @@ impl Engine {
                 })?;
             Some(re)
         };
+        let set_re = if patterns.is_empty() {
+            None
+        } else {
+            let config = meta::Config::new()
+                .match_kind(MatchKind::All)
+                .utf8_empty(false)
+                .which_captures(regex_automata::nfa::thompson::WhichCaptures::None)
+                .nfa_size_limit(Some(NFA_SIZE_LIMIT))
+                .dfa_size_limit(Some(NFA_SIZE_LIMIT))
+                .hybrid_cache_capacity(HYBRID_CACHE);
+            Some(
+                Regex::builder()
+                    .syntax(syntax_config())
+                    .configure(config)
+                    .build_many(&patterns)
+                    .map_err(|e| Error::config(format!("patterns: {e}")))?,
+            )
+        };
         let mut by_first = vec![Vec::new(); 256];
         for (pid, set) in firsts.iter().enumerate() {
             for (b, &on) in set.iter().enumerate() {
@@ -386,6 +409,7 @@ impl Engine {
         }
         Ok(Self {
             re,
+            set_re,
             labels,
             mask_chars,
             edge,
@@ -403,6 +427,8 @@ impl Engine {
     pub(crate) fn scratch(&self) -> Scratch {
         Scratch {
             cache: self.re.as_ref().map(Regex::create_cache),
+            set_cache: self.set_re.as_ref().map(Regex::create_cache),
+            patset: regex_automata::PatternSet::new(self.shapes.len()),
             raw: Vec::new(),
             base: Vec::new(),
             effects: Vec::new(),
@@ -491,10 +517,14 @@ impl Engine {
         &self,
         hay: &[u8],
         cache: &mut meta::Cache,
+        set_cache: &mut meta::Cache,
+        patset: &mut regex_automata::PatternSet,
         raw: &mut Vec<Scored>,
         covered: &mut Vec<usize>,
     ) {
-        let Some(re) = &self.re else { return };
+        let (Some(re), Some(set_re)) = (&self.re, &self.set_re) else {
+            return;
+        };
         // covered[shape]: end of that shape's last confirmed match. A later match of the same
         // shape starting inside it is a suffix of a value already found, and is skipped; after
         // a rejected match (`0958 4111 1111 1111` fails Luhn) the next start is tried in full,
@@ -510,9 +540,28 @@ impl Engine {
             if s >= covered[primary] && self.run_shape(primary, hay, s, m.end(), raw) {
                 covered[primary] = m.end();
             }
-            for &pid in &self.by_first[usize::from(hay[s])] {
+            let others = &self.by_first[usize::from(hay[s])];
+            if others
+                .iter()
+                .any(|&p| p as usize != primary && s >= covered[p as usize])
+            {
+                // Which other shapes match here at all: one anchored pass.
+                patset.clear();
+                set_re.which_overlapping_matches_with(
+                    set_cache,
+                    &Input::new(hay).range(s..).anchored(Anchored::Yes),
+                    patset,
+                );
+            } else {
+                at = s + 1;
+                continue;
+            }
+            for &pid in others {
                 let pid = pid as usize;
-                if pid == primary || s < covered[pid] {
+                if pid == primary
+                    || s < covered[pid]
+                    || !patset.contains(regex_automata::PatternID::must(pid))
+                {
                     continue;
                 }
                 let input = Input::new(hay)
@@ -577,6 +626,8 @@ impl Engine {
     ) {
         let Scratch {
             cache,
+            set_cache,
+            patset,
             raw,
             base,
             effects,
@@ -589,8 +640,10 @@ impl Engine {
             record: _,
         } = scratch;
         raw.clear();
-        let Some(cache) = cache.as_mut() else { return };
-        self.candidates(hay, cache, raw, covered);
+        let (Some(cache), Some(set_cache)) = (cache.as_mut(), set_cache.as_mut()) else {
+            return;
+        };
+        self.candidates(hay, cache, set_cache, patset, raw, covered);
         // No candidate can reach its threshold even with context: nothing to report, and no
         // need for the context pass (the common case for loopback IPs, bare digit runs...).
         let reachable = |c: &Scored| {
