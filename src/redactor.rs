@@ -294,16 +294,25 @@ impl Redactor {
     /// to `value`): under `name`, `patient`, `cardholder`… a name-shaped value is a PERSON even
     /// if no dictionary knows it; under `hostname`, `service`… nothing is a PERSON.
     fn person_hint(&self, key: &[u8], value: &[u8], found: &mut Vec<Finding>) {
-        let norm: String = key
-            .iter()
-            .filter(|b| !matches!(b, b'_' | b'-' | b' ' | b'.'))
-            .map(|b| char::from(b.to_ascii_lowercase()))
-            .collect();
-        if NOT_PERSON_KEYS.contains(&norm.as_str()) {
+        // Normalised in a stack buffer: this runs for every field of every record.
+        let mut buf = [0u8; 24];
+        let mut len = 0;
+        for &b in key {
+            if matches!(b, b'_' | b'-' | b' ' | b'.') {
+                continue;
+            }
+            if len == buf.len() || !b.is_ascii_alphanumeric() {
+                return;
+            }
+            buf[len] = b.to_ascii_lowercase();
+            len += 1;
+        }
+        let norm = std::str::from_utf8(&buf[..len]).expect("ASCII");
+        if NOT_PERSON_KEYS.contains(&norm) {
             found.retain(|g| g.entity != Entity::PERSON);
             return;
         }
-        if !PERSON_KEYS.contains(&norm.as_str()) {
+        if !PERSON_KEYS.contains(&norm) {
             return;
         }
         let Ok(text) = std::str::from_utf8(value) else {
@@ -315,7 +324,7 @@ impl Redactor {
         };
         // Words that also name other things need a known name in the value.
         let ambiguous = matches!(
-            norm.as_str(),
+            norm,
             "name"
                 | "user"
                 | "contact"

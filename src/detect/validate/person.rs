@@ -104,47 +104,98 @@ const SUFFIXES: &[&str] = &[
     "jr", "sr", "ii", "iii", "iv", "md", "phd", "rn", "dds", "esq",
 ];
 
-struct Dict {
-    given: Vec<&'static str>,
-    surnames: Vec<&'static str>,
-    stop: Vec<&'static str>,
-    /// Census given names and the 2,000 most frequent surnames.
-    common: Vec<&'static str>,
+const GIVEN_F: u8 = 1;
+const SURNAME_F: u8 = 2;
+const STOP_F: u8 = 4;
+const COMMON_F: u8 = 8;
+
+/// FNV-1a: a fast hash for short ASCII keys (the dictionaries are fixed data, not input
+/// an attacker chooses the layout of).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
 
-fn sorted_lines(text: &'static str) -> Vec<&'static str> {
-    let mut v: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .collect();
-    v.sort_unstable();
-    v
-}
+/// Every dictionary key with its flags: one lookup per token.
+type Dict = std::collections::HashMap<&'static str, u8, std::hash::BuildHasherDefault<Fnv>>;
 
 fn dict() -> &'static Dict {
     static D: OnceLock<Dict> = OnceLock::new();
-    D.get_or_init(|| Dict {
-        given: sorted_lines(GIVEN),
-        surnames: sorted_lines(SURNAMES),
-        stop: sorted_lines(STOP),
-        common: sorted_lines(COMMON),
+    D.get_or_init(|| {
+        let mut d = Dict::default();
+        d.reserve(130_000);
+        for (text, flag) in [
+            (GIVEN, GIVEN_F),
+            (SURNAMES, SURNAME_F),
+            (STOP, STOP_F),
+            (COMMON, COMMON_F),
+        ] {
+            for l in text
+                .lines()
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            {
+                *d.entry(l).or_default() |= flag;
+            }
+        }
+        d
     })
 }
 
-fn has(list: &[&str], key: &str) -> bool {
-    list.binary_search(&key).is_ok()
+fn flags(key: &str) -> u8 {
+    dict().get(key).copied().unwrap_or(0)
+}
+
+/// Where a folded key is built: no allocation per token.
+struct Key {
+    buf: [u8; 48],
+    len: usize,
+}
+
+impl Key {
+    fn push(&mut self, c: char) -> bool {
+        if self.len == self.buf.len() {
+            return false;
+        }
+        self.buf[self.len] = c as u8;
+        self.len += 1;
+        true
+    }
+
+    fn push_str(&mut self, s: &str) -> bool {
+        s.chars().all(|c| self.push(c))
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).expect("folded keys are ASCII")
+    }
 }
 
 /// Appends `c` folded as the dictionaries are (upper-case ASCII); false for a letter with no
 /// Latin base (the token then cannot be looked up).
-fn fold_char(c: char, out: &mut String) -> bool {
+fn fold_char(c: char, out: &mut Key) -> bool {
     let base = match c {
         'a'..='z' | 'A'..='Z' => c.to_ascii_uppercase(),
         '\'' | '’' | '-' | '.' => return true,
         'À'..='Å' | 'à'..='å' | 'Ā'..='ą' => 'A',
         'Æ' | 'æ' => {
-            out.push_str("AE");
-            return true;
+            return out.push_str("AE");
         }
         'Ç' | 'ç' | 'Ć'..='č' => 'C',
         'Ð' | 'ð' | 'Ď'..='đ' => 'D',
@@ -153,8 +204,7 @@ fn fold_char(c: char, out: &mut String) -> bool {
         'Ĥ'..='ħ' => 'H',
         'Ì'..='Ï' | 'ì'..='ï' | 'Ĩ'..='ı' => 'I',
         'Ĳ' | 'ĳ' => {
-            out.push_str("IJ");
-            return true;
+            return out.push_str("IJ");
         }
         'Ĵ' | 'ĵ' => 'J',
         'Ķ'..='ĸ' => 'K',
@@ -162,19 +212,16 @@ fn fold_char(c: char, out: &mut String) -> bool {
         'Ñ' | 'ñ' | 'Ń'..='ŋ' => 'N',
         'Ò'..='Ö' | 'Ø' | 'ò'..='ö' | 'ø' | 'Ō'..='ő' => 'O',
         'Œ' | 'œ' => {
-            out.push_str("OE");
-            return true;
+            return out.push_str("OE");
         }
         'Ŕ'..='ř' => 'R',
         'Ś'..='š' | 'ſ' | 'Ș' | 'ș' => 'S',
         'ß' => {
-            out.push_str("SS");
-            return true;
+            return out.push_str("SS");
         }
         'Ţ'..='ŧ' | 'Ț' | 'ț' => 'T',
         'Þ' | 'þ' => {
-            out.push_str("TH");
-            return true;
+            return out.push_str("TH");
         }
         'Ù'..='Ü' | 'ù'..='ü' | 'Ũ'..='ų' => 'U',
         'Ŵ' | 'ŵ' => 'W',
@@ -182,19 +229,26 @@ fn fold_char(c: char, out: &mut String) -> bool {
         'Ź'..='ž' => 'Z',
         _ => return false,
     };
-    out.push(base);
-    true
+    out.push(base)
 }
 
 /// The dictionary key of a token (`O'Neil` → `ONEIL`, `Müller` → `MULLER`), if it has one.
-pub(crate) fn fold(token: &str) -> Option<String> {
-    let mut k = String::with_capacity(token.len());
+#[cfg(test)]
+fn fold(token: &str) -> Option<String> {
+    fold_key(token).map(|k| k.as_str().to_owned())
+}
+
+fn fold_key(token: &str) -> Option<Key> {
+    let mut k = Key {
+        buf: [0; 48],
+        len: 0,
+    };
     for c in token.chars() {
         if !fold_char(c, &mut k) {
             return None;
         }
     }
-    (!k.is_empty()).then_some(k)
+    (k.len > 0).then_some(k)
 }
 
 /// What a token of a candidate is.
@@ -218,16 +272,17 @@ enum Tok {
 
 /// Dictionary evidence for one capitalised word (each part of a hyphenated one).
 fn lookup(word: &str) -> Tok {
-    let d = dict();
     let (mut given, mut surname, mut stop, mut never, mut common) =
         (false, false, false, false, false);
     for part in word.split('-') {
-        let Some(k) = fold(part) else { continue };
-        given |= has(&d.given, &k);
-        surname |= has(&d.surnames, &k);
-        stop |= has(&d.stop, &k);
-        never |= NEVER.contains(&k.as_str());
-        common |= has(&d.common, &k);
+        let Some(k) = fold_key(part) else { continue };
+        let k = k.as_str();
+        let f = flags(k);
+        given |= f & GIVEN_F != 0;
+        surname |= f & SURNAME_F != 0;
+        stop |= f & STOP_F != 0;
+        common |= f & COMMON_F != 0;
+        never |= NEVER.contains(&k);
     }
     Tok::Name {
         given,
@@ -250,19 +305,19 @@ pub(crate) fn has_dictionary_name(text: &str) -> bool {
 
 fn classify(word: &str, first: bool) -> Tok {
     let bare = word.trim_end_matches('.');
-    let lower = bare.to_lowercase();
     let mut chars = bare.chars();
     let one_upper = chars.next().is_some_and(char::is_uppercase) && chars.next().is_none();
     if one_upper {
         return Tok::Initial;
     }
-    if first && TITLES.contains(&lower.as_str()) {
+    let is = |list: &[&str]| list.iter().any(|w| w.eq_ignore_ascii_case(bare));
+    if first && is(TITLES) {
         return Tok::Title;
     }
-    if bare.starts_with(char::is_lowercase) && PARTICLES.contains(&lower.as_str()) {
+    if bare.starts_with(char::is_lowercase) && is(PARTICLES) {
         return Tok::Particle;
     }
-    if !first && SUFFIXES.contains(&lower.as_str()) {
+    if !first && is(SUFFIXES) {
         return Tok::Suffix;
     }
     lookup(bare)
@@ -456,8 +511,8 @@ mod tests {
         assert_eq!(fold("José").as_deref(), Some("JOSE"));
         assert_eq!(fold("Straße").as_deref(), Some("STRASSE"));
         assert_eq!(fold("李"), None);
-        let d = dict();
-        assert!(has(&d.given, "JOSE") && has(&d.surnames, "MULLER") && has(&d.given, "LUKASZ"));
+        assert!(flags("JOSE") & GIVEN_F != 0 && flags("MULLER") & SURNAME_F != 0);
+        assert!(flags("LUKASZ") & GIVEN_F != 0 && flags("SMITH") & COMMON_F != 0);
     }
 
     #[test]
