@@ -308,11 +308,11 @@ impl Redactor {
             len += 1;
         }
         let norm = std::str::from_utf8(&buf[..len]).expect("ASCII");
-        if NOT_PERSON_KEYS.contains(&norm) {
+        if is_not_person_key(norm) {
             found.retain(|g| g.entity != Entity::PERSON);
             return;
         }
-        if !PERSON_KEYS.contains(&norm) {
+        if !is_person_key(norm) {
             return;
         }
         let Ok(text) = std::str::from_utf8(value) else {
@@ -822,81 +822,87 @@ impl Redactor {
 
 /// Field names that say their value is a person's name (ENTITIES.md §6), normalised: lower
 /// case without `_`, `-` or spaces (`firstName`, `first_name` and `First Name` are equal).
-const PERSON_KEYS: &[&str] = &[
-    "name",
-    "fullname",
-    "firstname",
-    "givenname",
-    "middlename",
-    "lastname",
-    "surname",
-    "familyname",
-    "displayname",
-    "patient",
-    "patientname",
-    "customer",
-    "customername",
-    "user",
-    "username",
-    "holder",
-    "accountholder",
-    "cardholder",
-    "cardholdername",
-    "nameoncard",
-    "beneficiary",
-    "payee",
-    "recipient",
-    "sender",
-    "contact",
-    "contactname",
-    "emergencycontact",
-    "guarantor",
-    "insured",
-    "subscriber",
-    "physician",
-    "providername",
-    "author",
-    "owner",
-    "signedby",
-    "nok",
-    "nextofkin",
-    "employee",
-    "employeename",
-    "applicant",
-];
+fn is_person_key(k: &str) -> bool {
+    matches!(
+        k,
+        "name"
+            | "fullname"
+            | "firstname"
+            | "givenname"
+            | "middlename"
+            | "lastname"
+            | "surname"
+            | "familyname"
+            | "displayname"
+            | "patient"
+            | "patientname"
+            | "customer"
+            | "customername"
+            | "user"
+            | "username"
+            | "holder"
+            | "accountholder"
+            | "cardholder"
+            | "cardholdername"
+            | "nameoncard"
+            | "beneficiary"
+            | "payee"
+            | "recipient"
+            | "sender"
+            | "contact"
+            | "contactname"
+            | "emergencycontact"
+            | "guarantor"
+            | "insured"
+            | "subscriber"
+            | "physician"
+            | "providername"
+            | "author"
+            | "owner"
+            | "signedby"
+            | "nok"
+            | "nextofkin"
+            | "employee"
+            | "employeename"
+            | "applicant"
+    )
+}
 
 /// Field names whose values are never people (a service's `name`, a `hostname`...).
-const NOT_PERSON_KEYS: &[&str] = &[
-    "hostname",
-    "host",
-    "filename",
-    "file",
-    "service",
-    "servicename",
-    "app",
-    "appname",
-    "logger",
-    "class",
-    "method",
-    "function",
-    "bucket",
-    "table",
-    "queue",
-    "topic",
-    "index",
-    "container",
-    "pod",
-    "image",
-    "region",
-    "zone",
-    "env",
-    "level",
-    "thread",
-    "event",
-    "path",
-    "url",
-    "status",
-];
+fn is_not_person_key(k: &str) -> bool {
+    matches!(
+        k,
+        "hostname"
+            | "host"
+            | "filename"
+            | "file"
+            | "service"
+            | "servicename"
+            | "app"
+            | "appname"
+            | "logger"
+            | "class"
+            | "method"
+            | "function"
+            | "bucket"
+            | "table"
+            | "queue"
+            | "topic"
+            | "index"
+            | "container"
+            | "pod"
+            | "image"
+            | "region"
+            | "zone"
+            | "env"
+            | "level"
+            | "thread"
+            | "event"
+            | "path"
+            | "url"
+            | "status"
+    )
+}
 
 /// True for a value shaped like a name: 1–6 tokens of letters (and `.'’-`), each starting
 /// with an upper-case letter or a lower-case particle; `Surname, Given` allowed.

@@ -152,6 +152,8 @@ impl ContextIndex {
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::LeftmostLongest)
+                    // A few hundred short words: a full DFA is small and the fastest to search.
+                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                     .build(&words)
                     .map_err(|e| Error::config(format!("context words: {e}")))?,
             )
