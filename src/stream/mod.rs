@@ -713,22 +713,19 @@ impl Framer {
 fn read_some<R: Read>(
     reader: &mut R,
     buf: &mut Vec<u8>,
-    want: usize,
+    tmp: &mut [u8],
     source: &str,
 ) -> Result<usize> {
-    let old = buf.len();
-    buf.resize(old + want, 0);
+    // Read into a buffer zeroed once and copy what came: zero-filling `buf` before every read
+    // would cost a full read size each time, however little a pipe hands over.
     loop {
-        match reader.read(&mut buf[old..]) {
+        match reader.read(tmp) {
             Ok(n) => {
-                buf.truncate(old + n);
+                buf.extend_from_slice(&tmp[..n]);
                 return Ok(n);
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                buf.truncate(old);
-                return Err(Error::io(format!("reading {source}"), e));
-            }
+            Err(e) => return Err(Error::io(format!("reading {source}"), e)),
         }
     }
 }
@@ -742,8 +739,9 @@ pub(crate) fn run<R: Read, S: Sink>(
     opts: StreamOptions,
 ) -> Result<Stats> {
     let mut f = Framer::new(redactor, opts);
+    let mut tmp = vec![0u8; opts.read_size.max(1)];
     loop {
-        let n = read_some(&mut reader, f.buffer(), opts.read_size, source)?;
+        let n = read_some(&mut reader, f.buffer(), &mut tmp, source)?;
         if n == 0 {
             let stats = f.finish(redactor, sink)?;
             sink.flush().map_err(Error::output)?;

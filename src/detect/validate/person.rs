@@ -100,6 +100,10 @@ const PARTICLES: &[&str] = &[
     "ter", "ten", "zu", "af", "bin", "binti", "ibn", "y",
 ];
 
+/// The candidate pattern allows at most a title, three initials, five names, two particles
+/// before each and a suffix.
+const MAX_TOKENS: usize = 24;
+
 const SUFFIXES: &[&str] = &[
     "jr", "sr", "ii", "iii", "iv", "md", "phd", "rn", "dds", "esq",
 ];
@@ -326,10 +330,16 @@ fn classify(word: &str, first: bool) -> Tok {
 /// Scores tokens `i..j` (names, initials and inner particles); `title` when a title stands
 /// right before `i`.
 fn score(toks: &[(Tok, bool)], i: usize, j: usize, title: bool) -> f32 {
-    let names: Vec<(usize, Tok)> = (i..j)
-        .filter(|&k| matches!(toks[k].0, Tok::Name { .. }))
-        .map(|k| (k, toks[k].0))
-        .collect();
+    // No allocation: this runs for every window of every candidate.
+    let mut buf = [(0usize, Tok::Initial); MAX_TOKENS];
+    let mut n = 0;
+    for (k, t) in toks.iter().enumerate().take(j).skip(i) {
+        if matches!(t.0, Tok::Name { .. }) {
+            buf[n] = (k, t.0);
+            n += 1;
+        }
+    }
+    let names = &buf[..n];
     if names.is_empty()
         || names
             .iter()
@@ -419,12 +429,15 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
         return None;
     }
     // Tokens with their byte ranges and whether a comma follows them.
-    let mut words: Vec<(usize, usize, bool)> = Vec::new();
+    let mut words: Vec<(usize, usize, bool)> = Vec::with_capacity(MAX_TOKENS);
     let mut at = 0;
     for w in text.split(' ') {
         if !w.is_empty() {
             let comma = w.ends_with(',');
             let len = w.len() - usize::from(comma);
+            if words.len() == MAX_TOKENS {
+                return None;
+            }
             words.push((at, at + len, comma));
         }
         at += w.len() + 1;
