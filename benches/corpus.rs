@@ -91,8 +91,14 @@ fn ts(r: &mut Rng) -> String {
 
 /// One line; when `pii` is given it is embedded (and is the line's only finding).
 pub fn line(r: &mut Rng, pii: Option<&str>) -> String {
+    let kind = r.below(3);
+    line_of(r, pii, kind)
+}
+
+/// A line of one kind: 0 JSON, 1 nginx access log, 2 key=value.
+pub fn line_of(r: &mut Rng, pii: Option<&str>, kind: u64) -> String {
     let svc = r.pick(SERVICES);
-    match r.below(3) {
+    match kind {
         0 => {
             let extra = pii
                 .map(|p| format!(",\"contact\":\"{p}\""))
@@ -143,13 +149,27 @@ pub fn line(r: &mut Rng, pii: Option<&str>) -> String {
 /// About `bytes` of log text where `pii_percent` of lines carry one PII value; returns the
 /// text and the number of findings the default policy reports in it.
 pub fn logs(seed: u64, bytes: usize, pii_percent: u64) -> (String, usize) {
+    logs_of(seed, bytes, pii_percent, None)
+}
+
+/// As [`logs`], JSON lines only (scanned field by field).
+#[allow(dead_code)]
+pub fn json_logs(seed: u64, bytes: usize, pii_percent: u64) -> (String, usize) {
+    logs_of(seed, bytes, pii_percent, Some(0))
+}
+
+fn logs_of(seed: u64, bytes: usize, pii_percent: u64, kind: Option<u64>) -> (String, usize) {
     let mut r = Rng::new(seed);
     let mut out = String::with_capacity(bytes + 512);
     let mut findings = 0;
     while out.len() < bytes {
         let pii = (r.below(100) < pii_percent).then(|| r.pick(PII));
         findings += usize::from(pii.is_some());
-        out.push_str(&line(&mut r, pii));
+        let l = match kind {
+            Some(k) => line_of(&mut r, pii, k),
+            None => line(&mut r, pii),
+        };
+        out.push_str(&l);
         out.push('\n');
     }
     (out, findings)
