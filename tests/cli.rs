@@ -344,3 +344,36 @@ fn explain_names_the_field_that_moved_a_score() {
         "the order id is not a finding: {text}"
     );
 }
+
+/// Context raises and lowers the catalogue's weak and context-only types.
+#[test]
+fn context_raises_and_lowers_catalogue_types() {
+    let cases: &[(&str, Option<&str>)] = &[
+        ("DOB: 1992-02-29", Some("DATE_OF_BIRTH")),
+        ("created 1992-02-29", None),
+        ("date of birth 05/17/1990", Some("DATE_OF_BIRTH")),
+        ("MRN: 00482913", Some("MRN")),
+        ("ref 00482913", None),
+        ("acct no: 000123456789", Some("US_BANK_ACCOUNT")),
+        ("account_id 000123456789", None),
+        ("routing number 021000021", Some("ABA_ROUTING")),
+        ("build 021000021", None),
+        ("swift DEUTDEFF500", Some("SWIFT_BIC")),
+        ("DATABASE SHUTDOWN", None),
+        ("SIN: 130 692 544", Some("CA_SIN")),
+        ("tfn 123 456 782", Some("AU_TFN")),
+        ("npi 1234567893", Some("US_NPI")),
+        ("order 1234567893", None),
+    ];
+    for (line, want) in cases {
+        let out = run(&["scan"], format!("{line}\n").as_bytes());
+        let text = String::from_utf8(out.stdout).unwrap();
+        match want {
+            Some(e) => assert!(
+                text.contains(&format!("\"entity\":\"{e}\"")),
+                "{line}: {text}"
+            ),
+            None => assert!(text.is_empty(), "{line}: {text}"),
+        }
+    }
+}

@@ -89,6 +89,15 @@ impl StreamOptions {
     }
 }
 
+/// Where the content of the line from `start` to its `\n` at `nl` ends: before a `\r\n`.
+fn content_end(buf: &[u8], start: usize, nl: usize) -> usize {
+    if nl > start && buf[nl - 1] == b'\r' {
+        nl - 1
+    } else {
+        nl
+    }
+}
+
 /// The error for a line whose scan faulted: it was not written, and nothing after it.
 fn withheld(line: u64) -> Error {
     Error::internal(format!(
@@ -118,11 +127,7 @@ fn scan_batch(r: &Redactor, batch: &[u8], first_line: u64, how: Structure<'_>) -
         let mut k = 0u32;
         while at < batch.len() {
             let nl = memchr::memchr(b'\n', &batch[at..]).map_or(batch.len(), |i| at + i);
-            let ce = if nl > at && batch[nl - 1] == b'\r' {
-                nl - 1
-            } else {
-                nl
-            };
+            let ce = content_end(batch, at, nl);
             found.clear();
             let unit = &batch[at..ce];
             let ok = catch_unwind(AssertUnwindSafe(|| {
@@ -456,11 +461,7 @@ impl ScanState<'_> {
                 }
                 let nl =
                     at + memchr::memchr(b'\n', &batch[at..]).expect("batches end with a newline");
-                let ce = if nl > at && batch[nl - 1] == b'\r' {
-                    nl - 1
-                } else {
-                    nl
-                };
+                let ce = content_end(batch, at, nl);
                 self.kept.clear();
                 while f < scan.findings.len() && scan.findings[f].0 == k {
                     self.kept.push(scan.findings[f].1);
@@ -574,11 +575,7 @@ impl Framer {
             && let Some(i) = memchr::memchr(b'\n', &buf[pos..])
         {
             let nl = pos + i;
-            let ce = if nl > pos && buf[nl - 1] == b'\r' {
-                nl - 1
-            } else {
-                nl
-            };
+            let ce = content_end(buf, pos, nl);
             st.scan(r, &buf[..ce], pos, ce + 1, *line, Structure::Text)?;
             st.emit(
                 sink,
@@ -603,11 +600,7 @@ impl Framer {
                 && let Some(i) = memchr::memchr(b'\n', &buf[pos..])
             {
                 let nl = pos + i;
-                let ce = if nl > pos && buf[nl - 1] == b'\r' {
-                    nl - 1
-                } else {
-                    nl
-                };
+                let ce = content_end(buf, pos, nl);
                 st.scan(r, &buf[pos..ce], 0, ce - pos + 1, *line, Structure::Text)?;
                 st.emit(
                     sink,
@@ -646,11 +639,7 @@ impl Framer {
         }
         while let Some(i) = memchr::memchr(b'\n', &buf[pos..]) {
             let nl = pos + i;
-            let ce = if nl > pos && buf[nl - 1] == b'\r' {
-                nl - 1
-            } else {
-                nl
-            };
+            let ce = content_end(buf, pos, nl);
             let win = if pos == *ctx { 0 } else { pos };
             st.scan(r, &buf[win..ce], pos - win, ce - win + 1, *line, how)?;
             st.emit(sink, *line, *line_off, &buf[pos..ce], &buf[ce..=nl], how)?;

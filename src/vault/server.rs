@@ -660,12 +660,41 @@ async fn tokenize(
     headers: HeaderMap,
     body: std::result::Result<Bytes, BytesRejection>,
 ) -> Reply {
+    handle(
+        s,
+        "/v1/tokenize",
+        peer.ip(),
+        headers,
+        body,
+        tokenize_blocking,
+    )
+    .await
+}
+
+/// The request work of one endpoint.
+type Work = fn(
+    &Service,
+    &HeaderMap,
+    IpAddr,
+    std::result::Result<Bytes, BytesRejection>,
+    &mut String,
+) -> Reply;
+
+/// Runs `work` off the async threads (decryption, the audit fsync) and logs the request.
+async fn handle(
+    s: Arc<Service>,
+    path: &'static str,
+    peer: IpAddr,
+    headers: HeaderMap,
+    body: std::result::Result<Bytes, BytesRejection>,
+    work: Work,
+) -> Reply {
     let started = Instant::now();
     blocking(move || {
         let mut who = String::from("-");
-        let r = tokenize_blocking(&s, &headers, peer.ip(), body, &mut who);
+        let r = work(&s, &headers, peer, body, &mut who);
         if s.log_requests {
-            log("POST", "/v1/tokenize", &who, status_of(&r), started);
+            log("POST", path, &who, status_of(&r), started);
         }
         r
     })
@@ -800,15 +829,14 @@ async fn detokenize(
     headers: HeaderMap,
     body: std::result::Result<Bytes, BytesRejection>,
 ) -> Reply {
-    let started = Instant::now();
-    blocking(move || {
-        let mut who = String::from("-");
-        let r = detokenize_blocking(&s, &headers, peer.ip(), body, &mut who);
-        if s.log_requests {
-            log("POST", "/v1/detokenize", &who, status_of(&r), started);
-        }
-        r
-    })
+    handle(
+        s,
+        "/v1/detokenize",
+        peer.ip(),
+        headers,
+        body,
+        detokenize_blocking,
+    )
     .await
 }
 

@@ -24,20 +24,9 @@ fn days_in(y: u32, m: u32) -> u32 {
 
 /// Today's (year, month, day) in UTC.
 fn today() -> (u32, u32, u32) {
-    let days = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() / 86_400) as i64;
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y as u32, m as u32, d as u32)
+    use crate::vault::keyring::{civil_from_days, unix_now};
+    let (y, m, d) = civil_from_days((unix_now() / 86_400) as i64);
+    (y as u32, m, d)
 }
 
 /// True for a real date from 1900-01-01 to today.

@@ -40,10 +40,8 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{run, table};
+    use super::super::tests::{run, run_at, table};
     use super::*;
-    use crate::detect::validate::{Cand, Settings};
-    use crate::span::Span;
 
     #[test]
     fn entities_md_examples() {
@@ -67,13 +65,6 @@ mod tests {
 
     #[test]
     fn longer_hex_runs_are_not_macs() {
-        let settings = Settings::default();
-        let hay = b"fp aa:00:1a:2b:3c:4d:5e:ff";
-        let c = Cand {
-            hay,
-            span: Span::new(6, 23),
-            settings: &settings,
-        };
-        assert!(validate(&c).is_none());
+        assert!(run_at(validate, "fp aa:00:1a:2b:3c:4d:5e:ff", 6, 23).is_none());
     }
 }

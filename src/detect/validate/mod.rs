@@ -287,6 +287,16 @@ mod tests {
         })
     }
 
+    /// Runs a validator over `hay[start..end]` as the candidate, with `hay` around it.
+    pub(crate) fn run_at(f: ValidateFn, hay: &str, start: usize, end: usize) -> Option<Verdict> {
+        let settings = Settings::default();
+        f(&Cand {
+            hay: hay.as_bytes(),
+            span: Span::new(start, end),
+            settings: &settings,
+        })
+    }
+
     /// Asserts that every `valid` value is confirmed with a score >= `min` and every
     /// `invalid` one rejected or scored below `min`.
     pub(crate) fn table(f: ValidateFn, min: f32, valid: &[&str], invalid: &[&str]) {
