@@ -671,14 +671,8 @@ async fn tokenize(
     .await
 }
 
-/// The request work of one endpoint.
-type Work = fn(
-    &Service,
-    &HeaderMap,
-    IpAddr,
-    std::result::Result<Bytes, BytesRejection>,
-    &mut String,
-) -> Reply;
+/// The request work of one endpoint, for an authenticated principal.
+type Work = fn(&Service, &Principal, std::result::Result<Bytes, BytesRejection>) -> Reply;
 
 /// Runs `work` off the async threads (decryption, the audit fsync) and logs the request.
 async fn handle(
@@ -691,8 +685,11 @@ async fn handle(
 ) -> Reply {
     let started = Instant::now();
     blocking(move || {
-        let mut who = String::from("-");
-        let r = work(&s, &headers, peer, body, &mut who);
+        s.requests.fetch_add(1, Ordering::Relaxed);
+        let (who, r) = match authenticate(&s, &headers, peer) {
+            Ok(p) => (p.name.clone(), work(&s, &p, body)),
+            Err(e) => ("-".to_owned(), Err(e)),
+        };
         if s.log_requests {
             log("POST", path, &who, status_of(&r), started);
         }
@@ -721,14 +718,9 @@ async fn blocking(f: impl FnOnce() -> Reply + Send + 'static) -> Reply {
 
 fn tokenize_blocking(
     s: &Service,
-    headers: &HeaderMap,
-    peer: IpAddr,
+    p: &Principal,
     body: std::result::Result<Bytes, BytesRejection>,
-    who: &mut String,
 ) -> Reply {
-    s.requests.fetch_add(1, Ordering::Relaxed);
-    let p = authenticate(s, headers, peer)?;
-    who.clone_from(&p.name);
     let req: TokenizeRequest = parse_body(body, s.limits.max_body_bytes)?;
     let policy = s.vault.policy();
     let record = |audit: &mut dyn Audit, entity: &str, token: &str, outcome: &str| {
@@ -741,7 +733,7 @@ fn tokenize_blocking(
             outcome,
         });
     };
-    if !policy.may_tokenize(&p) {
+    if !policy.may_tokenize(p) {
         let mut audit = s.audit.handle();
         record(&mut audit, "-", "", "denied_tokenize");
         audit.commit().map_err(|e| ApiError::internal(&e))?;
@@ -842,24 +834,19 @@ async fn detokenize(
 
 fn detokenize_blocking(
     s: &Service,
-    headers: &HeaderMap,
-    peer: IpAddr,
+    p: &Principal,
     body: std::result::Result<Bytes, BytesRejection>,
-    who: &mut String,
 ) -> Reply {
-    s.requests.fetch_add(1, Ordering::Relaxed);
-    let p = authenticate(s, headers, peer)?;
-    who.clone_from(&p.name);
     let req: DetokenizeRequest = parse_body(body, s.limits.max_body_bytes)?;
     let purpose = req.purpose.as_deref();
     match (req.tokens, req.text) {
-        (Some(tokens), None) => detokenize_list(s, &p, purpose, &tokens),
+        (Some(tokens), None) => detokenize_list(s, p, purpose, &tokens),
         (None, Some(text)) => {
             let mut out = Zeroizing::new(Vec::with_capacity(text.len()));
             let stats = {
                 let mut audit = s.audit.handle();
                 s.vault
-                    .detokenize_with(&p, purpose, &mut audit, text.as_bytes(), &mut *out)
+                    .detokenize_with(p, purpose, &mut audit, text.as_bytes(), &mut *out)
                     .map_err(|e| ApiError::internal(&e))?
             };
             Ok(json_response(
