@@ -11,7 +11,7 @@
 //!   decoded, rewritten, re-escaped; a number value that is rewritten becomes a string.
 //! - CSV: RFC 4180 fields on one line (a quoted field that runs past the line end makes the
 //!   line plain text). A rewritten field keeps its quoting, and is quoted when the new text
-//!   needs it.
+//!   needs it. Only the replaced bytes change: the rest of a value keeps its raw form.
 
 use std::ops::Range;
 
@@ -485,25 +485,6 @@ pub(crate) fn decode_csv(raw: &[u8], quoted: bool, out: &mut Vec<u8>, map: &mut 
     map.push(raw.len());
 }
 
-/// Appends a rewritten CSV field: quoted as it was, or quoted because the text needs it.
-pub(crate) fn encode_csv(s: &[u8], was_quoted: bool, sep: u8, out: &mut Vec<u8>) {
-    let needs = was_quoted
-        || s.iter()
-            .any(|&b| b == sep || b == b'"' || b == b'\n' || b == b'\r');
-    if !needs {
-        out.extend_from_slice(s);
-        return;
-    }
-    out.push(b'"');
-    for &b in s {
-        if b == b'"' {
-            out.push(b'"');
-        }
-        out.push(b);
-    }
-    out.push(b'"');
-}
-
 /// The decoded offset of raw offset `raw` (the first decoded byte at or after it).
 pub(crate) fn to_decoded(map: &[usize], raw: usize) -> usize {
     map.partition_point(|&r| r < raw)
@@ -631,12 +612,6 @@ mod tests {
         let (mut dec, mut map) = (Vec::new(), Vec::new());
         decode_csv(&line[f[2].raw.clone()], true, &mut dec, &mut map);
         assert_eq!(dec, b"say \"hi\"");
-        let mut out = Vec::new();
-        encode_csv(&dec, true, b',', &mut out);
-        assert_eq!(out, br#""say ""hi""""#);
-        out.clear();
-        encode_csv(b"a,b", false, b',', &mut out);
-        assert_eq!(out, br#""a,b""#);
         assert!(!csv_fields(br#"a,"open"#, b',', &mut f));
         assert!(!csv_fields(br#"a,b"c"#, b',', &mut f));
         let h = CsvHeader::parse(br#"id, "email" ,name"#, b',');

@@ -475,7 +475,9 @@ impl Redactor {
         if !ok {
             return None;
         }
-        let (mut dec, mut map, mut local) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut dec, mut map) = (Vec::new(), Vec::new());
+        // Replacements of one field, with the raw span each replaces.
+        let mut reps: Vec<(Span, Vec<u8>)> = Vec::new();
         let mut out: Option<Vec<u8>> = None;
         let (mut at, mut k) = (0, 0);
         for f in &fields {
@@ -486,37 +488,61 @@ impl Redactor {
             {
                 k += 1;
             }
-            if k == first {
+            decode_field(unit, f, &mut dec, &mut map);
+            reps.clear();
+            for g in &findings[first..k] {
+                let rule = self.rule(g.entity);
+                if rule.action == Action::Keep {
+                    continue;
+                }
+                // The rule sees the decoded value (what a token is made of); the replacement
+                // goes where the value's raw bytes were, and every other byte stays.
+                let d0 = record::to_decoded(&map, g.span.start() - f.raw.start);
+                let d1 = record::to_decoded(&map, g.span.end() - f.raw.start);
+                let mut rep = Vec::new();
+                rule.write_finding(g.entity, &dec[d0..d1], g.fragment, &mut rep, sealer);
+                reps.push((g.span, rep));
+            }
+            if reps.is_empty() {
                 continue;
             }
-            decode_field(unit, f, &mut dec, &mut map);
-            local.clear();
-            local.extend(findings[first..k].iter().map(|g| Finding {
-                span: Span::new(
-                    record::to_decoded(&map, g.span.start() - f.raw.start),
-                    record::to_decoded(&map, g.span.end() - f.raw.start),
-                ),
-                ..*g
-            }));
-            let Cow::Owned(new) = transform::rewrite(&dec, &local, |e| self.rule(e), sealer) else {
-                continue;
-            };
             let o = out.get_or_insert_with(|| Vec::with_capacity(unit.len() + 16));
             match f.kind {
                 Kind::JsonString => {
                     o.extend_from_slice(&unit[at..f.raw.start]);
-                    record::escape_json(&new, o);
+                    splice(o, unit, f.raw.clone(), &reps, record::escape_json);
                 }
                 Kind::JsonNumber => {
                     o.extend_from_slice(&unit[at..f.raw.start]);
                     o.push(b'"');
-                    record::escape_json(&new, o);
+                    splice(o, unit, f.raw.clone(), &reps, record::escape_json);
                     o.push(b'"');
                 }
                 Kind::Csv { quoted } => {
                     let sep = header.map_or(b',', |h| h.sep);
+                    let needs = |r: &[u8]| {
+                        r.iter()
+                            .any(|&b| matches!(b, b'"' | b'\n' | b'\r') || b == sep)
+                    };
+                    let quote = quoted || reps.iter().any(|(_, r)| needs(r));
                     o.extend_from_slice(&unit[at..f.raw.start - usize::from(quoted)]);
-                    record::encode_csv(&new, quoted, sep, o);
+                    if quote {
+                        o.push(b'"');
+                    }
+                    // Unquoted raw text has no quotes to double; replacements are quoted as
+                    // CSV wants when the field is.
+                    let write = |r: &[u8], o: &mut Vec<u8>| {
+                        for &b in r {
+                            if quote && b == b'"' {
+                                o.push(b'"');
+                            }
+                            o.push(b);
+                        }
+                    };
+                    splice(o, unit, f.raw.clone(), &reps, write);
+                    if quote {
+                        o.push(b'"');
+                    }
                 }
             }
             at = f.raw.end + usize::from(matches!(f.kind, Kind::Csv { quoted: true }));
@@ -934,6 +960,24 @@ fn name_shaped(v: &str) -> bool {
         && tokens.iter().any(|t| t.starts_with(char::is_uppercase))
 }
 
+/// Writes the raw bytes of `raw` with each replacement (encoded by `encode`) in place of the
+/// raw span it replaces.
+fn splice(
+    o: &mut Vec<u8>,
+    unit: &[u8],
+    raw: std::ops::Range<usize>,
+    reps: &[(Span, Vec<u8>)],
+    encode: impl Fn(&[u8], &mut Vec<u8>),
+) {
+    let mut at = raw.start;
+    for (span, rep) in reps {
+        o.extend_from_slice(&unit[at..span.start()]);
+        encode(rep, o);
+        at = span.end();
+    }
+    o.extend_from_slice(&unit[at..raw.end]);
+}
+
 /// Decodes a field's value into `dec`, with the map back to its raw bytes.
 fn decode_field(unit: &[u8], f: &record::Field, dec: &mut Vec<u8>, map: &mut Vec<usize>) {
     let raw = &unit[f.raw.clone()];
@@ -1065,6 +1109,32 @@ mod tests {
         assert!(out.starts_with(
             r#"{"jane@example.com": "key stays", "user": {"email": "[EMAIL]", "ssn": "*****4399""#
         ));
+    }
+
+    /// Found in review: re-escaping a whole string value changed bytes outside the finding
+    /// (`\u0041` became `A`). Only the finding's raw bytes may change.
+    #[test]
+    fn json_rewrite_keeps_every_byte_outside_findings() {
+        let line = r#"{"note": "\u0041 \"x\" jane@example.com \u00e9", "n": 1}"#;
+        let out = redact_as(crate::Format::Auto, line);
+        assert_eq!(out, r#"{"note": "\u0041 \"x\" [EMAIL] \u00e9", "n": 1}"#);
+        let csv = "a,b\n\"q\"\"x jane@example.com\",y jane@example.com\n";
+        let out = redact_as(crate::Format::Csv, csv);
+        assert_eq!(out, "a,b\n\"q\"\"x [EMAIL]\",y [EMAIL]\n");
+    }
+
+    #[test]
+    fn a_replacement_that_needs_quotes_quotes_its_csv_field() {
+        let p = Policy::from_toml_str("label = \"<{entity}, \\\"x\\\">\"\n", "p.toml").unwrap();
+        let r = Redactor::from_policy(&p).unwrap();
+        let mut out = Vec::new();
+        r.redact_stream_as(
+            &b"a,b\nmail jane@example.com,z\n"[..],
+            &mut out,
+            crate::Format::Csv,
+        )
+        .unwrap();
+        assert_eq!(out, b"a,b\n\"mail <EMAIL, \"\"x\"\">\",z\n");
     }
 
     #[test]

@@ -126,7 +126,7 @@ impl Rule {
     }
 
     /// A fragment (see [`Finding::is_fragment`]) is masked whole.
-    fn write_finding(
+    pub(crate) fn write_finding(
         &self,
         entity: Entity,
         value: &[u8],
