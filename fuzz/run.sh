@@ -15,7 +15,11 @@ trap 'rm -f "$log"' EXIT
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t"
   case "$t" in
-    scan|redact_stream) cp ../tests/data/*.log ../examples/app.log "corpus/$t/" ;;
+    scan|redact_stream)
+      cp ../tests/data/*.log ../examples/app.log "corpus/$t/"
+      # Records and every entity type: the eval corpus without its label markup.
+      sed -E 's/⟦[A-Z_]+\|//g; s/⟧//g' ../tests/data/eval/dev.txt ../tests/data/eval/dev.csv \
+        | split -l 8 - "corpus/$t/eval-" ;;
     policy_load) cp ../policies/*.toml ../examples/vault-policy.toml "corpus/$t/" ;;
     json) awk '/^[{]/ && n++ < 50' ../examples/app.log ../tests/data/*.log | split -l 1 - "corpus/$t/seed-" ;;
   esac
