@@ -14,17 +14,20 @@ pub(crate) const WINDOW: usize = 48;
 /// Most bytes between a negative word and the candidate it lowers.
 const NEGATIVE_GAP: usize = 16;
 
-/// True when only a short run of non-letters (`=`, `": "`, ` #`, spaces) separates the word
-/// from the candidate, on either side (`order_id=884213`, `1234 ms`).
+/// True when the word labels the candidate: before it with only a short run of non-letters
+/// between (`order_id=884213`, `ticket #884213`), or right after it as a unit (`1234 ms`,
+/// `512bytes`) — not the key of the next field (`10.20.30.40:8443 build=10.0.1`).
 fn adjacent(hay: &[u8], word: Span, cand: Span) -> bool {
-    let gap = if word.end() <= cand.start() {
-        &hay[word.end()..cand.start()]
+    if word.end() <= cand.start() {
+        let gap = &hay[word.end()..cand.start()];
+        gap.len() <= NEGATIVE_GAP && !gap.iter().any(u8::is_ascii_alphabetic)
     } else if cand.end() <= word.start() {
-        &hay[cand.end()..word.start()]
+        let gap = &hay[cand.end()..word.start()];
+        let is_key = matches!(hay.get(word.end()), Some(b'=' | b':'));
+        gap.len() <= 2 && gap.iter().all(|b| *b == b' ') && !is_key
     } else {
-        return false;
-    };
-    gap.len() <= NEGATIVE_GAP && !gap.iter().any(u8::is_ascii_alphabetic)
+        false
+    }
 }
 
 /// A context word found in a unit.
@@ -373,6 +376,30 @@ mod tests {
     }
 
     const ALL: (usize, usize) = (0, usize::MAX);
+
+    /// Found in review: `upstream=10.20.30.40:8443 build=10.0.1` lost its IP to the next
+    /// field's key. A word after a value lowers it only as a unit (`1234 ms`).
+    #[test]
+    fn a_following_word_lowers_only_as_a_unit() {
+        let at = |h: &str, w: &str, c: &str| {
+            let (ws, cs) = (h.find(w).unwrap(), h.find(c).unwrap());
+            adjacent(
+                h.as_bytes(),
+                Span::new(ws, ws + w.len()),
+                Span::new(cs, cs + c.len()),
+            )
+        };
+        assert!(at("order_id=884213", "order_id", "884213"));
+        assert!(at("took 1234567890 ms", "ms", "1234567890"));
+        assert!(at("1234567890ms", "ms", "1234567890"));
+        assert!(!at(
+            "up=10.20.30.40:8443 build=10.0.1",
+            "build",
+            "10.20.30.40"
+        ));
+        assert!(!at("4111111111111111 build=7", "build", "4111111111111111"));
+        assert!(!at("order 884213 shipped by", "by", "884213"));
+    }
 
     #[test]
     fn artifacts_are_barriers_and_never_context() {
