@@ -50,6 +50,18 @@ fn scan_counts(file: &Path, args: &[&str]) -> BTreeMap<String, u64> {
     m
 }
 
+/// `velum batch INPUT --out OUT EXTRA...`.
+fn batch(input: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut a = vec![
+        "batch",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    a.extend_from_slice(extra);
+    run(&a, b"")
+}
+
 fn report_of(path: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
@@ -101,17 +113,7 @@ fn mirrors_the_tree_and_round_trips_every_format() {
     let (input, out) = (dir.path().join("in"), dir.path().join("out"));
     let sample = tree(&input);
     let report_path = dir.path().join("report.json");
-    let o = run(
-        &[
-            "batch",
-            input.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--report",
-            report_path.to_str().unwrap(),
-        ],
-        b"",
-    );
+    let o = batch(&input, &out, &["--report", report_path.to_str().unwrap()]);
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -180,15 +182,7 @@ fn a_corrupt_input_is_reported_and_the_rest_processed() {
     truncated.truncate(truncated.len() / 2);
     write(&input.join("c.log.gz"), &truncated);
     write(&input.join("d.log"), b"ip 203.0.113.9\n");
-    let o = run(
-        &[
-            "batch",
-            input.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        b"",
-    );
+    let o = batch(&input, &out, &[]);
     assert_eq!(o.status.code(), Some(3));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
@@ -221,15 +215,7 @@ fn refuses_the_input_tree_unless_in_place() {
     write(&input.join("sub/a.log"), b"mail jane@example.com\n");
     write(&input.join("keep.txt"), b"ip 203.0.113.9\n");
     let inside = input.join("redacted");
-    let o = run(
-        &[
-            "batch",
-            input.to_str().unwrap(),
-            "--out",
-            inside.to_str().unwrap(),
-        ],
-        b"",
-    );
+    let o = batch(&input, &inside, &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--in-place"));
     assert!(!inside.exists(), "nothing written");
@@ -263,17 +249,7 @@ fn refuses_the_input_tree_unless_in_place() {
     );
     // Excluded directories are not entered.
     let out = dir.path().join("out");
-    let o = run(
-        &[
-            "batch",
-            input.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--exclude",
-            "sub",
-        ],
-        b"",
-    );
+    let o = batch(&input, &out, &["--exclude", "sub"]);
     assert!(o.status.success());
     assert!(out.join("keep.txt").exists() && !out.join("sub").exists());
 }
@@ -309,16 +285,7 @@ fn kill_9_leaves_only_complete_files_and_resume_finishes() {
     }
     // The reference: a run to the end.
     let reference = dir.path().join("ref");
-    let o = run(
-        &[
-            "batch",
-            input.to_str().unwrap(),
-            "--out",
-            reference.to_str().unwrap(),
-            "--quiet",
-        ],
-        b"",
-    );
+    let o = batch(&input, &reference, &["--quiet"]);
     assert!(o.status.success());
 
     let out = dir.path().join("out");
@@ -364,17 +331,10 @@ fn kill_9_leaves_only_complete_files_and_resume_finishes() {
     }
 
     let report_path = dir.path().join("report.json");
-    let o = run(
-        &[
-            "batch",
-            input.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--resume",
-            "--report",
-            report_path.to_str().unwrap(),
-        ],
-        b"",
+    let o = batch(
+        &input,
+        &out,
+        &["--resume", "--report", report_path.to_str().unwrap()],
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let report = report_of(&report_path);
@@ -397,17 +357,10 @@ fn kill_9_leaves_only_complete_files_and_resume_finishes() {
     std::thread::sleep(Duration::from_millis(20));
     write(&input.join("d1/part-01.log"), b"mail jane@example.com\n");
     write(&out.join("d2/part-02.log"), b"tampered");
-    let o = run(
-        &[
-            "batch",
-            input.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--resume",
-            "--report",
-            report_path.to_str().unwrap(),
-        ],
-        b"",
+    let o = batch(
+        &input,
+        &out,
+        &["--resume", "--report", report_path.to_str().unwrap()],
     );
     assert!(o.status.success());
     let report = report_of(&report_path);
