@@ -1060,6 +1060,10 @@ mod tests {
             // candidate became a finding once the winning phone was labelled.
             include_bytes!("../fuzz/regressions/scan/loser-remainder"),
             include_bytes!("../fuzz/regressions/scan/iban-greedy-group"),
+            // See: fuzz/regressions/scan/date-comma-list-idempotence — an SSN after
+            // `1993-10-06,` was taken for the tail of one number until the date was labelled.
+            include_bytes!("../fuzz/regressions/scan/date-comma-list-idempotence"),
+            b"a,1993-10-06,091-26-2328, dob 1993-10-06,091-26-2328 4111111111111111,536904399",
         ] {
             let once = r.redact(input).into_owned();
             assert_eq!(

@@ -246,13 +246,23 @@ pub(crate) fn luhn_ok(digits: &[u8]) -> bool {
 /// decimal, a range, a longer number), nor be preceded by `digit.`, `digit-` or `digit,`.
 pub(crate) fn numeric_boundary_ok(hay: &[u8], span: Span) -> bool {
     let (s, e) = (span.start(), span.end());
+    let digit = |b: &u8| b.is_ascii_digit();
     let joiner = |b: u8| matches!(b, b'.' | b'-' | b',');
+    // `,` and `.` continue a number only as a short group (`1,234`, `12.5`), not between two
+    // values of a list (`1993-10-06,091-26-2328`): otherwise redacting the neighbour would
+    // change the verdict on the next pass.
+    let group = |run: usize, beyond: Option<&u8>| {
+        run <= 3 && !beyond.is_some_and(|b| matches!(b, b'-' | b'/' | b':'))
+    };
     if e < hay.len() {
         if hay[e].is_ascii_alphanumeric() {
             return false;
         }
-        if joiner(hay[e]) && hay.get(e + 1).is_some_and(u8::is_ascii_digit) {
-            return false;
+        if joiner(hay[e]) && hay.get(e + 1).is_some_and(digit) {
+            let run = hay[e + 1..].iter().take_while(|b| digit(b)).count();
+            if hay[e] == b'-' || group(run, hay.get(e + 1 + run)) {
+                return false;
+            }
         }
     }
     if s >= 1 {
@@ -260,7 +270,11 @@ pub(crate) fn numeric_boundary_ok(hay: &[u8], span: Span) -> bool {
             return false;
         }
         if s >= 2 && joiner(hay[s - 1]) && hay[s - 2].is_ascii_digit() {
-            return false;
+            let run = hay[..s - 1].iter().rev().take_while(|b| digit(b)).count();
+            let beyond = (s - 1).checked_sub(run + 1).map(|i| &hay[i]);
+            if hay[s - 1] == b'-' || group(run, beyond) {
+                return false;
+            }
         }
     }
     true
@@ -345,6 +359,12 @@ mod tests {
         assert!(ok("123-x", 0, 3));
         assert!(ok("123.", 0, 3));
         assert!(!ok("a123", 1, 4));
+        // Found by fuzzing: a list of values is not one number.
+        assert!(ok("1993-10-06,091-26-2328", 11, 22));
+        assert!(ok("4111111111111111,536904399", 17, 26));
+        assert!(ok("536904399,1993-10-06", 0, 9));
+        assert!(!ok("12,345678901", 3, 12));
+        assert!(!ok("536904399,123", 0, 9));
     }
 
     #[test]
