@@ -62,8 +62,12 @@ impl Server {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let text = server.log();
-            if let Some(l) = text.lines().find(|l| l.contains("listening on")) {
-                server.addr = l.rsplit("://").next().unwrap().parse().unwrap();
+            // Only a whole line: the server may be half-way through writing it.
+            if let Some(l) = text
+                .split_inclusive('\n')
+                .find(|l| l.ends_with('\n') && l.contains("listening on"))
+            {
+                server.addr = l.trim_end().rsplit("://").next().unwrap().parse().unwrap();
                 return server;
             }
             assert!(Instant::now() < deadline, "server did not start: {text}");
