@@ -3,6 +3,7 @@
 //! policy's default regions in order. Contiguous digits without `+` need context.
 
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 use phonenumber::country::Id;
 
@@ -11,9 +12,19 @@ use crate::span::Span;
 
 /// The regions tried, in order, for numbers written without a country code, each with the
 /// trunk digit a national number must then start with (`0` in GB and AU; none required in
-/// NANP, whose trunk `1` is optional).
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Regions(Vec<(Id, Option<u8>)>);
+/// NANP, whose trunk `1` is optional). The trunks come from libphonenumber's metadata, which
+/// is loaded (~60 ms) only when the first candidate needs it, not when a policy is built.
+#[derive(Clone, Debug)]
+pub(crate) struct Regions {
+    ids: Vec<Id>,
+    trunks: OnceLock<Vec<Option<u8>>>,
+}
+
+impl PartialEq for Regions {
+    fn eq(&self, other: &Self) -> bool {
+        self.ids == other.ids
+    }
+}
 
 impl Regions {
     /// US, GB, AU, CA: the regions whose formats ENTITIES.md lists.
@@ -22,19 +33,28 @@ impl Regions {
     }
 
     fn from_ids(ids: impl IntoIterator<Item = Id>) -> Self {
-        Self(
-            ids.into_iter()
+        Self {
+            ids: ids.into_iter().collect(),
+            trunks: OnceLock::new(),
+        }
+    }
+
+    /// Each region with its trunk digit.
+    fn with_trunks(&self) -> impl Iterator<Item = (Id, Option<u8>)> + '_ {
+        let trunks = self.trunks.get_or_init(|| {
+            self.ids
+                .iter()
                 .map(|id| {
                     let code = format!("{id:?}");
-                    let trunk = phonenumber::metadata::DATABASE
+                    phonenumber::metadata::DATABASE
                         .by_id(code.as_str())
                         .and_then(|m| m.national_prefix())
                         .filter(|p| *p != "1")
-                        .and_then(|p| p.bytes().next());
-                    (id, trunk)
+                        .and_then(|p| p.bytes().next())
                 })
-                .collect(),
-        )
+                .collect()
+        });
+        self.ids.iter().copied().zip(trunks.iter().copied())
     }
 
     /// Parses ISO 3166 alpha-2 codes; returns the first one that is not a known region.
@@ -103,7 +123,7 @@ pub(crate) fn e164(value: &[u8], regions: &Regions) -> Option<Vec<u8>> {
     if s.starts_with('+') {
         return phonenumber::parse(None, s).ok().map(fmt);
     }
-    regions.0.iter().find_map(|&(id, _)| {
+    regions.ids.iter().find_map(|&id| {
         phonenumber::parse(Some(id), s)
             .ok()
             .filter(phonenumber::is_valid)
@@ -144,11 +164,11 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
             0.8
         } else {
             let first = shape.bytes().find(u8::is_ascii_digit);
-            let region_ok = |&(id, trunk): &(Id, Option<u8>)| {
+            let region_ok = |(id, trunk): (Id, Option<u8>)| {
                 // Written without `+`, a number of a trunk-prefix country starts with it.
                 trunk.is_none_or(|t| first == Some(t)) && valid(Some(id), shape)
             };
-            if !c.settings.phone_regions.0.iter().any(region_ok) {
+            if !c.settings.phone_regions.with_trunks().any(region_ok) {
                 continue;
             }
             if grouped { 0.7 } else { 0.3 }
