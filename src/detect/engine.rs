@@ -148,6 +148,9 @@ pub(crate) struct Engine {
     shapes: Vec<Shape>,
     /// For each first byte, the shapes that may start with it.
     by_first: Vec<Vec<u32>>,
+    /// `trigger[b]`: some match of some shape contains byte `b`, and every match contains one
+    /// such byte; a unit (or a field's value) without any is not searched.
+    trigger: [bool; 256],
     dets: Vec<Det>,
     allow: Vec<HashSet<Vec<u8>>>,
     context: ContextIndex,
@@ -238,6 +241,61 @@ fn first_bytes(h: &Hir, set: &mut [bool; 256]) -> bool {
     }
 }
 
+/// How likely a byte is to occur in a log line, for [`required_bytes`]: digits cost little
+/// because some shape needs them anyway; spaces and lower-case letters, which are in nearly
+/// every unit, cost most.
+fn byte_cost(b: u8) -> u32 {
+    match b {
+        b'0'..=b'9' => 1,
+        b'A'..=b'Z' | 0x80..=0xff => 2,
+        b'a'..=b'z' | b' ' | b'\t' => 20,
+        _ => 5,
+    }
+}
+
+/// A set of bytes of which every match of `h` contains at least one (the cheapest such set
+/// found by walking the pattern), or `None` when `h` can match without any particular byte
+/// (the empty string). Units with none of the set's bytes cannot hold a match.
+fn required_bytes(h: &Hir) -> Option<[bool; 256]> {
+    let cost = |set: &[bool; 256]| -> u32 {
+        (0..=255u8)
+            .filter(|&b| set[usize::from(b)])
+            .map(byte_cost)
+            .sum()
+    };
+    match h.kind() {
+        HirKind::Empty | HirKind::Look(_) => None,
+        HirKind::Literal(lit) => {
+            let b = *lit.0.iter().min_by_key(|&&b| byte_cost(b))?;
+            let mut set = [false; 256];
+            set[usize::from(b)] = true;
+            Some(set)
+        }
+        HirKind::Class(_) => {
+            let mut set = [false; 256];
+            first_bytes(h, &mut set);
+            Some(set)
+        }
+        HirKind::Repetition(r) if r.min == 0 => None,
+        HirKind::Repetition(r) => required_bytes(&r.sub),
+        HirKind::Capture(c) => required_bytes(&c.sub),
+        HirKind::Concat(xs) => xs
+            .iter()
+            .filter_map(required_bytes)
+            .min_by_key(|set| cost(set)),
+        HirKind::Alternation(xs) => {
+            let mut union = [false; 256];
+            for x in xs {
+                let set = required_bytes(x)?;
+                for (u, s) in union.iter_mut().zip(set) {
+                    *u |= s;
+                }
+            }
+            Some(union)
+        }
+    }
+}
+
 impl Engine {
     /// Compiles detector definitions into one engine.
     ///
@@ -257,6 +315,7 @@ impl Engine {
         let mut shapes: Vec<Shape> = Vec::new();
         let mut origins: Vec<String> = Vec::new();
         let mut firsts: Vec<[bool; 256]> = Vec::new();
+        let mut trigger = [false; 256];
         let mut max_match_len = 0usize;
         for (d, def) in defs.iter().enumerate() {
             for (i, p) in def.patterns.iter().enumerate() {
@@ -285,6 +344,14 @@ impl Engine {
                         set = [true; 256];
                     }
                     firsts.push(set);
+                    match required_bytes(&hir) {
+                        Some(req) => {
+                            for (t, r) in trigger.iter_mut().zip(req) {
+                                *t |= r;
+                            }
+                        }
+                        None => trigger = [true; 256],
+                    }
                     patterns.len() - 1
                 });
                 if !shapes[id].dets.contains(&(d as u16)) {
@@ -415,6 +482,7 @@ impl Engine {
             edge,
             shapes,
             by_first,
+            trigger,
             dets,
             allow: allow_sets,
             context,
@@ -491,13 +559,9 @@ impl Engine {
             return false;
         }
         let before = raw.len();
+        let cand = Cand::new(hay, Span::new(s, e), &self.settings);
         for &d in &self.shapes[shape].dets {
             let det = &self.dets[usize::from(d)];
-            let cand = Cand {
-                hay,
-                span: Span::new(s, e),
-                settings: &self.settings,
-            };
             if let Some(v) = (det.validator)(&cand) {
                 raw.push(Scored {
                     span: v.span,
@@ -512,7 +576,8 @@ impl Engine {
         raw.len() > before
     }
 
-    /// Appends the candidates of `hay` (validated, not yet scored by context) to `raw`.
+    /// Appends the candidates of `hay[from..]` (validated, not yet scored by context) to `raw`.
+    #[allow(clippy::too_many_arguments)]
     fn candidates(
         &self,
         hay: &[u8],
@@ -521,6 +586,7 @@ impl Engine {
         patset: &mut regex_automata::PatternSet,
         raw: &mut Vec<Scored>,
         covered: &mut Vec<usize>,
+        from: usize,
     ) {
         let (Some(re), Some(set_re)) = (&self.re, &self.set_re) else {
             return;
@@ -531,7 +597,7 @@ impl Engine {
         // and other shapes are tried at every start, so no candidate is missed.
         covered.clear();
         covered.resize(self.shapes.len(), 0);
-        let mut at = 0;
+        let mut at = from;
         while at < hay.len() {
             let Some(m) = re.search_with(cache, &Input::new(hay).range(at..)) else {
                 break;
@@ -583,7 +649,8 @@ impl Engine {
     }
 
     /// Scans a field: `hay[..key_end]` is its name, whose context words count for every
-    /// candidate after it however far (the name labels the whole value).
+    /// candidate after it however far (the name labels the whole value); candidates are only
+    /// looked for in `hay[key_end..]`.
     pub(crate) fn scan_field(
         &self,
         hay: &[u8],
@@ -643,7 +710,12 @@ impl Engine {
         let (Some(cache), Some(set_cache)) = (cache.as_mut(), set_cache.as_mut()) else {
             return;
         };
-        self.candidates(hay, cache, set_cache, patset, raw, covered);
+        // A field's name is context, never a candidate: the search starts at its value, and
+        // a value without a byte some match needs is not searched at all.
+        if !hay[key_end..].iter().any(|&b| self.trigger[usize::from(b)]) {
+            return;
+        }
+        self.candidates(hay, cache, set_cache, patset, raw, covered, key_end);
         // No candidate can reach its threshold even with context: nothing to report, and no
         // need for the context pass (the common case for loopback IPs, bare digit runs...).
         let reachable = |c: &Scored| {
@@ -863,6 +935,47 @@ mod tests {
         let mut set = [false; 256];
         first_bytes(&parse_hir(r"(?u:é)").unwrap(), &mut set);
         assert!(set[0xc3]);
+    }
+
+    #[test]
+    fn required_byte_sets() {
+        let req = |p: &str| {
+            required_bytes(&parse_hir(p).unwrap()).map(|set| {
+                (0..=255u8)
+                    .filter(|&b| set[usize::from(b)])
+                    .collect::<Vec<u8>>()
+            })
+        };
+        // The cheapest required part: `@`, not the letters around it.
+        assert_eq!(req(r"[a-z]+@[a-z]+\.com"), Some(b"@".to_vec()));
+        assert_eq!(req(r"\b\d{3}[ -]\d{2}"), Some(b"0123456789".to_vec()));
+        // Alternation: one set from every branch.
+        assert_eq!(req(r"x+:|\+1"), Some(b"1:".to_vec()));
+        assert_eq!(req(r"a*"), None);
+        assert_eq!(req(r"(?:ab)?|c"), None);
+    }
+
+    #[test]
+    fn units_without_a_required_byte_are_not_searched() {
+        let e = engine();
+        // The built-in shapes all need a digit, a capital, `@`, `:`, `-`, `.`...
+        for b in [b'@', b'7', b'J', b':'] {
+            assert!(e.trigger[usize::from(b)], "{}", b as char);
+        }
+        for b in [b'a', b'z', b' ', b'_'] {
+            assert!(!e.trigger[usize::from(b)], "{}", b as char);
+        }
+        // ... so a field whose value has none is skipped, and a finding in the key is never
+        // reported, while the key still gives context.
+        let mut scratch = e.scratch();
+        let mut out = Vec::new();
+        let hay = b"jane@example.com: cache refreshed";
+        e.scan_field(hay, 18, &mut scratch, &mut out);
+        assert_eq!(out, vec![]);
+        let hay = b"ssn: 536904399";
+        e.scan_field(hay, 5, &mut scratch, &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].span, Span::new(5, 14));
     }
 
     #[test]

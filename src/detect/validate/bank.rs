@@ -1,7 +1,7 @@
 //! Bank identifiers, ENTITIES.md §1: ABA_ROUTING (prefix ranges, 3-7-1 weights), SWIFT_BIC
 //! (shape + ISO 3166 country), US_BANK_ACCOUNT (context-only: no format of its own).
 
-use super::{Cand, Digits, Verdict, numeric_boundary_ok};
+use super::{Cand, Verdict, numeric_boundary_ok};
 
 /// ISO 3166-1 alpha-2 codes, plus XK (Kosovo, used by SWIFT).
 const COUNTRIES: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI \
@@ -45,7 +45,7 @@ pub(crate) fn validate_aba(c: &Cand<'_>) -> Option<Verdict> {
     if !numeric_boundary_ok(c.hay, c.span) {
         return None;
     }
-    let d = Digits::parse(c.bytes(), b"")?;
+    let d = c.digits(b"")?;
     aba_ok(d.as_slice()).then_some(Verdict {
         span: c.span,
         score: 0.3,
@@ -79,7 +79,7 @@ pub(crate) fn validate_account(c: &Cand<'_>) -> Option<Verdict> {
     if !numeric_boundary_ok(c.hay, c.span) {
         return None;
     }
-    let d = Digits::parse(c.bytes(), b"-")?;
+    let d = c.digits(b"-")?;
     ((6..=17).contains(&d.len()) && !d.all_same()).then_some(Verdict {
         span: c.span,
         score: 0.15,

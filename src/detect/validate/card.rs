@@ -74,7 +74,7 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
     if !numeric_boundary_ok(c.hay, c.span) {
         return None;
     }
-    let d = Digits::parse(c.bytes(), b" -")?;
+    let d = c.digits(b" -")?;
     if !(12..=19).contains(&d.len()) || d.all_same() || !luhn_ok(d.as_slice()) {
         return None;
     }
@@ -148,11 +148,7 @@ mod tests {
     fn boundaries() {
         let settings = super::super::Settings::default();
         let hay = b"x 1.4111111111111111 y";
-        let c = Cand {
-            hay,
-            span: crate::span::Span::new(4, 20),
-            settings: &settings,
-        };
+        let c = Cand::new(hay, crate::span::Span::new(4, 20), &settings);
         assert!(validate(&c).is_none());
     }
 }

@@ -144,11 +144,7 @@ mod tests {
     fn ssh_remote_is_not_an_email() {
         let settings = super::super::Settings::default();
         let hay = b"git clone git@github.com:org/repo";
-        let c = Cand {
-            hay,
-            span: Span::new(10, 24),
-            settings: &settings,
-        };
+        let c = Cand::new(hay, Span::new(10, 24), &settings);
         assert!(validate(&c).is_none());
     }
 

@@ -2,7 +2,7 @@
 //! check digit), MRN (context-only), AU_MEDICARE (weights 1,3,7,9 mod 10, issue number),
 //! AU_IHI (prefix 800360, Luhn).
 
-use super::{Cand, Digits, Verdict, luhn_ok, numeric_boundary_ok};
+use super::{Cand, Verdict, luhn_ok, numeric_boundary_ok};
 
 fn word_boundary(c: &Cand<'_>) -> bool {
     let (s, e) = (c.span.start(), c.span.end());
@@ -117,7 +117,7 @@ pub(crate) fn validate_au_medicare(c: &Cand<'_>) -> Option<Verdict> {
     if !numeric_boundary_ok(c.hay, c.span) {
         return None;
     }
-    let d = Digits::parse(c.bytes(), b" ")?;
+    let d = c.digits(b" ")?;
     let s = d.as_slice();
     if !(s.len() == 10 || s.len() == 11) || !(2..=6).contains(&s[0]) {
         return None;
@@ -138,7 +138,7 @@ pub(crate) fn validate_au_ihi(c: &Cand<'_>) -> Option<Verdict> {
     if !numeric_boundary_ok(c.hay, c.span) {
         return None;
     }
-    let d = Digits::parse(c.bytes(), b" -")?;
+    let d = c.digits(b" -")?;
     let s = d.as_slice();
     (s.len() == 16 && s[..6] == [8, 0, 0, 3, 6, 0] && luhn_ok(s)).then_some(Verdict {
         span: c.span,

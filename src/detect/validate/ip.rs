@@ -77,11 +77,11 @@ mod tests {
     fn at(f: ValidateFn, hay: &str, needle: &str) -> Option<Verdict> {
         let s = hay.find(needle).unwrap();
         let settings = Settings::default();
-        f(&Cand {
-            hay: hay.as_bytes(),
-            span: Span::new(s, s + needle.len()),
-            settings: &settings,
-        })
+        f(&Cand::new(
+            hay.as_bytes(),
+            Span::new(s, s + needle.len()),
+            &settings,
+        ))
     }
 
     #[test]

@@ -48,11 +48,34 @@ pub(crate) struct Cand<'a> {
     /// The candidate's span within `hay`.
     pub(crate) span: Span,
     pub(crate) settings: &'a Settings,
+    /// The candidate's digits, parsed once for all the detectors of its shape (a bare digit
+    /// run goes to a dozen numeric validators).
+    digits: std::cell::OnceCell<Option<Digits>>,
 }
 
-impl Cand<'_> {
+impl<'a> Cand<'a> {
+    pub(crate) fn new(hay: &'a [u8], span: Span, settings: &'a Settings) -> Self {
+        Self {
+            hay,
+            span,
+            settings,
+            digits: std::cell::OnceCell::new(),
+        }
+    }
+
     pub(crate) fn bytes(&self) -> &[u8] {
         &self.hay[self.span.range()]
+    }
+
+    /// [`Digits::parse`] of the candidate with separators `seps`, a subset of `b" -"`.
+    pub(crate) fn digits(&self, seps: &[u8]) -> Option<Digits> {
+        debug_assert!(seps.iter().all(|b| b" -".contains(b)));
+        let d = (*self
+            .digits
+            .get_or_init(|| Digits::parse(self.bytes(), b" -")))?;
+        // Parsed with both separators: the narrower set accepts it when its one separator
+        // kind (if any) is allowed.
+        d.sep.is_none_or(|s| seps.contains(&s)).then_some(d)
     }
 }
 
@@ -145,7 +168,7 @@ fn accept(c: &Cand<'_>) -> Option<Verdict> {
 
 /// Luhn over the digits of the candidate (separators ignored), all-zero rejected.
 fn generic_luhn(c: &Cand<'_>) -> Option<Verdict> {
-    let d = Digits::parse(c.bytes(), b" -")?;
+    let d = c.digits(b" -")?;
     (d.len() >= 2 && luhn_ok(d.as_slice()) && !d.all_same()).then_some(Verdict {
         span: c.span,
         score: 1.0,
@@ -294,21 +317,13 @@ mod tests {
     /// Runs a validator over `s` taken whole as the candidate.
     pub(crate) fn run(f: ValidateFn, s: &str) -> Option<Verdict> {
         let settings = Settings::default();
-        f(&Cand {
-            hay: s.as_bytes(),
-            span: Span::new(0, s.len()),
-            settings: &settings,
-        })
+        f(&Cand::new(s.as_bytes(), Span::new(0, s.len()), &settings))
     }
 
     /// Runs a validator over `hay[start..end]` as the candidate, with `hay` around it.
     pub(crate) fn run_at(f: ValidateFn, hay: &str, start: usize, end: usize) -> Option<Verdict> {
         let settings = Settings::default();
-        f(&Cand {
-            hay: hay.as_bytes(),
-            span: Span::new(start, end),
-            settings: &settings,
-        })
+        f(&Cand::new(hay.as_bytes(), Span::new(start, end), &settings))
     }
 
     /// Asserts that every `valid` value is confirmed with a score >= `min` and every
@@ -347,6 +362,27 @@ mod tests {
         assert_eq!(d.as_slice(), &[1, 2, 3, 4, 5, 6]);
         assert_eq!(d.sep, Some(b' '));
         assert_eq!(d.prefix(4), 1234);
+    }
+
+    #[test]
+    fn shared_digits_match_a_parse_with_the_same_separators() {
+        let settings = Settings::default();
+        let key = |d: Option<Digits>| d.map(|d| (d.as_slice().to_vec(), d.sep));
+        for s in [
+            "4111111111111111",
+            "4111-1111-1111-1111",
+            "4111 1111 1111 1111",
+            "4111-1111 1111-1111",
+            "41x1",
+            "123 456",
+            &"9".repeat(33),
+        ] {
+            let c = Cand::new(s.as_bytes(), Span::new(0, s.len()), &settings);
+            // Asked in either order, each separator set gives what its own parse gives.
+            for seps in [&b""[..], b" ", b"-", b" -", b"", b"-"] {
+                assert_eq!(key(c.digits(seps)), key(Digits::parse(s.as_bytes(), seps)), "{s}");
+            }
+        }
     }
 
     #[test]

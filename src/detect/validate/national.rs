@@ -2,14 +2,14 @@
 //! 90–92, 94–99), UK_NINO (prefix rules, suffix A–D), CA_SIN (Luhn, first digit not 0 or 8),
 //! AU_TFN (weights 1,4,3,7,5,8,6,9,10 mod 11).
 
-use super::{Cand, Digits, Verdict, luhn_ok, numeric_boundary_ok};
+use super::{Cand, Verdict, luhn_ok, numeric_boundary_ok};
 
 /// US_ITIN: `9AA-GG-SSSS` with an ITIN group.
 pub(crate) fn validate_itin(c: &Cand<'_>) -> Option<Verdict> {
     if !numeric_boundary_ok(c.hay, c.span) {
         return None;
     }
-    let d = Digits::parse(c.bytes(), b" -")?;
+    let d = c.digits(b" -")?;
     let s = d.as_slice();
     if s.len() != 9 || s[0] != 9 {
         return None;
@@ -83,7 +83,7 @@ pub(crate) fn validate_sin(c: &Cand<'_>) -> Option<Verdict> {
     if !numeric_boundary_ok(c.hay, c.span) {
         return None;
     }
-    let d = Digits::parse(c.bytes(), b" -")?;
+    let d = c.digits(b" -")?;
     let s = d.as_slice();
     if s.len() != 9 || s[0] == 0 || s[0] == 8 || d.all_same() || !luhn_ok(s) {
         return None;
@@ -115,7 +115,7 @@ pub(crate) fn validate_tfn(c: &Cand<'_>) -> Option<Verdict> {
     if !numeric_boundary_ok(c.hay, c.span) {
         return None;
     }
-    let d = Digits::parse(c.bytes(), b" -")?;
+    let d = c.digits(b" -")?;
     if d.all_same() || !tfn_ok(d.as_slice()) || (d.sep.is_some() && !grouped_333(c.bytes())) {
         return None;
     }

@@ -2,7 +2,7 @@
 //! the same check), ENTITIES.md §5: mod 11 with weights 10..2, check 10 never issued; the 999
 //! test range scored lower.
 
-use super::{Cand, Digits, Verdict, numeric_boundary_ok};
+use super::{Cand, Verdict, numeric_boundary_ok};
 
 /// True when ten digit values pass the NHS mod-11 check.
 pub(crate) fn mod11_ok(d: &[u8]) -> bool {
@@ -26,7 +26,7 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
     if !numeric_boundary_ok(c.hay, c.span) {
         return None;
     }
-    let d = Digits::parse(c.bytes(), b" -")?;
+    let d = c.digits(b" -")?;
     if d.len() != 10 || !mod11_ok(d.as_slice()) {
         return None;
     }

@@ -2,7 +2,7 @@
 //! Luhn over `80840` + NPI (the Luhn sum of the ten digits plus 24). A bare ten-digit number
 //! passing a mod-10 check is weak evidence, so the base score needs context to report.
 
-use super::{Cand, Digits, Verdict, luhn_sum, numeric_boundary_ok};
+use super::{Cand, Verdict, luhn_sum, numeric_boundary_ok};
 
 /// True when the ten digit values form a valid NPI.
 pub(crate) fn npi_ok(d: &[u8]) -> bool {
@@ -13,7 +13,7 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
     if !numeric_boundary_ok(c.hay, c.span) {
         return None;
     }
-    let d = Digits::parse(c.bytes(), b"")?;
+    let d = c.digits(b"")?;
     let s = d.as_slice();
     // Also accept the 15-digit form with the ISO 7812 health prefix written out.
     let npi = if s.len() == 15 && s[..5] == [8, 0, 8, 4, 0] {

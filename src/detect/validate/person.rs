@@ -508,11 +508,7 @@ mod tests {
 
     fn run(hay: &str) -> Option<(String, f32)> {
         let settings = Settings::default();
-        let c = Cand {
-            hay: hay.as_bytes(),
-            span: Span::new(0, hay.len()),
-            settings: &settings,
-        };
+        let c = Cand::new(hay.as_bytes(), Span::new(0, hay.len()), &settings);
         validate(&c).map(|v| (hay[v.span.range()].to_owned(), v.score))
     }
 

@@ -1,7 +1,7 @@
 //! US_SSN — US Social Security Number, ENTITIES.md §2: area not 000, 666 or 900–999; group not
 //! 00; serial not 0000; publicised numbers rejected; `123-45-6789` a low-scored dummy.
 
-use super::{Cand, Digits, Verdict, numeric_boundary_ok};
+use super::{Cand, Verdict, numeric_boundary_ok};
 
 /// Numbers that were printed on sample cards or in advertising and never belong to a person.
 const PUBLICISED: [u32; 3] = [78_051_120, 219_099_999, 457_555_462];
@@ -17,7 +17,7 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
     if !numeric_boundary_ok(c.hay, c.span) {
         return None;
     }
-    let d = Digits::parse(c.bytes(), b" -")?;
+    let d = c.digits(b" -")?;
     if d.len() != 9 || !ranges_ok(d.as_slice()) {
         return None;
     }
