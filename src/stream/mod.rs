@@ -477,6 +477,27 @@ impl ScanState<'_> {
         Ok(())
     }
 
+    /// Scans and emits the rest of a line, `buf[pos..=nl]` (`nl` its `\n`), with
+    /// `buf[win..pos]` before it as left context (the start of a chunked line), then moves
+    /// `line` and `line_off` on to the next line.
+    fn line<S: Sink>(
+        &mut self,
+        r: &Redactor,
+        sink: &mut S,
+        buf: &[u8],
+        (win, pos, nl): (usize, usize, usize),
+        (line, line_off): (&mut u64, &mut u64),
+        how: Structure<'_>,
+    ) -> Result<()> {
+        let ce = content_end(buf, pos, nl);
+        self.scan(r, &buf[win..ce], pos - win, ce - win + 1, *line, how)?;
+        self.emit(sink, *line, *line_off, &buf[pos..ce], &buf[ce..=nl], how)?;
+        self.stats.lines += 1;
+        *line += 1;
+        *line_off = 0;
+        Ok(())
+    }
+
     fn emit<S: Sink>(
         &mut self,
         sink: &mut S,
@@ -575,19 +596,14 @@ impl Framer {
             && let Some(i) = memchr::memchr(b'\n', &buf[pos..])
         {
             let nl = pos + i;
-            let ce = content_end(buf, pos, nl);
-            st.scan(r, &buf[..ce], pos, ce + 1, *line, Structure::Text)?;
-            st.emit(
+            st.line(
+                r,
                 sink,
-                *line,
-                *line_off,
-                &buf[pos..ce],
-                &buf[ce..=nl],
+                buf,
+                (0, pos, nl),
+                (line, line_off),
                 Structure::Text,
             )?;
-            st.stats.lines += 1;
-            *line += 1;
-            *line_off = 0;
             pos = nl + 1;
         }
         // A delimited stream's first line is its header: read as text, then kept as the
@@ -600,18 +616,15 @@ impl Framer {
                 && let Some(i) = memchr::memchr(b'\n', &buf[pos..])
             {
                 let nl = pos + i;
-                let ce = content_end(buf, pos, nl);
-                st.scan(r, &buf[pos..ce], 0, ce - pos + 1, *line, Structure::Text)?;
-                st.emit(
+                st.line(
+                    r,
                     sink,
-                    *line,
-                    0,
-                    &buf[pos..ce],
-                    &buf[ce..=nl],
+                    buf,
+                    (pos, pos, nl),
+                    (line, line_off),
                     Structure::Text,
                 )?;
-                st.stats.lines += 1;
-                *line += 1;
+                let ce = content_end(buf, pos, nl);
                 *header = Some(CsvHeader::parse(&buf[pos..ce], sep).unwrap_or(CsvHeader {
                     names: Vec::new(),
                     sep,
@@ -639,13 +652,8 @@ impl Framer {
         }
         while let Some(i) = memchr::memchr(b'\n', &buf[pos..]) {
             let nl = pos + i;
-            let ce = content_end(buf, pos, nl);
             let win = if pos == *ctx { 0 } else { pos };
-            st.scan(r, &buf[win..ce], pos - win, ce - win + 1, *line, how)?;
-            st.emit(sink, *line, *line_off, &buf[pos..ce], &buf[ce..=nl], how)?;
-            st.stats.lines += 1;
-            *line += 1;
-            *line_off = 0;
+            st.line(r, sink, buf, (win, pos, nl), (line, line_off), how)?;
             pos = nl + 1;
         }
         let line_start = if pos == *ctx { 0 } else { pos };

@@ -380,7 +380,11 @@ mod tests {
             let c = Cand::new(s.as_bytes(), Span::new(0, s.len()), &settings);
             // Asked in either order, each separator set gives what its own parse gives.
             for seps in [&b""[..], b" ", b"-", b" -", b"", b"-"] {
-                assert_eq!(key(c.digits(seps)), key(Digits::parse(s.as_bytes(), seps)), "{s}");
+                assert_eq!(
+                    key(c.digits(seps)),
+                    key(Digits::parse(s.as_bytes(), seps)),
+                    "{s}"
+                );
             }
         }
     }
