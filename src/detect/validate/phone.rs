@@ -2,6 +2,9 @@
 //! `phonenumber`). A number with `+` is parsed on its own; one without is tried against the
 //! policy's default regions in order. Contiguous digits without `+` need context.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 use std::str::FromStr;
 use std::sync::OnceLock;
 
@@ -131,8 +134,35 @@ pub(crate) fn e164(value: &[u8], regions: &Regions) -> Option<Vec<u8>> {
     })
 }
 
+/// How many verdicts each thread remembers (see [`valid`]).
+const MEMO_CAP: usize = 4096;
+
+thread_local! {
+    /// Recent verdicts, keyed by a 128-bit keyed hash of (region, text): the map holds no
+    /// phone number, and a per-thread random key makes collisions a matter of chance (~2^-104
+    /// for a full map), not of input.
+    static MEMO: RefCell<(HashMap<u128, bool>, [RandomState; 2])> =
+        RefCell::new((HashMap::new(), [RandomState::new(), RandomState::new()]));
+}
+
+/// libphonenumber's verdict on `s` read in `region` (`None`: written with `+`). A verdict
+/// costs microseconds (the crate's regexes sit behind a shared cache) and the same numbers
+/// recur in logs, so each thread remembers the last few thousand.
 fn valid(region: Option<Id>, s: &str) -> bool {
-    phonenumber::parse(region, s).is_ok_and(|n| phonenumber::is_valid(&n))
+    MEMO.with_borrow_mut(|(memo, keys)| {
+        let tag = region.map_or(u16::MAX, |id| id as u16);
+        let [a, b] = keys.each_ref().map(|k| k.hash_one((tag, s)));
+        let key = (u128::from(a) << 64) | u128::from(b);
+        if let Some(&v) = memo.get(&key) {
+            return v;
+        }
+        let v = phonenumber::parse(region, s).is_ok_and(|n| phonenumber::is_valid(&n));
+        if memo.len() >= MEMO_CAP {
+            memo.clear();
+        }
+        memo.insert(key, v);
+        v
+    })
 }
 
 pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
@@ -227,6 +257,24 @@ mod tests {
         assert!(plausible_national(b"2015550123"));
         assert!(plausible_national(b"02079460958"));
         assert!(plausible_national(b"12015550123"));
+    }
+
+    #[test]
+    fn remembered_verdicts_are_the_same_verdicts() {
+        let cases = [
+            (None, "+44 20 7946 0958", true),
+            (None, "+44 20 7946 095", false),
+            (Some(Id::US), "212-555-0123", true),
+            (Some(Id::GB), "212-555-0123", false),
+            (Some(Id::GB), "020 7946 0958", true),
+            (Some(Id::US), "020 7946 0958", false),
+        ];
+        // Twice: the second round is answered from the memo, and must agree.
+        for _ in 0..2 {
+            for (region, s, want) in cases {
+                assert_eq!(valid(region, s), want, "{s} in {region:?}");
+            }
+        }
     }
 
     #[test]
