@@ -138,9 +138,10 @@ pub(crate) fn e164(value: &[u8], regions: &Regions) -> Option<Vec<u8>> {
 const MEMO_CAP: usize = 4096;
 
 thread_local! {
-    /// Recent verdicts, keyed by a 128-bit keyed hash of (region, text): the map holds no
-    /// phone number, and a per-thread random key makes collisions a matter of chance (~2^-104
-    /// for a full map), not of input.
+    /// Recent verdicts, keyed by a 128-bit keyed hash of (region, text): the map keeps no
+    /// number in clear (the hash is no protection against someone who can read the process's
+    /// memory, keys included), and a per-thread random key makes collisions a matter of chance
+    /// (~2^-105 for a full map), not of input.
     static MEMO: RefCell<(HashMap<u128, bool>, [RandomState; 2])> =
         RefCell::new((HashMap::new(), [RandomState::new(), RandomState::new()]));
 }
