@@ -1063,6 +1063,10 @@ mod tests {
             // See: fuzz/regressions/scan/date-comma-list-idempotence — an SSN after
             // `1993-10-06,` was taken for the tail of one number until the date was labelled.
             include_bytes!("../fuzz/regressions/scan/date-comma-list-idempotence"),
+            // See: fuzz/regressions/scan/address-before-email-idempotence — an address was
+            // rejected for the lower-case word after it, an e-mail address, until the e-mail
+            // was labelled.
+            include_bytes!("../fuzz/regressions/scan/address-before-email-idempotence"),
             b"a,1993-10-06,091-26-2328, dob 1993-10-06,091-26-2328 4111111111111111,536904399",
         ] {
             let once = r.redact(input).into_owned();

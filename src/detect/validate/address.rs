@@ -32,17 +32,24 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
     if s > 0 && c.hay[s - 1].is_ascii_alphanumeric() {
         return None;
     }
-    // After the address: end, punctuation, or a capitalised word — never a lower-case word
-    // (`200 Main Way to go`, `3 Park Lane threads`).
-    // After a state and ZIP the address is complete, and prose may follow.
+    // After the address: end, punctuation, a capitalised word or a value — never a word of
+    // prose, lower-case letters only (`200 Main Way to go`, `3 Park Lane threads`). A value
+    // (`jo@example.net`) may be redacted, and the label in its place must leave the verdict
+    // as it was. After a state and ZIP the address is complete, and prose may follow.
     let b = c.bytes();
     let complete = has_state_zip(b);
     let rest = &c.hay[e..];
     let next_word = rest.strip_prefix(b" ").unwrap_or(b"");
+    let next_word = &next_word[..next_word
+        .iter()
+        .position(u8::is_ascii_whitespace)
+        .unwrap_or(next_word.len())];
+    let prose = next_word.first().is_some_and(u8::is_ascii_lowercase)
+        && next_word
+            .iter()
+            .all(|b| b.is_ascii_alphabetic() || b"-'.,;:!?)\"".contains(b));
     if rest.first().is_some_and(u8::is_ascii_alphanumeric)
-        || (!complete
-            && rest.first() == Some(&b' ')
-            && next_word.first().is_some_and(u8::is_ascii_lowercase))
+        || (!complete && rest.first() == Some(&b' ') && prose)
     {
         return None;
     }
@@ -100,5 +107,17 @@ mod tests {
     #[test]
     fn prose_after_the_suffix_is_not_an_address() {
         assert!(run_at(validate, "200 Main Way to go", 0, 12).is_none());
+        assert!(run_at(validate, "3 Park Lane threads.", 0, 11).is_none());
+    }
+
+    /// See: fuzz/regressions/scan/address-before-email-idempotence — an address followed by
+    /// an e-mail address was taken for an address followed by prose, until the e-mail was
+    /// labelled and the next pass found the address.
+    #[test]
+    fn a_value_after_the_suffix_is_not_prose() {
+        let hay = "lives at 4155 S Elm Street binson@example.net HTTP";
+        assert!(run_at(validate, hay, 9, 26).is_some());
+        let hay = "lives at 4155 S Elm Street [EMAIL] HTTP";
+        assert!(run_at(validate, hay, 9, 26).is_some());
     }
 }
