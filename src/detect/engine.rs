@@ -546,7 +546,8 @@ impl Engine {
                 .any(|l| before.ends_with(l) || after.starts_with(l))
     }
 
-    /// Validates one candidate with every detector of its shape; true when one confirmed it.
+    /// Validates one candidate with every detector of its shape; when one confirmed it, the
+    /// end of the longest value confirmed (a validator may cut the candidate short).
     fn run_shape(
         &self,
         shape: usize,
@@ -554,9 +555,9 @@ impl Engine {
         s: usize,
         e: usize,
         raw: &mut Vec<Scored>,
-    ) -> bool {
+    ) -> Option<usize> {
         if self.touches_artifact(hay, s, e) {
-            return false;
+            return None;
         }
         let before = raw.len();
         let cand = Cand::new(hay, Span::new(s, e), &self.settings);
@@ -573,7 +574,7 @@ impl Engine {
                 });
             }
         }
-        raw.len() > before
+        raw[before..].iter().map(|c| c.span.end()).max()
     }
 
     /// Appends the candidates of `hay[from..]` (validated, not yet scored by context) to `raw`.
@@ -591,10 +592,12 @@ impl Engine {
         let (Some(re), Some(set_re)) = (&self.re, &self.set_re) else {
             return;
         };
-        // covered[shape]: end of that shape's last confirmed match. A later match of the same
-        // shape starting inside it is a suffix of a value already found, and is skipped; after
-        // a rejected match (`0958 4111 1111 1111` fails Luhn) the next start is tried in full,
-        // and other shapes are tried at every start, so no candidate is missed.
+        // covered[shape]: end of the value its validators last confirmed. A later match of the
+        // same shape starting inside it is a suffix of a value already found, and is skipped;
+        // after a rejected match (`0958 4111 1111 1111` fails Luhn), or past the end of a value
+        // a validator cut short (`Flore Jefferson` out of `Flore Jefferson Drive, Boston`), the
+        // next start is tried in full, and other shapes are tried at every start, so no
+        // candidate is missed.
         covered.clear();
         covered.resize(self.shapes.len(), 0);
         let mut at = from;
@@ -603,8 +606,10 @@ impl Engine {
                 break;
             };
             let (s, primary) = (m.start(), m.pattern().as_usize());
-            if s >= covered[primary] && self.run_shape(primary, hay, s, m.end(), raw) {
-                covered[primary] = m.end();
+            if s >= covered[primary]
+                && let Some(end) = self.run_shape(primary, hay, s, m.end(), raw)
+            {
+                covered[primary] = end;
             }
             let others = &self.by_first[usize::from(hay[s])];
             if others
@@ -634,9 +639,9 @@ impl Engine {
                     .range(s..)
                     .anchored(Anchored::Pattern(regex_automata::PatternID::must(pid)));
                 if let Some(m2) = re.search_with(cache, &input)
-                    && self.run_shape(pid, hay, s, m2.end(), raw)
+                    && let Some(end) = self.run_shape(pid, hay, s, m2.end(), raw)
                 {
-                    covered[pid] = m2.end();
+                    covered[pid] = end;
                 }
             }
             at = s + 1;
@@ -903,6 +908,20 @@ mod tests {
                 ("4111 1111 1111 1111".to_owned(), "CREDIT_CARD")
             ]
         );
+    }
+
+    /// See: fuzz/regressions/scan/person-cut-short-idempotence.
+    #[test]
+    fn the_rest_of_a_candidate_cut_short_is_searched() {
+        // The PERSON pattern runs on to `Boston`; the validator keeps `Flore Jefferson`. The
+        // rest is searched like any text, as it is once the name is labelled.
+        let e = engine();
+        let mut scratch = e.scratch();
+        let mut out = Vec::new();
+        let hay = b"last_name: Flore Jefferson Drive, Boston, MA 02108";
+        e.scan_field(hay, 11, &mut scratch, &mut out);
+        let names: Vec<&[u8]> = out.iter().map(|f| &hay[f.span.range()]).collect();
+        assert_eq!(names, vec![&b"Flore Jefferson"[..], b"Boston"]);
     }
 
     #[test]
