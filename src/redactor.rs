@@ -1072,6 +1072,14 @@ mod tests {
             // the first was labelled.
             include_bytes!("../fuzz/regressions/scan/person-cut-short-idempotence"),
             br#"{"last_name": "Flore Jefferson Drive, Boston, MA 02108"}"#,
+            // See: fuzz/regressions/scan/person-prefix-idempotence — the validator kept the
+            // second of two names in one candidate; the first was found once it was labelled.
+            include_bytes!("../fuzz/regressions/scan/person-prefix-idempotence"),
+            "customer=Björn Lee Łukasz Patel\n".as_bytes(),
+            // See: fuzz/regressions/scan/ip-after-comma-idempotence — `4161,203.0.113.9` read
+            // as one number (`1,234.5`) until the IP address was labelled.
+            include_bytes!("../fuzz/regressions/scan/ip-after-comma-idempotence"),
+            b"629-26-4161,203.0.113.9 and 10.0.0.1,536-90-4399",
             b"a,1993-10-06,091-26-2328, dob 1993-10-06,091-26-2328 4111111111111111,536904399",
         ] {
             let once = r.redact(input).into_owned();

@@ -546,6 +546,31 @@ impl Engine {
                 .any(|l| before.ends_with(l) || after.starts_with(l))
     }
 
+    /// Validates one candidate with every detector of its shape, then what a validator left
+    /// of it in front of the value it kept (`Björn Lee` when it kept `Łukasz Patel` of
+    /// `Björn Lee Łukasz Patel`), as that text is read once the value is redacted. Returns the
+    /// end of the longest value confirmed (a validator may cut the candidate short), if any.
+    fn run_shape_and_prefix(
+        &self,
+        shape: usize,
+        hay: &[u8],
+        s: usize,
+        e: usize,
+        raw: &mut Vec<Scored>,
+    ) -> Option<usize> {
+        let before = raw.len();
+        let end = self.run_shape(shape, hay, s, e, raw)?;
+        let first = raw[before..].iter().map(|c| c.span.start()).min()?;
+        let mut cut = first;
+        while cut > s && matches!(hay[cut - 1], b' ' | b',' | b'\t') {
+            cut -= 1;
+        }
+        if cut > s {
+            self.run_shape(shape, hay, s, cut, raw);
+        }
+        Some(end)
+    }
+
     /// Validates one candidate with every detector of its shape; when one confirmed it, the
     /// end of the longest value confirmed (a validator may cut the candidate short).
     fn run_shape(
@@ -607,7 +632,7 @@ impl Engine {
             };
             let (s, primary) = (m.start(), m.pattern().as_usize());
             if s >= covered[primary]
-                && let Some(end) = self.run_shape(primary, hay, s, m.end(), raw)
+                && let Some(end) = self.run_shape_and_prefix(primary, hay, s, m.end(), raw)
             {
                 covered[primary] = end;
             }
@@ -639,7 +664,7 @@ impl Engine {
                     .range(s..)
                     .anchored(Anchored::Pattern(regex_automata::PatternID::must(pid)));
                 if let Some(m2) = re.search_with(cache, &input)
-                    && let Some(end) = self.run_shape(pid, hay, s, m2.end(), raw)
+                    && let Some(end) = self.run_shape_and_prefix(pid, hay, s, m2.end(), raw)
                 {
                     covered[pid] = end;
                 }
@@ -922,6 +947,19 @@ mod tests {
         e.scan_field(hay, 11, &mut scratch, &mut out);
         let names: Vec<&[u8]> = out.iter().map(|f| &hay[f.span.range()]).collect();
         assert_eq!(names, vec![&b"Flore Jefferson"[..], b"Boston"]);
+    }
+
+    /// See: fuzz/regressions/scan/person-prefix-idempotence.
+    #[test]
+    fn what_a_validator_leaves_in_front_is_validated_too() {
+        let e = engine();
+        assert_eq!(
+            scan(&e, "customer=Björn Lee Łukasz Patel"),
+            vec![
+                ("Björn Lee".to_owned(), "PERSON"),
+                ("Łukasz Patel".to_owned(), "PERSON")
+            ]
+        );
     }
 
     #[test]

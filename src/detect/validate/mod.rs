@@ -277,13 +277,27 @@ pub(crate) fn numeric_boundary_ok(hay: &[u8], span: Span) -> bool {
     let group = |run: usize, beyond: Option<&u8>| {
         run <= 3 && !beyond.is_some_and(|b| matches!(b, b'-' | b'/' | b':'))
     };
+    // A dotted run (`203.0.113.9`, `10.0.2997.1`) next to the `,` is another value too: `.`
+    // then digits then `.` again. (`1,234.56` has one dot and stays one number.)
+    fn dotted<'a>(mut it: impl Iterator<Item = &'a u8>) -> bool {
+        it.next() == Some(&b'.') && {
+            let mut digits = 0;
+            let mut next = it.next();
+            while next.is_some_and(u8::is_ascii_digit) {
+                digits += 1;
+                next = it.next();
+            }
+            digits > 0 && next == Some(&b'.')
+        }
+    }
     if e < hay.len() {
         if hay[e].is_ascii_alphanumeric() {
             return false;
         }
         if joiner(hay[e]) && hay.get(e + 1).is_some_and(digit) {
             let run = hay[e + 1..].iter().take_while(|b| digit(b)).count();
-            if hay[e] == b'-' || group(run, hay.get(e + 1 + run)) {
+            let list = hay[e] == b',' && dotted(hay[e + 1 + run..].iter());
+            if hay[e] == b'-' || (group(run, hay.get(e + 1 + run)) && !list) {
                 return false;
             }
         }
@@ -295,7 +309,8 @@ pub(crate) fn numeric_boundary_ok(hay: &[u8], span: Span) -> bool {
         if s >= 2 && joiner(hay[s - 1]) && hay[s - 2].is_ascii_digit() {
             let run = hay[..s - 1].iter().rev().take_while(|b| digit(b)).count();
             let beyond = (s - 1).checked_sub(run + 1).map(|i| &hay[i]);
-            if hay[s - 1] == b'-' || group(run, beyond) {
+            let list = hay[s - 1] == b',' && dotted(hay[..s - 1 - run].iter().rev());
+            if hay[s - 1] == b'-' || (group(run, beyond) && !list) {
                 return false;
             }
         }
@@ -405,6 +420,11 @@ mod tests {
         assert!(ok("536904399,1993-10-06", 0, 9));
         assert!(!ok("12,345678901", 3, 12));
         assert!(!ok("536904399,123", 0, 9));
+        // See: fuzz/regressions/scan/ip-after-comma-idempotence — next to a dotted value.
+        assert!(ok("629-26-4161,203.0.113.9", 0, 11));
+        assert!(ok("10.0.0.1,536-90-4399", 9, 20));
+        assert!(!ok("536904399,234.56", 0, 9));
+        assert!(!ok("7.5,536904399", 4, 13));
     }
 
     #[test]
