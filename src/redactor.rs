@@ -1080,6 +1080,12 @@ mod tests {
             // as one number (`1,234.5`) until the IP address was labelled.
             include_bytes!("../fuzz/regressions/scan/ip-after-comma-idempotence"),
             b"629-26-4161,203.0.113.9 and 10.0.0.1,536-90-4399",
+            // See: fuzz/regressions/scan/address-tail-cut-idempotence — an address whose
+            // `, City, ST ZIP` ran on into a word was rejected whole until the city was
+            // labelled.
+            include_bytes!("../fuzz/regressions/scan/address-tail-cut-idempotence"),
+            include_bytes!("../fuzz/regressions/scan/address-tail-cut-idempotence-2"),
+            b"6562 E Hill Way, Denver, CO 80202iii",
             b"a,1993-10-06,091-26-2328, dob 1993-10-06,091-26-2328 4111111111111111,536904399",
         ] {
             let once = r.redact(input).into_owned();

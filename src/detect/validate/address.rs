@@ -4,6 +4,7 @@
 //! by how much of an address is there.
 
 use super::{Cand, Verdict};
+use crate::span::Span;
 
 const STATES: &str = "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO \
 MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR VI GU AS MP AA AE AP";
@@ -28,17 +29,34 @@ fn has_state_zip(b: &[u8]) -> bool {
 }
 
 pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
-    let (s, e) = (c.span.start(), c.span.end());
+    let s = c.span.start();
     if s > 0 && c.hay[s - 1].is_ascii_alphanumeric() {
         return None;
     }
+    // The pattern's optional tails (`, Apt 4`, `, City, ST 12345`) can run on into what
+    // follows (`…, CO 80202abc`): then the address is the longest form, cut at a comma,
+    // that ends cleanly — the form the pattern finds once the city next to it is redacted.
+    let mut end = c.span.end();
+    loop {
+        if let Some(v) = judge(c.hay, Span::new(s, end)) {
+            return Some(v);
+        }
+        let comma = c.hay[s..end].iter().rposition(|&b| b == b',')?;
+        end = s + comma;
+    }
+}
+
+/// The verdict on the address `hay[span]`, by what follows it and how much of an address it
+/// holds.
+fn judge(hay: &[u8], span: Span) -> Option<Verdict> {
+    let e = span.end();
     // After the address: end, punctuation, a capitalised word or a value — never a word of
     // prose, lower-case letters only (`200 Main Way to go`, `3 Park Lane threads`). A value
     // (`jo@example.net`) may be redacted, and the label in its place must leave the verdict
     // as it was. After a state and ZIP the address is complete, and prose may follow.
-    let b = c.bytes();
+    let b = &hay[span.range()];
     let complete = has_state_zip(b);
-    let rest = &c.hay[e..];
+    let rest = &hay[e..];
     let next_word = rest.strip_prefix(b" ").unwrap_or(b"");
     let next_word = &next_word[..next_word
         .iter()
@@ -55,7 +73,7 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
     }
     let lower = b.to_ascii_lowercase();
     if lower.starts_with(b"p") && lower.windows(3).any(|w| w == b"box") {
-        return Verdict::new(c.span, 0.6);
+        return Verdict::new(span, 0.6);
     }
     let unit = [
         " apt",
@@ -80,7 +98,7 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
     } else {
         0.5
     };
-    Verdict::new(c.span, score)
+    Verdict::new(span, score)
 }
 
 #[cfg(test)]
@@ -113,6 +131,22 @@ mod tests {
     /// See: fuzz/regressions/scan/address-before-email-idempotence — an address followed by
     /// an e-mail address was taken for an address followed by prose, until the e-mail was
     /// labelled and the next pass found the address.
+    /// See: fuzz/regressions/scan/address-tail-cut-idempotence — `, City, ST ZIP` glued to
+    /// the next word: the address is the street part, as once the city is labelled.
+    #[test]
+    fn a_tail_that_runs_on_is_cut_at_a_comma() {
+        let hay = "6562 E Hill Way, Denver, CO 80202iii";
+        let v = run_at(validate, hay, 0, 33).unwrap();
+        assert_eq!(&hay[v.span.range()], "6562 E Hill Way, Denver");
+        let hay = "6562 E Hill Way, [PERSON], CO 80202iii";
+        assert!(run_at(validate, hay, 0, 15).is_some());
+        let hay = "1600 Pennsylvania Avenue NW, Washington, DC 20500";
+        assert_eq!(
+            run_at(validate, hay, 0, hay.len()).unwrap().span.end(),
+            hay.len()
+        );
+    }
+
     #[test]
     fn a_value_after_the_suffix_is_not_prose() {
         let hay = "lives at 4155 S Elm Street binson@example.net HTTP";
