@@ -479,25 +479,41 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
 }
 
 /// True when the word right before `start` or right after `end` (one space away) starts with
-/// an upper-case letter.
+/// an upper-case letter. Only a word counts — letters, apostrophes, hyphens, closing
+/// punctuation: a value next to the name (`O'@example.net`, `X@Y.COM`) may be redacted, and
+/// the label in its place must leave the verdict as it was.
 fn capitalised_neighbour(hay: &[u8], start: usize, end: usize) -> bool {
+    // Before the name the word must end right at the space (`Drive, Boston`: the comma
+    // parts them); after it, closing punctuation may follow the word.
+    let word = |tok: &[u8], after: bool| {
+        let letters = match tok.last() {
+            Some(b',' | b'.' | b';' | b':') if after => &tok[..tok.len() - 1],
+            _ => tok,
+        };
+        letters
+            .iter()
+            .all(|&b| b.is_ascii_alphabetic() || b >= 0x80 || matches!(b, b'\'' | b'-'))
+            && std::str::from_utf8(letters)
+                .ok()
+                .and_then(|w| w.chars().next())
+                .is_some_and(char::is_uppercase)
+    };
     let word_before = start >= 2 && hay[start - 1] == b' ' && {
         let head = &hay[..start - 1];
         let from = head
             .iter()
-            .rposition(|b| !(b.is_ascii_alphabetic() || *b >= 0x80))
+            .rposition(u8::is_ascii_whitespace)
             .map_or(0, |p| p + 1);
-        std::str::from_utf8(&head[from..])
-            .ok()
-            .and_then(|w| w.chars().next())
-            .is_some_and(char::is_uppercase)
+        word(&head[from..], false)
     };
-    let word_after = hay.get(end) == Some(&b' ')
-        && std::str::from_utf8(&hay[end + 1..(end + 5).min(hay.len())])
-            .ok()
-            .or_else(|| std::str::from_utf8(&hay[end + 1..(end + 2).min(hay.len())]).ok())
-            .and_then(|w| w.chars().next())
-            .is_some_and(char::is_uppercase);
+    let word_after = hay.get(end) == Some(&b' ') && {
+        let tail = &hay[end + 1..];
+        let to = tail
+            .iter()
+            .position(u8::is_ascii_whitespace)
+            .unwrap_or(tail.len());
+        word(&tail[..to], true)
+    };
     word_before || word_after
 }
 
@@ -510,6 +526,24 @@ mod tests {
         let settings = Settings::default();
         let c = Cand::new(hay.as_bytes(), Span::new(0, hay.len()), &settings);
         validate(&c).map(|v| (hay[v.span.range()].to_owned(), v.score))
+    }
+
+    /// See: fuzz/regressions/scan/person-next-to-value-idempotence.
+    #[test]
+    fn only_a_word_is_a_capitalised_neighbour() {
+        let hay = b"New York";
+        assert!(capitalised_neighbour(hay, 4, 8));
+        // An e-mail address after the name is a value, as its label will be.
+        let hay = b"contact Olga O'@example.net ph";
+        assert!(!capitalised_neighbour(hay, 8, 12));
+        let hay = b"contact Olga [EMAIL] ph";
+        assert!(!capitalised_neighbour(hay, 8, 12));
+        let hay = b"X@Y.COM Olga";
+        assert!(!capitalised_neighbour(hay, 8, 12));
+        let hay = b"Olga Street, and";
+        assert!(capitalised_neighbour(hay, 0, 4));
+        let hay = b"Drive, Boston";
+        assert!(!capitalised_neighbour(hay, 7, 13));
     }
 
     #[test]
