@@ -1090,6 +1090,10 @@ mod tests {
             // rejected for the capital of the e-mail address after it, until it was labelled.
             include_bytes!("../fuzz/regressions/scan/person-next-to-value-idempotence"),
             b"emergency contact Olga O'@example.net ph",
+            // See: fuzz/regressions/scan/phone-comma-list-idempotence — an SSN after
+            // `0491 570 507,` read as the tail of `507,299` until the phone was labelled.
+            include_bytes!("../fuzz/regressions/scan/phone-comma-list-idempotence"),
+            b"\"0491 570 507,299-54-9160,",
             b"a,1993-10-06,091-26-2328, dob 1993-10-06,091-26-2328 4111111111111111,536904399",
         ] {
             let once = r.redact(input).into_owned();

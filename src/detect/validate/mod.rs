@@ -277,17 +277,22 @@ pub(crate) fn numeric_boundary_ok(hay: &[u8], span: Span) -> bool {
     let group = |run: usize, beyond: Option<&u8>| {
         run <= 3 && !beyond.is_some_and(|b| matches!(b, b'-' | b'/' | b':'))
     };
-    // A dotted run (`203.0.113.9`, `10.0.2997.1`) next to the `,` is another value too: `.`
-    // then digits then `.` again. (`1,234.56` has one dot and stays one number.)
-    fn dotted<'a>(mut it: impl Iterator<Item = &'a u8>) -> bool {
-        it.next() == Some(&b'.') && {
-            let mut digits = 0;
-            let mut next = it.next();
-            while next.is_some_and(u8::is_ascii_digit) {
-                digits += 1;
-                next = it.next();
+    // A group that goes on as a dotted run (`203.0.113.9`, `10.0.2997.1`) or a spaced one
+    // (`0491 570 507`) is part of another value of the list, not the tail of this number:
+    // `.` digits `.`, or a space then a digit. (`1,234.56` has one dot: one number.)
+    fn another_value<'a>(mut it: impl Iterator<Item = &'a u8>) -> bool {
+        match it.next() {
+            Some(b'.') => {
+                let mut digits = 0;
+                let mut next = it.next();
+                while next.is_some_and(u8::is_ascii_digit) {
+                    digits += 1;
+                    next = it.next();
+                }
+                digits > 0 && next == Some(&b'.')
             }
-            digits > 0 && next == Some(&b'.')
+            Some(b' ') => it.next().is_some_and(u8::is_ascii_digit),
+            _ => false,
         }
     }
     if e < hay.len() {
@@ -296,7 +301,7 @@ pub(crate) fn numeric_boundary_ok(hay: &[u8], span: Span) -> bool {
         }
         if joiner(hay[e]) && hay.get(e + 1).is_some_and(digit) {
             let run = hay[e + 1..].iter().take_while(|b| digit(b)).count();
-            let list = hay[e] == b',' && dotted(hay[e + 1 + run..].iter());
+            let list = hay[e] == b',' && another_value(hay[e + 1 + run..].iter());
             if hay[e] == b'-' || (group(run, hay.get(e + 1 + run)) && !list) {
                 return false;
             }
@@ -309,7 +314,7 @@ pub(crate) fn numeric_boundary_ok(hay: &[u8], span: Span) -> bool {
         if s >= 2 && joiner(hay[s - 1]) && hay[s - 2].is_ascii_digit() {
             let run = hay[..s - 1].iter().rev().take_while(|b| digit(b)).count();
             let beyond = (s - 1).checked_sub(run + 1).map(|i| &hay[i]);
-            let list = hay[s - 1] == b',' && dotted(hay[..s - 1 - run].iter().rev());
+            let list = hay[s - 1] == b',' && another_value(hay[..s - 1 - run].iter().rev());
             if hay[s - 1] == b'-' || (group(run, beyond) && !list) {
                 return false;
             }
@@ -425,6 +430,10 @@ mod tests {
         assert!(ok("10.0.0.1,536-90-4399", 9, 20));
         assert!(!ok("536904399,234.56", 0, 9));
         assert!(!ok("7.5,536904399", 4, 13));
+        // See: fuzz/regressions/scan/phone-comma-list-idempotence — after a spaced value.
+        assert!(ok("0491 570 507,299-54-9160", 13, 24));
+        assert!(ok("299-54-9160,0491 570 507", 0, 11));
+        assert!(!ok("total 12,536904399", 9, 18));
     }
 
     #[test]
