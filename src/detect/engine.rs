@@ -6,9 +6,13 @@
 //! its detectors' validators; then context words (one Aho-Corasick pass, only for units with a
 //! candidate), thresholds, the allow-list and overlap resolution give the findings.
 //!
-//! The search resumes at the byte after each candidate start, so a candidate of another shape
-//! starting inside one already seen is still found (and overlap resolution settles them);
-//! matches of the same shape that start inside its previous match are skipped as suffixes.
+//! A unit (or a field's value) holding none of the bytes some match must contain (worked out
+//! from the patterns) is not searched. The search resumes at the byte after each candidate
+//! start, so a candidate of another shape starting inside one already seen is still found
+//! (and overlap resolution settles them); matches of the same shape that start inside the
+//! value its validators last confirmed are skipped as suffixes. When a validator keeps only
+//! part of a candidate, the text in front of the kept value is validated too, and the text
+//! after it is searched, as a second pass would read them once the value is redacted.
 
 use std::collections::{HashMap, HashSet};
 

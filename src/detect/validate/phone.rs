@@ -16,7 +16,7 @@ use crate::span::Span;
 /// The regions tried, in order, for numbers written without a country code, each with the
 /// trunk digit a national number must then start with (`0` in GB and AU; none required in
 /// NANP, whose trunk `1` is optional). The trunks come from libphonenumber's metadata, which
-/// is loaded (~60 ms) only when the first candidate needs it, not when a policy is built.
+/// is loaded (~65 ms) only when the first candidate needs it, not when a policy is built.
 #[derive(Clone, Debug)]
 pub(crate) struct Regions {
     ids: Vec<Id>,
