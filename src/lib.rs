@@ -48,6 +48,7 @@
 pub mod batch;
 pub(crate) mod detect;
 mod error;
+pub(crate) mod phone;
 mod policy;
 mod record;
 mod redactor;

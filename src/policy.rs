@@ -35,8 +35,9 @@ use toml::Spanned;
 
 use crate::detect::engine::EntityOptions;
 use crate::detect::spec::{DetectorDef, default_boost};
-use crate::detect::validate::{self, Regions};
+use crate::detect::validate;
 use crate::error::{Error, Result};
+use crate::phone::Regions;
 use crate::span::{DetectorId, Entity};
 use crate::transform::{Action, Rule};
 
@@ -454,6 +455,8 @@ impl Policy {
                         .ok_or_else(|| Error::config(format!("{}: unknown validator", p.origin)))?,
                     fixed_score: Some(p.score),
                     priority: p.priority,
+                    shapes: Vec::new(),
+                    digits: None,
                     patterns: vec![p.regex.clone()],
                     context: p.context.clone(),
                     negative_context: Vec::new(),

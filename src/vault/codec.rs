@@ -246,11 +246,7 @@ pub(crate) fn seal_with(
 /// The canonical form of a value, so written variants share one token: separators dropped
 /// and letters upper-cased for numbers and codes, lower case for e-mail, E.164 for phones,
 /// the standard text form for IP addresses.
-pub(crate) fn canonical(
-    entity: Entity,
-    value: &[u8],
-    regions: &crate::detect::validate::Regions,
-) -> Vec<u8> {
+pub(crate) fn canonical(entity: Entity, value: &[u8], regions: &crate::phone::Regions) -> Vec<u8> {
     let alnum_upper = || {
         value
             .iter()
@@ -285,7 +281,7 @@ pub(crate) fn canonical(
         "CREDIT_CARD" | "IBAN" | "US_NPI" | "CA_SIN" | "AU_TFN" | "ABA_ROUTING" | "AU_MEDICARE"
         | "AU_IHI" | "SWIFT_BIC" | "UK_NINO" | "US_MBI" | "US_DEA" => alnum_upper(),
         "EMAIL" => value.to_ascii_lowercase(),
-        "PHONE" => crate::detect::validate::phone_e164(value, regions).unwrap_or_else(|| {
+        "PHONE" => crate::phone::e164(value, regions.as_slice()).unwrap_or_else(|| {
             value
                 .iter()
                 .filter(|b| b.is_ascii_digit() || **b == b'+')
@@ -455,7 +451,7 @@ mod tests {
 
     #[test]
     fn canonical_forms_share_a_token() {
-        let r = crate::detect::validate::Regions::default_set();
+        let r = crate::phone::Regions::default_set();
         assert_eq!(
             canonical(Entity::CREDIT_CARD, b"4111-1111 1111-1111", &r),
             b"4111111111111111"

@@ -263,7 +263,7 @@ impl Keyring {
     /// # Ok::<(), velum::Error>(())
     /// ```
     pub fn tokenize_value(&self, entity: crate::Entity, value: &[u8]) -> String {
-        let regions = crate::detect::validate::Regions::default_set();
+        let regions = crate::phone::Regions::default_set();
         let canon = Zeroizing::new(super::codec::canonical(entity, value, &regions));
         super::codec::Codec { keyring: self }.seal(entity, &canon)
     }

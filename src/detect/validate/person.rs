@@ -15,155 +15,57 @@
 //! token or after a title; street and calendar words never count. The span is the name
 //! itself: a leading title is outside it (`Dr [PERSON]`), a generational suffix inside.
 
-use std::sync::OnceLock;
-
 use super::{Cand, Verdict};
 use crate::span::Span;
-
-static GIVEN: &str = include_str!("../../../patterns/person/given.txt");
-static SURNAMES: &str = include_str!("../../../patterns/person/surnames.txt");
-static STOP: &str = include_str!("../../../patterns/person/stopwords.txt");
-static COMMON: &str = include_str!("../../../patterns/person/common.txt");
-
-/// Words that are never part of a name: street and unit words, directions, weekdays.
-const NEVER: &[&str] = &[
-    "ALLEY",
-    "APT",
-    "AVE",
-    "AVENUE",
-    "BLVD",
-    "BOULEVARD",
-    "BUILDING",
-    "CIRCLE",
-    "COURT",
-    "CT",
-    "DRIVE",
-    "EAST",
-    "FLOOR",
-    "FRIDAY",
-    "HIGHWAY",
-    "LANE",
-    "LN",
-    "LOOP",
-    "MONDAY",
-    "NORTH",
-    "PARKWAY",
-    "PIKE",
-    "PLACE",
-    "PLAZA",
-    "RD",
-    "ROAD",
-    "ROOM",
-    "SATURDAY",
-    "SOUTH",
-    "SQUARE",
-    "ST",
-    "STREET",
-    "SUITE",
-    "SUNDAY",
-    "TERRACE",
-    "THURSDAY",
-    "TRAIL",
-    "TUESDAY",
-    "UNIT",
-    "WAY",
-    "WEDNESDAY",
-    "WEST",
-];
-
-const TITLES: &[&str] = &[
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "mx",
-    "dr",
-    "prof",
-    "professor",
-    "rev",
-    "fr",
-    "sir",
-    "dame",
-    "lord",
-    "lady",
-    "hon",
-    "judge",
-    "capt",
-    "col",
-    "sgt",
-    "lt",
-    "nurse",
-];
-
-const PARTICLES: &[&str] = &[
-    "van", "von", "der", "den", "de", "la", "del", "della", "di", "da", "das", "dos", "du", "le",
-    "ter", "ten", "zu", "af", "bin", "binti", "ibn", "y",
-];
 
 /// The candidate pattern allows at most a title, three initials, five names, two particles
 /// before each and a suffix.
 const MAX_TOKENS: usize = 24;
 
-const SUFFIXES: &[&str] = &[
-    "jr", "sr", "ii", "iii", "iv", "md", "phd", "rn", "dds", "esq",
-];
-
 const GIVEN_F: u8 = 1;
 const SURNAME_F: u8 = 2;
 const STOP_F: u8 = 4;
 const COMMON_F: u8 = 8;
+/// Street and unit words, directions, weekdays: never part of a name.
+const NEVER_F: u8 = 16;
+const TITLE_F: u8 = 32;
+const PARTICLE_F: u8 = 64;
+const SUFFIX_F: u8 = 128;
 
-/// FNV-1a: a fast hash for short ASCII keys (the dictionaries are fixed data, not input
-/// an attacker chooses the layout of).
-#[derive(Default)]
-struct Fnv(u64);
+/// The dictionaries as one hash table built by build.rs (see `person_dict` there): slots of
+/// `offset | len << 24 | flags << 32 | tag << 40`, keys in one blob.
+static TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/person_dict.bin"));
+static KEYS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/person_keys.bin"));
 
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
+/// The hash build.rs uses for the table (FNV-1a, then its high bits folded in).
+fn dict_hash(key: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in key {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
     }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
+    h ^ (h >> 29)
 }
 
-/// Every dictionary key with its flags: one lookup per token.
-type Dict = std::collections::HashMap<&'static str, u8, std::hash::BuildHasherDefault<Fnv>>;
-
-fn dict() -> &'static Dict {
-    static D: OnceLock<Dict> = OnceLock::new();
-    D.get_or_init(|| {
-        let mut d = Dict::default();
-        d.reserve(130_000);
-        for (text, flag) in [
-            (GIVEN, GIVEN_F),
-            (SURNAMES, SURNAME_F),
-            (STOP, STOP_F),
-            (COMMON, COMMON_F),
-        ] {
-            for l in text
-                .lines()
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            {
-                *d.entry(l).or_default() |= flag;
-            }
-        }
-        d
-    })
-}
-
+/// The flags of a folded key (upper-case ASCII): `GIVEN_F`, `SURNAME_F`... or 0.
 fn flags(key: &str) -> u8 {
-    dict().get(key).copied().unwrap_or(0)
+    let key = key.as_bytes();
+    let slots = TABLE.len() / 8;
+    let mask = slots - 1;
+    let h = dict_hash(key);
+    let mut i = (h as usize) & mask;
+    loop {
+        let slot = u64::from_le_bytes(TABLE[i * 8..i * 8 + 8].try_into().expect("8 bytes"));
+        if slot == 0 {
+            return 0;
+        }
+        let off = (slot & 0xff_ffff) as usize;
+        let len = ((slot >> 24) & 0xff) as usize;
+        if slot >> 40 == h >> 40 && len == key.len() && &KEYS[off..off + len] == key {
+            return (slot >> 32) as u8;
+        }
+        i = (i + 1) & mask;
+    }
 }
 
 /// Where a folded key is built: no allocation per token.
@@ -286,7 +188,7 @@ fn lookup(word: &str) -> Tok {
         surname |= f & SURNAME_F != 0;
         stop |= f & STOP_F != 0;
         common |= f & COMMON_F != 0;
-        never |= NEVER.contains(&k);
+        never |= f & NEVER_F != 0;
     }
     Tok::Name {
         given,
@@ -314,14 +216,19 @@ fn classify(word: &str, first: bool) -> Tok {
     if one_upper {
         return Tok::Initial;
     }
-    let is = |list: &[&str]| list.iter().any(|w| w.eq_ignore_ascii_case(bare));
-    if first && is(TITLES) {
+    // Titles, particles and suffixes are ASCII words in the table too.
+    let f = if bare.is_ascii() && bare.len() <= 9 {
+        fold_key(bare).map_or(0, |k| flags(k.as_str()))
+    } else {
+        0
+    };
+    if first && f & TITLE_F != 0 {
         return Tok::Title;
     }
-    if bare.starts_with(char::is_lowercase) && is(PARTICLES) {
+    if bare.starts_with(char::is_lowercase) && f & PARTICLE_F != 0 {
         return Tok::Particle;
     }
-    if !first && is(SUFFIXES) {
+    if !first && f & SUFFIX_F != 0 {
         return Tok::Suffix;
     }
     lookup(bare)
@@ -428,30 +335,31 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
     {
         return None;
     }
-    // Tokens with their byte ranges and whether a comma follows them.
-    let mut words: Vec<(usize, usize, bool)> = Vec::with_capacity(MAX_TOKENS);
+    // Tokens with their byte ranges and whether a comma follows them (no allocation: this
+    // runs for every capitalised word of a log).
+    let mut words = [(0usize, 0usize, false); MAX_TOKENS];
+    let mut toks = [(Tok::Initial, false); MAX_TOKENS];
+    let mut n = 0;
     let mut at = 0;
     for w in text.split(' ') {
         if !w.is_empty() {
             let comma = w.ends_with(',');
             let len = w.len() - usize::from(comma);
-            if words.len() == MAX_TOKENS {
+            if n == MAX_TOKENS {
                 return None;
             }
-            words.push((at, at + len, comma));
+            words[n] = (at, at + len, comma);
+            toks[n] = (classify(&text[at..at + len], n == 0), comma);
+            n += 1;
         }
         at += w.len() + 1;
     }
-    let toks: Vec<(Tok, bool)> = words
-        .iter()
-        .enumerate()
-        .map(|(k, &(a, b, comma))| (classify(&text[a..b], k == 0), comma))
-        .collect();
+    let (words, toks) = (&words[..n], &toks[..n]);
     let mut best: Option<(f32, usize, usize)> = None;
     for i in 0..toks.len() {
         let title = i > 0 && toks[i - 1].0 == Tok::Title;
         for j in i + 1..=toks.len() {
-            let sc = score(&toks, i, j, title);
+            let sc = score(toks, i, j, title);
             let better =
                 best.is_none_or(|(bs, bi, bj)| sc > bs || (sc == bs && (j - i) > (bj - bi)));
             if sc > 0.0 && better {

@@ -1,210 +1,167 @@
-//! PHONE — telephone numbers, ENTITIES.md §3, validated with libphonenumber's metadata (crate
-//! `phonenumber`). A number with `+` is parsed on its own; one without is tried against the
-//! policy's default regions in order. Contiguous digits without `+` need context.
-
-use std::cell::RefCell;
-use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
-use std::str::FromStr;
-use std::sync::OnceLock;
-
-use phonenumber::country::Id;
+//! PHONE — telephone numbers, ENTITIES.md §3, checked against the numbering plans of
+//! libphonenumber's metadata ([`crate::phone`], compiled ahead of time). A number with `+`
+//! is checked on its own; one without is tried against the policy's default regions
+//! (`phone_regions`, by default US, GB, AU, CA), and a grouped national number valid only in
+//! some other region scores low, so that only phone context (`tel`, `call`…) reports it.
+//! Contiguous digits without `+` need context.
 
 use super::{Cand, Verdict, numeric_boundary_ok};
+use crate::phone::{self, Region};
 use crate::span::Span;
 
-/// The regions tried, in order, for numbers written without a country code, each with the
-/// trunk digit a national number must then start with (`0` in GB and AU; none required in
-/// NANP, whose trunk `1` is optional). The trunks come from libphonenumber's metadata, which
-/// is loaded (~65 ms) only when the first candidate needs it, not when a policy is built.
-#[derive(Clone, Debug)]
-pub(crate) struct Regions {
-    ids: Vec<Id>,
-    trunks: OnceLock<Vec<Option<u8>>>,
+/// Digits of a candidate (at most 20), without separators.
+struct Num {
+    buf: [u8; 20],
+    len: usize,
 }
 
-impl PartialEq for Regions {
-    fn eq(&self, other: &Self) -> bool {
-        self.ids == other.ids
-    }
-}
-
-impl Regions {
-    /// US, GB, AU, CA: the regions whose formats ENTITIES.md lists.
-    pub(crate) fn default_set() -> Self {
-        Self::from_ids([Id::US, Id::GB, Id::AU, Id::CA])
-    }
-
-    fn from_ids(ids: impl IntoIterator<Item = Id>) -> Self {
-        Self {
-            ids: ids.into_iter().collect(),
-            trunks: OnceLock::new(),
+impl Num {
+    fn of(b: &[u8]) -> Option<Self> {
+        let mut n = Self {
+            buf: [0; 20],
+            len: 0,
+        };
+        for &x in b.iter().filter(|x| x.is_ascii_digit()) {
+            if n.len == n.buf.len() {
+                return None;
+            }
+            n.buf[n.len] = x;
+            n.len += 1;
         }
+        Some(n)
     }
 
-    /// Each region with its trunk digit.
-    fn with_trunks(&self) -> impl Iterator<Item = (Id, Option<u8>)> + '_ {
-        let trunks = self.trunks.get_or_init(|| {
-            self.ids
+    fn digits(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+/// The length of `text` without a trailing extension (` x123`, `x123`, ` ext. 123`,
+/// ` extension 12`), if it has one.
+fn without_extension(text: &[u8]) -> Option<usize> {
+    let digits = text.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 5 {
+        return None;
+    }
+    let mut head = &text[..text.len() - digits];
+    head = head.trim_ascii_end();
+    let head = head
+        .strip_suffix(b".")
+        .unwrap_or(head)
+        .strip_suffix(b":")
+        .unwrap_or(head);
+    let word = ["extension", "extn", "ext", "x"].iter().find(|w| {
+        head.len() >= w.len() && head[head.len() - w.len()..].eq_ignore_ascii_case(w.as_bytes())
+    })?;
+    let main = &head[..head.len() - word.len()];
+    // The word stands alone (or `x` is glued to the last digit group).
+    if main.last().is_some_and(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    Some(main.trim_ascii_end().len())
+}
+
+/// The candidate and the shorter forms made by dropping trailing groups, for candidates that
+/// ran on into a following number: `(length, has an extension)`.
+fn forms(text: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    let first = without_extension(text).map(|_| text.len());
+    let mut cur = Some(without_extension(text).unwrap_or(text.len()));
+    first
+        .into_iter()
+        .chain(std::iter::from_fn(move || {
+            let out = cur?;
+            let t = &text[..out];
+            cur = t
                 .iter()
-                .map(|id| {
-                    let code = format!("{id:?}");
-                    phonenumber::metadata::DATABASE
-                        .by_id(code.as_str())
-                        .and_then(|m| m.national_prefix())
-                        .filter(|p| *p != "1")
-                        .and_then(|p| p.bytes().next())
+                .rposition(|b| matches!(b, b' ' | b'-' | b'.' | b'/'))
+                .map(|i| {
+                    let mut e = i;
+                    while e > 0 && matches!(t[e - 1], b' ' | b'-' | b'.' | b'(' | b'/') {
+                        e -= 1;
+                    }
+                    e
                 })
-                .collect()
-        });
-        self.ids.iter().copied().zip(trunks.iter().copied())
+                .filter(|&e| t[..e].iter().filter(|b| b.is_ascii_digit()).count() >= 7);
+            Some(out)
+        }))
+        .take(9)
+}
+
+/// The verdict on the number `text` (no extension), written with `+` or not.
+fn score(text: &[u8], regions: &phone::Regions) -> Option<f32> {
+    let num = Num::of(text)?;
+    let d = num.digits();
+    if !(7..=17).contains(&d.len()) {
+        return None;
     }
-
-    /// Parses ISO 3166 alpha-2 codes; returns the first one that is not a known region.
-    pub(crate) fn parse<'a>(codes: impl IntoIterator<Item = &'a str>) -> Result<Self, &'a str> {
-        codes
-            .into_iter()
-            .map(|c| Id::from_str(&c.to_ascii_uppercase()).map_err(|_| c))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Self::from_ids)
+    if text.first() == Some(&b'+') {
+        return phone::international(d).map(|_| 0.8);
     }
+    let grouped = text
+        .iter()
+        .any(|b| matches!(b, b' ' | b'-' | b'.' | b'(' | b'/'));
+    let first = d[0];
+    // Written without `+`, a number of a trunk-prefix country starts with its trunk; NANP's
+    // trunk `1` is optional, and NANP numbers are grouped [1-]3-3-4 (or 3-7, 1-3-7).
+    let in_region = |r: Region| {
+        let trunk = r.trunk().map(|t| t.as_bytes()[0]);
+        let nanp = trunk == Some(b'1');
+        (nanp || trunk.is_none_or(|t| t == first))
+            && (!nanp || !grouped || nanp_grouping(text, first == b'1'))
+            && phone::national(r, d).is_some()
+    };
+    if regions.as_slice().iter().any(|&r| in_region(r)) {
+        return Some(if grouped { 0.7 } else { 0.3 });
+    }
+    // A national format of another region: only as written by people (grouped, with its
+    // trunk), and weak without phone context.
+    if grouped
+        && phone::with_trunk(first)
+            .iter()
+            .any(|&r| !regions.contains(r) && in_region(r))
+    {
+        return Some(0.2);
+    }
+    None
 }
 
-fn digit_count(s: &str) -> usize {
-    s.bytes().filter(u8::is_ascii_digit).count()
-}
-
-/// The candidate and the shorter forms made by dropping trailing groups (the pattern allows
-/// at most seven groups), for
-/// patterns that ran on into a following number.
-fn shapes(s: &str) -> impl Iterator<Item = &str> {
-    let mut cur = Some(s);
-    std::iter::from_fn(move || {
-        let out = cur?;
-        cur = out
-            .rfind([' ', '-', '.'])
-            .map(|i| out[..i].trim_end_matches([' ', '-', '.', '(']))
-            .filter(|t| digit_count(t) >= 7);
-        Some(out)
-    })
-    .take(8)
-}
-
-/// Cheap structural test before libphonenumber (which costs microseconds): a national number
-/// has 10 or 11 digits, and is NANP (`[2-9]XX [2-9]XX XXXX`, optionally after `1`) or starts
-/// with a trunk `0`. Rejects order ids, epoch times and other digit runs at once.
-fn plausible_national(b: &[u8]) -> bool {
-    let mut d = [0u8; 16];
+/// True when the groups of a NANP number end where `1-NXX-NXX-XXXX` groups do: after 3
+/// and 6 digits (or after 1, 4 and 7 with the trunk `1`), so `30852 30852` is not one.
+fn nanp_grouping(text: &[u8], trunk: bool) -> bool {
+    let ends: &[usize] = if trunk { &[1, 4, 7, 11] } else { &[3, 6, 10] };
     let mut n = 0;
-    for &x in b {
-        if x.is_ascii_digit() {
-            if n == d.len() {
+    let mut prev_digit = false;
+    for &b in text {
+        if b.is_ascii_digit() {
+            n += 1;
+            prev_digit = true;
+        } else {
+            if prev_digit && !ends.contains(&n) {
                 return false;
             }
-            d[n] = x - b'0';
-            n += 1;
+            prev_digit = false;
         }
     }
-    let nanp = |d: &[u8]| d.len() == 10 && d[0] >= 2 && d[3] >= 2;
-    match n {
-        10 => d[0] == 0 || nanp(&d[..10]),
-        11 => d[0] == 0 || (d[0] == 1 && nanp(&d[1..11])),
-        _ => false,
-    }
-}
-
-/// The E.164 form of a phone number as found in text (`+` numbers as written, others in the
-/// first region where they are valid).
-pub(crate) fn e164(value: &[u8], regions: &Regions) -> Option<Vec<u8>> {
-    let s = std::str::from_utf8(value).ok()?;
-    let fmt = |n: phonenumber::PhoneNumber| {
-        n.format()
-            .mode(phonenumber::Mode::E164)
-            .to_string()
-            .into_bytes()
-    };
-    if s.starts_with('+') {
-        return phonenumber::parse(None, s).ok().map(fmt);
-    }
-    regions.ids.iter().find_map(|&id| {
-        phonenumber::parse(Some(id), s)
-            .ok()
-            .filter(phonenumber::is_valid)
-            .map(fmt)
-    })
-}
-
-/// How many verdicts each thread remembers (see [`valid`]).
-const MEMO_CAP: usize = 4096;
-
-thread_local! {
-    /// Recent verdicts, keyed by a 128-bit keyed hash of (region, text): the map keeps no
-    /// number in clear (the hash is no protection against someone who can read the process's
-    /// memory, keys included), and a per-thread random key makes collisions a matter of chance
-    /// (~2^-105 for a full map), not of input.
-    static MEMO: RefCell<(HashMap<u128, bool>, [RandomState; 2])> =
-        RefCell::new((HashMap::new(), [RandomState::new(), RandomState::new()]));
-}
-
-/// libphonenumber's verdict on `s` read in `region` (`None`: written with `+`). A verdict
-/// costs microseconds (the crate's regexes sit behind a shared cache) and the same numbers
-/// recur in logs, so each thread remembers the last few thousand.
-fn valid(region: Option<Id>, s: &str) -> bool {
-    MEMO.with_borrow_mut(|(memo, keys)| {
-        let tag = region.map_or(u16::MAX, |id| id as u16);
-        let [a, b] = keys.each_ref().map(|k| k.hash_one((tag, s)));
-        let key = (u128::from(a) << 64) | u128::from(b);
-        if let Some(&v) = memo.get(&key) {
-            return v;
-        }
-        let v = phonenumber::parse(region, s).is_ok_and(|n| phonenumber::is_valid(&n));
-        if memo.len() >= MEMO_CAP {
-            memo.clear();
-        }
-        memo.insert(key, v);
-        v
-    })
+    true
 }
 
 pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
-    let text = std::str::from_utf8(c.bytes()).ok()?;
+    let text = c.bytes();
     let s = c.span.start();
     if s > 0 && c.hay[s - 1].is_ascii_alphanumeric() {
         return None;
     }
-    let plus = text.starts_with('+');
-    if !plus && !plausible_national(c.bytes()) {
-        return None;
-    }
-    for shape in shapes(text) {
-        let n = digit_count(shape);
-        if !(7..=20).contains(&n) {
+    let plus = text.first() == Some(&b'+');
+    for len in forms(text) {
+        let form = &text[..len];
+        let main = without_extension(form).map_or(form, |m| &form[..m]);
+        let span = Span::new(s, s + len);
+        if !plus && !form.starts_with(b"(") && !numeric_boundary_ok(c.hay, span) {
             continue;
         }
-        let span = Span::new(s, s + shape.len());
-        if !plus && !shape.starts_with('(') && !numeric_boundary_ok(c.hay, span) {
-            continue;
+        if let Some(score) = score(main, &c.settings.phone_regions) {
+            return Verdict::new(span, score);
         }
-        let grouped = shape
-            .bytes()
-            .any(|b| matches!(b, b' ' | b'-' | b'.' | b'('));
-        let score = if plus {
-            if !valid(None, shape) {
-                continue;
-            }
-            0.8
-        } else {
-            let first = shape.bytes().find(u8::is_ascii_digit);
-            let region_ok = |(id, trunk): (Id, Option<u8>)| {
-                // Written without `+`, a number of a trunk-prefix country starts with it.
-                trunk.is_none_or(|t| first == Some(t)) && valid(Some(id), shape)
-            };
-            if !c.settings.phone_regions.with_trunks().any(region_ok) {
-                continue;
-            }
-            if grouped { 0.7 } else { 0.3 }
-        };
-        return Verdict::new(span, score);
     }
     None
 }
@@ -237,7 +194,25 @@ mod tests {
     }
 
     #[test]
-    fn contiguous_needs_context() {
+    fn more_national_forms() {
+        table(
+            validate,
+            0.5,
+            &[
+                "415.555.0199",
+                "(020) 7946 0018",
+                "212 5550143",
+                "1800 555-0199",
+                "1-800-555-0199",
+                "+44 (0)20 7946 0958",
+                "(212) 555-0123 ext. 42",
+            ],
+            &[],
+        );
+        // Another region's national format: found, but weak without context.
+        let de = run(validate, "06 12 34 56 78").unwrap();
+        assert!(de.score < 0.5 && de.score > 0.0, "{de:?}");
+        // Contiguous, no `+`: weak.
         assert!(run(validate, "2015550123").unwrap().score < 0.5);
     }
 
@@ -248,39 +223,14 @@ mod tests {
         // A canonical E.164 number followed by an IP address: four groups to drop.
         let v = run(validate, "+442079460958 203.0.113.9").unwrap();
         assert_eq!(v.span, Span::new(0, 13));
-    }
-
-    #[test]
-    fn digit_runs_are_rejected_before_parsing() {
-        assert!(!plausible_national(b"1700000000"));
-        assert!(!plausible_national(b"1700000000123"));
-        assert!(!plausible_national(b"884213456"));
-        assert!(plausible_national(b"2015550123"));
-        assert!(plausible_national(b"02079460958"));
-        assert!(plausible_national(b"12015550123"));
-    }
-
-    #[test]
-    fn remembered_verdicts_are_the_same_verdicts() {
-        let cases = [
-            (None, "+44 20 7946 0958", true),
-            (None, "+44 20 7946 095", false),
-            (Some(Id::US), "212-555-0123", true),
-            (Some(Id::GB), "212-555-0123", false),
-            (Some(Id::GB), "020 7946 0958", true),
-            (Some(Id::US), "020 7946 0958", false),
-        ];
-        // Twice: the second round is answered from the memo, and must agree.
-        for _ in 0..2 {
-            for (region, s, want) in cases {
-                assert_eq!(valid(region, s), want, "{s} in {region:?}");
-            }
-        }
+        // The extension stays with its number.
+        let v = run(validate, "+1 201-555-0123 x123").unwrap();
+        assert_eq!(v.span, Span::new(0, 20));
     }
 
     #[test]
     fn regions_parse() {
-        assert!(Regions::parse(["us", "GB"]).is_ok());
-        assert_eq!(Regions::parse(["US", "XX"]), Err("XX"));
+        assert!(phone::Regions::parse(["us", "GB"]).is_ok());
+        assert_eq!(phone::Regions::parse(["US", "XX"]), Err("XX"));
     }
 }

@@ -1,0 +1,296 @@
+//! Telephone numbering plans: which national numbers each territory assigns, from
+//! libphonenumber's metadata (`patterns/phone/regions.tsv`, made by
+//! `scripts/regen-phone.py`). `build.rs` compiles each territory's number patterns ahead of
+//! time into one anchored DFA; here a territory's DFA is deserialised (checked, not built) the
+//! first time a number is tried against it, so no regular expression is compiled at run time
+//! and a first phone number costs microseconds. Used by the PHONE validator and by the vault's
+//! canonical form of a number (E.164).
+
+use std::sync::OnceLock;
+
+use regex_automata::dfa::Automaton;
+use regex_automata::dfa::dense::DFA;
+use regex_automata::{Anchored, Input};
+
+/// One territory's row, as build.rs writes it.
+pub(crate) struct PlanRow {
+    pub(crate) id: &'static str,
+    pub(crate) cc: u16,
+    pub(crate) trunk: Option<&'static str>,
+    #[allow(dead_code)]
+    pub(crate) main: bool,
+    #[allow(dead_code)]
+    pub(crate) leading: Option<&'static str>,
+    /// Bit `n` set: national significant numbers of `n` digits exist.
+    pub(crate) lengths: u32,
+    /// The number types, in the DFA's pattern order (`fixedLine`, `mobile`…).
+    pub(crate) types: &'static [&'static str],
+    off: usize,
+    len: usize,
+}
+
+mod generated {
+    use super::PlanRow;
+    include!(concat!(env!("OUT_DIR"), "/phone_plans.rs"));
+}
+
+use generated::PLANS;
+
+#[repr(C, align(8))]
+struct Aligned<B: ?Sized> {
+    bytes: B,
+}
+
+static DFAS: &Aligned<[u8]> = &Aligned {
+    bytes: *include_bytes!(concat!(env!("OUT_DIR"), "/phone_dfas.bin")),
+};
+
+/// A territory (region) of the numbering plans, by index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Region(u16);
+
+impl Region {
+    fn row(self) -> &'static PlanRow {
+        &PLANS[usize::from(self.0)]
+    }
+
+    /// The country calling code.
+    pub(crate) fn calling_code(self) -> u16 {
+        self.row().cc
+    }
+
+    /// The trunk (national) prefix written before national numbers (`0` in GB, `1` in NANP).
+    pub(crate) fn trunk(self) -> Option<&'static str> {
+        self.row().trunk
+    }
+
+    fn dfa(self) -> &'static DFA<&'static [u32]> {
+        static CELLS: OnceLock<Vec<OnceLock<DFA<&'static [u32]>>>> = OnceLock::new();
+        let cells = CELLS.get_or_init(|| (0..PLANS.len()).map(|_| OnceLock::new()).collect());
+        cells[usize::from(self.0)].get_or_init(|| {
+            let r = self.row();
+            DFA::from_bytes(&DFAS.bytes[r.off..r.off + r.len])
+                .expect("build.rs wrote a valid DFA")
+                .0
+        })
+    }
+
+    /// The type of the national significant number `nsn` (ASCII digits) in this territory
+    /// (`"mobile"`, `"tollFree"`…), or `None` when it assigns no such number.
+    pub(crate) fn number_type(self, nsn: &[u8]) -> Option<&'static str> {
+        let r = self.row();
+        if nsn.len() >= 32 || r.lengths & (1 << nsn.len()) == 0 {
+            return None;
+        }
+        let m = self
+            .dfa()
+            .try_search_fwd(&Input::new(nsn).anchored(Anchored::Yes))
+            .ok()??;
+        (m.offset() == nsn.len()).then(|| r.types[m.pattern().as_usize()])
+    }
+
+    /// True when this territory assigns the national significant number `nsn`.
+    pub(crate) fn is_valid(self, nsn: &[u8]) -> bool {
+        self.number_type(nsn).is_some()
+    }
+
+    /// The territory with ISO code `code` (any case); `None` for an unknown code.
+    pub(crate) fn by_id(code: &str) -> Option<Self> {
+        let up = code.to_ascii_uppercase();
+        PLANS
+            .iter()
+            .position(|r| r.id == up && up != "001")
+            .map(|i| Self(i as u16))
+    }
+
+    /// Every territory.
+    pub(crate) fn all() -> impl Iterator<Item = Self> {
+        (0..PLANS.len() as u16).map(Self)
+    }
+
+    /// The territories (and non-geographic plans) of a calling code.
+    pub(crate) fn for_code(cc: u16) -> impl Iterator<Item = Self> {
+        Self::all().filter(move |r| r.calling_code() == cc)
+    }
+}
+
+/// The territories whose trunk prefix starts with the digit `d` (ASCII).
+pub(crate) fn with_trunk(d: u8) -> &'static [Region] {
+    static BY: OnceLock<Vec<Vec<Region>>> = OnceLock::new();
+    let by = BY.get_or_init(|| {
+        let mut by = vec![Vec::new(); 10];
+        for r in Region::all() {
+            if let Some(t) = r.trunk().and_then(|t| t.bytes().next())
+                && t.is_ascii_digit()
+            {
+                by[usize::from(t - b'0')].push(r);
+            }
+        }
+        by
+    });
+    if d.is_ascii_digit() {
+        &by[usize::from(d - b'0')]
+    } else {
+        &[]
+    }
+}
+
+/// The regions a policy tries, in order, for numbers written without `+` (`phone_regions`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Regions {
+    ids: Vec<Region>,
+}
+
+impl Regions {
+    /// US, GB, AU, CA: the regions whose formats ENTITIES.md lists.
+    pub(crate) fn default_set() -> Self {
+        Self {
+            ids: ["US", "GB", "AU", "CA"]
+                .iter()
+                .map(|c| Region::by_id(c).expect("a known region"))
+                .collect(),
+        }
+    }
+
+    /// Parses ISO 3166 alpha-2 codes; returns the first one that is not a known region.
+    pub(crate) fn parse<'a>(codes: impl IntoIterator<Item = &'a str>) -> Result<Self, &'a str> {
+        codes
+            .into_iter()
+            .map(|c| Region::by_id(c).ok_or(c))
+            .collect::<Result<Vec<_>, _>>()
+            .map(|ids| Self { ids })
+    }
+
+    /// The regions, in order.
+    pub(crate) fn as_slice(&self) -> &[Region] {
+        &self.ids
+    }
+
+    /// True when `r` is one of them.
+    pub(crate) fn contains(&self, r: Region) -> bool {
+        self.ids.contains(&r)
+    }
+}
+
+/// True when some plan uses calling code `cc`.
+fn known_code(cc: u16) -> bool {
+    PLANS.iter().any(|r| r.cc == cc)
+}
+
+/// Splits the digits of an international number (after its `+`) into calling code and
+/// national significant number: calling codes are prefix-free, so at most one of the first
+/// one, two or three digits is a code.
+pub(crate) fn split_international(digits: &[u8]) -> Option<(u16, &[u8])> {
+    (1..=3).find_map(|n| {
+        let head = digits.get(..n)?;
+        let cc = head.iter().fold(0u16, |a, &b| a * 10 + u16::from(b - b'0'));
+        (head[0] != b'0' && known_code(cc)).then(|| (cc, &digits[n..]))
+    })
+}
+
+/// The territory where the international number `digits` (after `+`) is valid, and its
+/// national significant number. A trunk prefix written in brackets (`+44 (0)20…`) is dropped.
+pub(crate) fn international(digits: &[u8]) -> Option<(Region, &[u8])> {
+    let (cc, nsn) = split_international(digits)?;
+    Region::for_code(cc).find_map(|r| {
+        if r.is_valid(nsn) {
+            return Some((r, nsn));
+        }
+        let t = r.trunk()?.as_bytes();
+        let rest = nsn.strip_prefix(t)?;
+        r.is_valid(rest).then_some((r, rest))
+    })
+}
+
+/// The national significant number of `digits`, a number written in `region`'s national
+/// format (with or without its trunk prefix), when the region or another one sharing its
+/// calling code assigns it (a Jersey mobile dialled in Britain, a Canadian number in the US),
+/// as libphonenumber decides.
+pub(crate) fn national(region: Region, digits: &[u8]) -> Option<&[u8]> {
+    let valid = |nsn: &[u8]| {
+        region.is_valid(nsn)
+            || Region::for_code(region.calling_code()).any(|r| r != region && r.is_valid(nsn))
+    };
+    if let Some(t) = region.trunk()
+        && let Some(rest) = digits.strip_prefix(t.as_bytes())
+        && valid(rest)
+    {
+        return Some(rest);
+    }
+    valid(digits).then_some(digits)
+}
+
+/// The E.164 form (`+442079460958`) of a number written with `+` (any separators), or in
+/// national format in the first of `regions` that assigns it.
+pub(crate) fn e164(value: &[u8], regions: &[Region]) -> Option<Vec<u8>> {
+    let digits: Vec<u8> = value.iter().copied().filter(u8::is_ascii_digit).collect();
+    let plus = value.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'+');
+    let (region, nsn) = if plus {
+        international(&digits)?
+    } else {
+        regions
+            .iter()
+            .find_map(|&r| national(r, &digits).map(|n| (r, n)))?
+    };
+    let mut out = format!("+{}", region.calling_code()).into_bytes();
+    out.extend_from_slice(nsn);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(id: &str) -> Region {
+        Region::by_id(id).unwrap()
+    }
+
+    #[test]
+    fn territories_load() {
+        assert!(PLANS.len() > 240);
+        assert_eq!(r("gb").calling_code(), 44);
+        assert_eq!(r("US").trunk(), Some("1"));
+        assert!(Region::by_id("XX").is_none());
+        // Every DFA deserialises.
+        for region in Region::all() {
+            let _ = region.is_valid(b"2015550123");
+        }
+    }
+
+    #[test]
+    fn numbers_by_territory() {
+        assert!(r("US").is_valid(b"2015550123"));
+        assert!(!r("US").is_valid(b"1234567890"));
+        assert_eq!(r("US").number_type(b"8005550199"), Some("tollFree"));
+        assert!(r("GB").is_valid(b"2079460958"));
+        assert!(!r("GB").is_valid(b"207946095"));
+        assert_eq!(national(r("GB"), b"02079460958"), Some(&b"2079460958"[..]));
+        assert_eq!(national(r("AU"), b"0412345678"), Some(&b"412345678"[..]));
+        assert_eq!(national(r("US"), b"12125550123"), Some(&b"2125550123"[..]));
+        assert!(national(r("DE"), b"030123456789").is_some());
+    }
+
+    #[test]
+    fn international_numbers() {
+        assert_eq!(
+            split_international(b"442079460958"),
+            Some((44, &b"2079460958"[..]))
+        );
+        assert_eq!(
+            international(b"12015550123").map(|(_, n)| n),
+            Some(&b"2015550123"[..])
+        );
+        // `+44 (0)20 7946 0958`: the bracketed trunk is dropped.
+        assert!(international(b"4402079460958").is_some());
+        assert!(international(b"44207946095").is_none());
+        assert_eq!(
+            e164(b"+44 20 7946 0958", &[]).as_deref(),
+            Some(&b"+442079460958"[..])
+        );
+        assert_eq!(
+            e164(b"(212) 555-0123", &[r("US")]).as_deref(),
+            Some(&b"+12125550123"[..])
+        );
+        assert_eq!(e164(b"212-555-0123", &[r("GB")]), None);
+    }
+}
