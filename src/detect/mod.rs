@@ -2,13 +2,19 @@
 //! of output.
 //!
 //! - `spec`: the detector definitions (embedded `patterns/**/*.toml` and policy patterns);
-//! - `engine`: the single pass (one multi-pattern meta regex) and candidate dispatch;
+//! - `lex`: the words of a unit, from one byte-class pass;
+//! - `structure`: log structure on those words (times, dates, versions, ids, paths, keys);
+//! - `shapes`: candidate shapes built from the words (numbers, phones, names…);
+//! - `engine`: the single pass over a unit: shapes, a policy's regexes, validators, context;
 //! - `validate`: per-family validators;
 //! - `context`: context words (one Aho-Corasick automaton) and the score window;
 //! - `resolve`: deterministic overlap resolution.
 
 pub(crate) mod context;
 pub(crate) mod engine;
+pub(crate) mod lex;
 pub(crate) mod resolve;
+pub(crate) mod shapes;
 pub(crate) mod spec;
+pub(crate) mod structure;
 pub(crate) mod validate;

@@ -4,6 +4,7 @@
 
 use serde::Deserialize;
 
+use super::shapes::Shape;
 use super::validate::{self, ValidateFn};
 use crate::error::{Error, Result};
 use crate::span::{DetectorId, Entity};
@@ -21,6 +22,11 @@ pub(crate) struct DetectorDef {
     pub(crate) fixed_score: Option<f32>,
     /// Tie-breaker in overlap resolution: higher is more specific.
     pub(crate) priority: i32,
+    /// Candidate shapes the scanner builds for it (built-in detectors).
+    pub(crate) shapes: Vec<Shape>,
+    /// For the `number` shape: the digit counts it takes (inclusive).
+    pub(crate) digits: Option<(usize, usize)>,
+    /// Regular expressions (policy patterns, or a built-in detector no shape serves).
     pub(crate) patterns: Vec<String>,
     pub(crate) context: Vec<String>,
     /// Words that speak against this detector in particular.
@@ -57,6 +63,10 @@ struct DetectorSpec {
     validator: String,
     #[serde(default)]
     priority: i32,
+    #[serde(default)]
+    shapes: Vec<String>,
+    digits: Option<[usize; 2]>,
+    #[serde(default)]
     patterns: Vec<String>,
     #[serde(default)]
     context: Vec<String>,
@@ -109,12 +119,39 @@ pub(crate) fn builtin() -> Result<(Vec<DetectorDef>, NegativeContext)> {
                     &format!("unknown validator {:?}", d.validator),
                 )
             })?;
+            let shapes = d
+                .shapes
+                .iter()
+                .map(|s| {
+                    Shape::parse(s).ok_or_else(|| {
+                        Error::config_at(&origin, None, "shapes", &format!("unknown shape {s:?}"))
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            if shapes.is_empty() && d.patterns.is_empty() {
+                return Err(Error::config_at(
+                    &origin,
+                    None,
+                    "shapes",
+                    "a detector needs shapes or patterns",
+                ));
+            }
+            if shapes.contains(&Shape::Number) != d.digits.is_some() {
+                return Err(Error::config_at(
+                    &origin,
+                    None,
+                    "digits",
+                    "the number shape needs digits = [min, max], and only it",
+                ));
+            }
             defs.push(DetectorDef {
                 id: DetectorId::new(&d.id),
                 entity,
                 validator,
                 fixed_score: None,
                 priority: d.priority,
+                shapes,
+                digits: d.digits.map(|[a, b]| (a, b)),
                 patterns: d.patterns,
                 context: d.context,
                 negative_context: d.negative_context,

@@ -1,41 +1,35 @@
-//! The single pass. Every detector's patterns ("shapes") are compiled into one multi-pattern
-//! `regex_automata::meta::Regex`; identical pattern strings are compiled once and feed every
-//! detector that lists them. One leftmost-first search finds the next candidate start; at that
-//! start the other shapes whose first-byte set admits the byte are tried anchored, so a shape
-//! listed earlier never hides another one starting at the same place. Each candidate goes to
-//! its detectors' validators; then context words (one Aho-Corasick pass, only for units with a
-//! candidate), thresholds, the allow-list and overlap resolution give the findings.
+//! The single pass. A unit is cut into words once (`lex`), the words get their log-structure
+//! marks (`structure`), and every candidate shape the detectors read runs over them
+//! (`shapes`): a shape proposes spans, and each goes to the validators of the detectors that
+//! read the shape (for numbers, those whose digit counts it has). A policy's own regular
+//! expressions run in the same pass over the unit (`custom`). Then context words (one
+//! Aho-Corasick pass over the windows of candidates that could reach their threshold),
+//! thresholds, the allow-list and overlap resolution give the findings.
 //!
-//! A unit (or a field's value) holding none of the bytes some match must contain (worked out
-//! from the patterns) is not searched. The search resumes at the byte after each candidate
-//! start, so a candidate of another shape starting inside one already seen is still found
-//! (and overlap resolution settles them); matches of the same shape that start inside the
-//! value its validators last confirmed are skipped as suffixes. When a validator keeps only
-//! part of a candidate, the text in front of the kept value is validated too, and the text
-//! after it is searched, as a second pass would read them once the value is redacted.
+//! A unit (or a field's value) holding none of the bytes some candidate needs is not looked
+//! at. A detector does not see a candidate that starts inside the last value it confirmed
+//! (the shorter forms of a number it already took, the rest of a name), and when a validator
+//! keeps only part of a candidate, the text in front of the kept value is validated too, as
+//! a second pass would read it once the value is redacted.
+
+mod custom;
 
 use std::collections::{HashMap, HashSet};
 
-use regex_automata::meta::{self, Regex};
-use regex_automata::util::syntax;
-use regex_automata::{Anchored, Input, MatchKind};
-use regex_syntax::hir::{Class, Hir, HirKind};
-
 use super::context::{Artifact, ContextIndex, Effect, Hit, WINDOW};
+use super::lex::Words;
 use super::resolve::{Scored, resolve};
+use super::shapes::{Shape, View};
 use super::spec::{DetectorDef, NegativeContext};
+use super::structure;
 use super::validate::{Cand, Settings, ValidateFn};
 use crate::error::{Error, Result};
 use crate::span::{DetectorId, Entity, Finding, Span};
 
-/// Longest match assumed for a pattern the regex leaves unbounded (`\w+`) and whose detector
-/// gives no `max_len`; stream chunking keeps at least this much overlap.
-pub(crate) const UNBOUNDED_MATCH_CAP: usize = 4096;
+pub(crate) use custom::check_pattern;
 
-/// Compiled-size ceiling for all patterns together; a policy pattern past it is refused.
-const NFA_SIZE_LIMIT: usize = 32 << 20;
-/// Lazy DFA cache per scratch.
-const HYBRID_CACHE: usize = 4 << 20;
+/// Most digits a number candidate has.
+const MAX_NUMBER_DIGITS: usize = 19;
 
 /// Per-entity knobs a policy sets on detection.
 #[derive(Clone, Debug, Default)]
@@ -89,10 +83,6 @@ struct Det {
     allow: Option<usize>,
 }
 
-struct Shape {
-    dets: Vec<u16>,
-}
-
 /// A finding with the reasons for its score, for `velum explain`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Explained {
@@ -115,9 +105,8 @@ pub(crate) struct Explained {
 /// }
 /// ```
 pub struct Scratch {
-    cache: Option<meta::Cache>,
-    set_cache: Option<meta::Cache>,
-    patset: regex_automata::PatternSet,
+    words: Words,
+    custom: Option<custom::CustomCache>,
     raw: Vec<Scored>,
     base: Vec<f32>,
     effects: Vec<Effect>,
@@ -138,22 +127,26 @@ impl std::fmt::Debug for Scratch {
 }
 
 pub(crate) struct Engine {
-    re: Option<Regex>,
-    /// The same patterns with `MatchKind::All`: one anchored pass says which shapes match at a
-    /// candidate start, so only those are searched for their ends.
-    set_re: Option<Regex>,
+    /// The shapes some detector reads, in run order.
+    shapes: Vec<Shape>,
+    /// Per shape (`Shape as usize`): the detectors that read it (not the number shape).
+    by_shape: Vec<Vec<u16>>,
+    /// For the number shape, per digit count: the detectors that take it.
+    by_digits: Vec<Vec<u16>>,
+    /// A policy's regular expressions.
+    custom: Option<custom::Custom>,
     /// Labels and mask characters velum writes: a candidate touching one counts as glued to
     /// its neighbour, as it was to the value the label replaced.
     labels: Vec<Vec<u8>>,
     mask_chars: Vec<u8>,
-    /// `edge[b]`: some label starts or ends with byte `b`, or `b` is a mask character — the
-    /// cheap gate before comparing labels.
-    edge: [bool; 256],
-    shapes: Vec<Shape>,
-    /// For each first byte, the shapes that may start with it.
-    by_first: Vec<Vec<u32>>,
-    /// `trigger[b]`: some match of some shape contains byte `b`, and every match contains one
-    /// such byte; a unit (or a field's value) without any is not searched.
+    /// `ends[b]`: some label ends with byte `b`, or `b` is a mask character; `starts[b]`: some
+    /// label starts with it, or it is a mask character — the cheap gates before comparing
+    /// labels on each side of a candidate.
+    ends: [bool; 256],
+    starts: [bool; 256],
+    /// `trigger[b]`: some candidate needs byte `b` (a digit, a capital, `@`, `:` or a
+    /// non-ASCII letter for the shapes; a pattern's required bytes); a unit (or a field's
+    /// value) without any is not looked at.
     trigger: [bool; 256],
     dets: Vec<Det>,
     allow: Vec<HashSet<Vec<u8>>>,
@@ -162,142 +155,24 @@ pub(crate) struct Engine {
     max_match_len: usize,
 }
 
-fn syntax_config() -> syntax::Config {
-    syntax::Config::new().unicode(false).utf8(false)
-}
-
-fn parse_hir(pattern: &str) -> std::result::Result<Hir, String> {
-    regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .map_err(|e| e.to_string())
-}
-
-/// Checks a pattern the way [`Engine::build`] will: it must parse (ASCII mode; `(?u:…)` for
-/// Unicode classes) and must not match the empty string.
-pub(crate) fn check_pattern(pattern: &str) -> std::result::Result<(), String> {
-    let hir = parse_hir(pattern).map_err(|e| format!("invalid regex: {e}"))?;
-    match hir.properties().minimum_len() {
-        None => return Err("the pattern can never match".to_owned()),
-        Some(0) => return Err("the pattern can match the empty string".to_owned()),
-        Some(_) => {}
+/// The bytes some shape needs: every candidate holds a digit, a capital letter, an `@`, a
+/// `:` (`::1`) or a non-ASCII letter.
+fn shape_trigger(shapes: &[Shape]) -> [bool; 256] {
+    let mut t = [false; 256];
+    if shapes.is_empty() {
+        return t;
     }
-    // Alone it must fit the size limit too (the combined set is checked when compiled).
-    Regex::builder()
-        .syntax(syntax_config())
-        .configure(meta::Config::new().nfa_size_limit(Some(NFA_SIZE_LIMIT)))
-        .build(pattern)
-        .map(|_| ())
-        .map_err(|e| {
-            if e.size_limit().is_some() {
-                format!(
-                    "the pattern compiles to more than {} MiB; simplify it",
-                    NFA_SIZE_LIMIT >> 20
-                )
-            } else {
-                format!("invalid regex: {e}")
-            }
-        })
-}
-
-/// Adds to `set` every byte a match of `h` may start with; returns true when `h` can match
-/// the empty string (so what follows it may start the match too).
-fn first_bytes(h: &Hir, set: &mut [bool; 256]) -> bool {
-    match h.kind() {
-        HirKind::Empty | HirKind::Look(_) => true,
-        HirKind::Literal(lit) => {
-            set[usize::from(lit.0[0])] = true;
-            false
-        }
-        HirKind::Class(Class::Bytes(c)) => {
-            for r in c.ranges() {
-                for b in r.start()..=r.end() {
-                    set[usize::from(b)] = true;
-                }
-            }
-            false
-        }
-        HirKind::Class(Class::Unicode(c)) => {
-            let lead = |ch: char| {
-                let mut buf = [0u8; 4];
-                ch.encode_utf8(&mut buf).as_bytes()[0]
-            };
-            for r in c.ranges() {
-                for b in lead(r.start())..=lead(r.end()) {
-                    set[usize::from(b)] = true;
-                }
-            }
-            false
-        }
-        HirKind::Repetition(r) => first_bytes(&r.sub, set) || r.min == 0,
-        HirKind::Capture(c) => first_bytes(&c.sub, set),
-        HirKind::Concat(xs) => xs.iter().all(|x| first_bytes(x, set)),
-        HirKind::Alternation(xs) => {
-            // Every branch adds its bytes: no short-circuit.
-            let mut nullable = false;
-            for x in xs {
-                nullable |= first_bytes(x, set);
-            }
-            nullable
-        }
+    for b in 0..=255u8 {
+        t[usize::from(b)] = b.is_ascii_digit()
+            || b.is_ascii_uppercase()
+            || b >= 0x80
+            || (b == b'@' && shapes.contains(&Shape::Email))
+            || (b == b':' && shapes.contains(&Shape::Ipv6))
+            // Lower-case starts: IBANs, NINOs and DEA numbers hold digits; `po box` needs
+            // a digit too. E-mail addresses need `@`.
+            ;
     }
-}
-
-/// How likely a byte is to occur in a log line, for [`required_bytes`]: digits cost little
-/// because some shape needs them anyway; spaces and lower-case letters, which are in nearly
-/// every unit, cost most.
-fn byte_cost(b: u8) -> u32 {
-    match b {
-        b'0'..=b'9' => 1,
-        b'A'..=b'Z' | 0x80..=0xff => 2,
-        b'a'..=b'z' | b' ' | b'\t' => 20,
-        _ => 5,
-    }
-}
-
-/// A set of bytes of which every match of `h` contains at least one (the cheapest such set
-/// found by walking the pattern), or `None` when `h` can match without any particular byte
-/// (the empty string). Units with none of the set's bytes cannot hold a match.
-fn required_bytes(h: &Hir) -> Option<[bool; 256]> {
-    let cost = |set: &[bool; 256]| -> u32 {
-        (0..=255u8)
-            .filter(|&b| set[usize::from(b)])
-            .map(byte_cost)
-            .sum()
-    };
-    match h.kind() {
-        HirKind::Empty | HirKind::Look(_) => None,
-        HirKind::Literal(lit) => {
-            let b = *lit.0.iter().min_by_key(|&&b| byte_cost(b))?;
-            let mut set = [false; 256];
-            set[usize::from(b)] = true;
-            Some(set)
-        }
-        HirKind::Class(_) => {
-            let mut set = [false; 256];
-            first_bytes(h, &mut set);
-            Some(set)
-        }
-        HirKind::Repetition(r) if r.min == 0 => None,
-        HirKind::Repetition(r) => required_bytes(&r.sub),
-        HirKind::Capture(c) => required_bytes(&c.sub),
-        HirKind::Concat(xs) => xs
-            .iter()
-            .filter_map(required_bytes)
-            .min_by_key(|set| cost(set)),
-        HirKind::Alternation(xs) => {
-            let mut union = [false; 256];
-            for x in xs {
-                let set = required_bytes(x)?;
-                for (u, s) in union.iter_mut().zip(set) {
-                    *u |= s;
-                }
-            }
-            Some(union)
-        }
-    }
+    t
 }
 
 impl Engine {
@@ -314,109 +189,50 @@ impl Engine {
         if defs.len() > usize::from(u16::MAX) {
             return Err(Error::config("too many detectors"));
         }
-        let mut pattern_ids: HashMap<&str, usize> = HashMap::new();
-        let mut patterns: Vec<&str> = Vec::new();
         let mut shapes: Vec<Shape> = Vec::new();
-        let mut origins: Vec<String> = Vec::new();
-        let mut firsts: Vec<[bool; 256]> = Vec::new();
-        let mut trigger = [false; 256];
+        let mut by_shape: Vec<Vec<u16>> = vec![Vec::new(); Shape::ALL.len()];
+        let mut by_digits: Vec<Vec<u16>> = vec![Vec::new(); MAX_NUMBER_DIGITS + 1];
+        let mut patterns = Vec::new();
         let mut max_match_len = 0usize;
         for (d, def) in defs.iter().enumerate() {
-            for (i, p) in def.patterns.iter().enumerate() {
-                let origin = format!(
-                    "{} (detector {:?}, pattern {})",
-                    def.origin,
-                    def.id.as_str(),
-                    i + 1
-                );
-                check_pattern(p).map_err(|e| Error::config(format!("{origin}: {e}")))?;
-                let hir = parse_hir(p)
-                    .map_err(|e| Error::config(format!("{origin}: invalid regex: {e}")))?;
-                let len = match (hir.properties().maximum_len(), def.max_len) {
-                    (Some(a), Some(b)) => a.min(b),
-                    (Some(a), None) => a,
-                    (None, Some(b)) => b,
-                    (None, None) => UNBOUNDED_MATCH_CAP,
-                };
-                max_match_len = max_match_len.max(len);
-                let id = *pattern_ids.entry(p.as_str()).or_insert_with(|| {
-                    patterns.push(p);
-                    shapes.push(Shape { dets: Vec::new() });
-                    origins.push(origin.clone());
-                    let mut set = [false; 256];
-                    if first_bytes(&hir, &mut set) {
-                        set = [true; 256];
+            let d16 = d as u16;
+            for &shape in &def.shapes {
+                if !shapes.contains(&shape) {
+                    shapes.push(shape);
+                }
+                max_match_len =
+                    max_match_len.max(shape.max_len().min(def.max_len.unwrap_or(usize::MAX)));
+                if shape == Shape::Number {
+                    let (lo, hi) = def.digits.unwrap_or((1, MAX_NUMBER_DIGITS));
+                    for n in lo..=hi.min(MAX_NUMBER_DIGITS) {
+                        by_digits[n].push(d16);
                     }
-                    firsts.push(set);
-                    match required_bytes(&hir) {
-                        Some(req) => {
-                            for (t, r) in trigger.iter_mut().zip(req) {
-                                *t |= r;
-                            }
-                        }
-                        None => trigger = [true; 256],
-                    }
-                    patterns.len() - 1
-                });
-                if !shapes[id].dets.contains(&(d as u16)) {
-                    shapes[id].dets.push(d as u16);
+                } else {
+                    by_shape[shape as usize].push(d16);
                 }
             }
+            for (i, p) in def.patterns.iter().enumerate() {
+                patterns.push(custom::PatternDef {
+                    pattern: p,
+                    origin: format!(
+                        "{} (detector {:?}, pattern {})",
+                        def.origin,
+                        def.id.as_str(),
+                        i + 1
+                    ),
+                    detector: d16,
+                    max_len: def.max_len,
+                });
+            }
         }
-        let re = if patterns.is_empty() {
-            None
-        } else {
-            let config = meta::Config::new()
-                .match_kind(MatchKind::LeftmostFirst)
-                .utf8_empty(false)
-                .nfa_size_limit(Some(NFA_SIZE_LIMIT))
-                .onepass_size_limit(Some(NFA_SIZE_LIMIT))
-                .dfa_size_limit(Some(NFA_SIZE_LIMIT))
-                .hybrid_cache_capacity(HYBRID_CACHE);
-            let re = Regex::builder()
-                .syntax(syntax_config())
-                .configure(config)
-                .build_many(&patterns)
-                .map_err(|e| {
-                    let place = e
-                        .pattern()
-                        .map(|p| origins[p.as_usize()].clone())
-                        .unwrap_or_else(|| "patterns".to_owned());
-                    if e.size_limit().is_some() {
-                        Error::config(format!(
-                            "{place}: the patterns compile to more than {} MiB; simplify or remove a custom pattern",
-                            NFA_SIZE_LIMIT >> 20
-                        ))
-                    } else {
-                        Error::config(format!("{place}: invalid regex: {e}"))
-                    }
-                })?;
-            Some(re)
-        };
-        let set_re = if patterns.is_empty() {
-            None
-        } else {
-            let config = meta::Config::new()
-                .match_kind(MatchKind::All)
-                .utf8_empty(false)
-                .which_captures(regex_automata::nfa::thompson::WhichCaptures::None)
-                .nfa_size_limit(Some(NFA_SIZE_LIMIT))
-                .dfa_size_limit(Some(NFA_SIZE_LIMIT))
-                .hybrid_cache_capacity(HYBRID_CACHE);
-            Some(
-                Regex::builder()
-                    .syntax(syntax_config())
-                    .configure(config)
-                    .build_many(&patterns)
-                    .map_err(|e| Error::config(format!("patterns: {e}")))?,
-            )
-        };
-        let mut by_first = vec![Vec::new(); 256];
-        for (pid, set) in firsts.iter().enumerate() {
-            for (b, &on) in set.iter().enumerate() {
-                if on {
-                    by_first[b].push(pid as u32);
-                }
+        // Run order: the order of `Shape::ALL`, whatever the detectors' order.
+        shapes.sort_by_key(|s| Shape::ALL.iter().position(|x| x == s));
+        let custom = custom::Custom::build(&patterns)?;
+        let mut trigger = shape_trigger(&shapes);
+        if let Some(c) = &custom {
+            max_match_len = max_match_len.max(c.max_match_len);
+            for (t, c) in trigger.iter_mut().zip(c.trigger) {
+                *t |= c;
             }
         }
         let mut allow_sets: Vec<HashSet<Vec<u8>>> = Vec::new();
@@ -470,22 +286,24 @@ impl Engine {
             .filter(|(k, _)| *k == Artifact::MaskRun)
             .filter_map(|(_, t)| t.bytes().next())
             .collect();
-        let mut edge = [false; 256];
+        let (mut ends, mut starts) = ([false; 256], [false; 256]);
         for l in &labels {
-            edge[usize::from(l[0])] = true;
-            edge[usize::from(l[l.len() - 1])] = true;
+            starts[usize::from(l[0])] = true;
+            ends[usize::from(l[l.len() - 1])] = true;
         }
         for &m in &mask_chars {
-            edge[usize::from(m)] = true;
+            starts[usize::from(m)] = true;
+            ends[usize::from(m)] = true;
         }
         Ok(Self {
-            re,
-            set_re,
+            shapes,
+            by_shape,
+            by_digits,
+            custom,
             labels,
             mask_chars,
-            edge,
-            shapes,
-            by_first,
+            ends,
+            starts,
             trigger,
             dets,
             allow: allow_sets,
@@ -498,9 +316,8 @@ impl Engine {
     /// Fresh per-thread buffers.
     pub(crate) fn scratch(&self) -> Scratch {
         Scratch {
-            cache: self.re.as_ref().map(Regex::create_cache),
-            set_cache: self.set_re.as_ref().map(Regex::create_cache),
-            patset: regex_automata::PatternSet::new(self.shapes.len()),
+            words: Words::default(),
+            custom: self.custom.as_ref().map(custom::Custom::cache),
             raw: Vec::new(),
             base: Vec::new(),
             effects: Vec::new(),
@@ -537,8 +354,9 @@ impl Engine {
     fn touches_artifact(&self, hay: &[u8], s: usize, e: usize) -> bool {
         let before = &hay[..s];
         let after = &hay[e..];
-        let gate = |b: Option<&u8>| b.is_some_and(|&b| self.edge[usize::from(b)]);
-        if !gate(before.last()) && !gate(after.first()) {
+        let ended = before.last().is_some_and(|&b| self.ends[usize::from(b)]);
+        let started = after.first().is_some_and(|&b| self.starts[usize::from(b)]);
+        if !ended && !started {
             return false;
         }
         let masked = |b: Option<&u8>| b.is_some_and(|b| self.mask_chars.contains(b));
@@ -547,50 +365,56 @@ impl Engine {
             || self
                 .labels
                 .iter()
-                .any(|l| before.ends_with(l) || after.starts_with(l))
+                .any(|l| (ended && before.ends_with(l)) || (started && after.starts_with(l)))
     }
 
-    /// Validates one candidate with every detector of its shape, then what a validator left
-    /// of it in front of the value it kept (`Björn Lee` when it kept `Łukasz Patel` of
-    /// `Björn Lee Łukasz Patel`), as that text is read once the value is redacted. Returns the
-    /// end of the longest value confirmed (a validator may cut the candidate short), if any.
-    fn run_shape_and_prefix(
+    /// Validates one candidate with detectors `dets` (those that have not confirmed a value
+    /// it starts inside), then what a validator left of it in front of the value it kept
+    /// (`Björn Lee` when it kept `Łukasz Patel` of `Björn Lee Łukasz Patel`), as that text is
+    /// read once the value is redacted. Returns the end of the longest value confirmed.
+    fn check(
         &self,
-        shape: usize,
+        dets: &[u16],
         hay: &[u8],
-        s: usize,
-        e: usize,
+        span: Span,
         raw: &mut Vec<Scored>,
+        covered: &mut [usize],
     ) -> Option<usize> {
+        let (s, e) = (span.start(), span.end());
+        if self.touches_artifact(hay, s, e) {
+            return None;
+        }
         let before = raw.len();
-        let end = self.run_shape(shape, hay, s, e, raw)?;
+        let end = self.validate(dets, hay, span, raw, covered, true)?;
         let first = raw[before..].iter().map(|c| c.span.start()).min()?;
         let mut cut = first;
         while cut > s && matches!(hay[cut - 1], b' ' | b',' | b'\t') {
             cut -= 1;
         }
-        if cut > s {
-            self.run_shape(shape, hay, s, cut, raw);
+        if cut > s && !self.touches_artifact(hay, s, cut) {
+            self.validate(dets, hay, Span::new(s, cut), raw, covered, false);
         }
         Some(end)
     }
 
-    /// Validates one candidate with every detector of its shape; when one confirmed it, the
-    /// end of the longest value confirmed (a validator may cut the candidate short).
-    fn run_shape(
+    /// Runs the validators of `dets` on one candidate; the end of the longest value
+    /// confirmed. With `skip_covered`, a detector does not see a candidate starting inside
+    /// the last value it confirmed.
+    fn validate(
         &self,
-        shape: usize,
+        dets: &[u16],
         hay: &[u8],
-        s: usize,
-        e: usize,
+        span: Span,
         raw: &mut Vec<Scored>,
+        covered: &mut [usize],
+        skip_covered: bool,
     ) -> Option<usize> {
-        if self.touches_artifact(hay, s, e) {
-            return None;
-        }
-        let before = raw.len();
-        let cand = Cand::new(hay, Span::new(s, e), &self.settings);
-        for &d in &self.shapes[shape].dets {
+        let cand = Cand::new(hay, span, &self.settings);
+        let mut end = None;
+        for &d in dets {
+            if skip_covered && span.start() < covered[usize::from(d)] {
+                continue;
+            }
             let det = &self.dets[usize::from(d)];
             if let Some(v) = (det.validator)(&cand) {
                 raw.push(Scored {
@@ -601,79 +425,54 @@ impl Engine {
                     ix: 0,
                     fragment: false,
                 });
+                let c = &mut covered[usize::from(d)];
+                *c = (*c).max(v.span.end());
+                end = end.max(Some(v.span.end()));
             }
         }
-        raw[before..].iter().map(|c| c.span.end()).max()
+        end
     }
 
-    /// Appends the candidates of `hay[from..]` (validated, not yet scored by context) to `raw`.
-    #[allow(clippy::too_many_arguments)]
-    fn candidates(
-        &self,
-        hay: &[u8],
-        cache: &mut meta::Cache,
-        set_cache: &mut meta::Cache,
-        patset: &mut regex_automata::PatternSet,
-        raw: &mut Vec<Scored>,
-        covered: &mut Vec<usize>,
-        from: usize,
-    ) {
-        let (Some(re), Some(set_re)) = (&self.re, &self.set_re) else {
-            return;
-        };
-        // covered[shape]: end of the value its validators last confirmed. A later match of the
-        // same shape starting inside it is a suffix of a value already found, and is skipped;
-        // after a rejected match (`0958 4111 1111 1111` fails Luhn), or past the end of a value
-        // a validator cut short (`Flore Jefferson` out of `Flore Jefferson Drive, Boston`), the
-        // next start is tried in full, and other shapes are tried at every start, so no
-        // candidate is missed.
+    /// Appends the candidates of `hay` from `key_end` (validated, not yet scored by context)
+    /// to `raw`.
+    fn candidates(&self, hay: &[u8], key_end: usize, scratch: &mut Scratch) {
+        let Scratch {
+            words,
+            custom,
+            raw,
+            covered,
+            ..
+        } = scratch;
         covered.clear();
-        covered.resize(self.shapes.len(), 0);
-        let mut at = from;
-        while at < hay.len() {
-            let Some(m) = re.search_with(cache, &Input::new(hay).range(at..)) else {
-                break;
-            };
-            let (s, primary) = (m.start(), m.pattern().as_usize());
-            if s >= covered[primary]
-                && let Some(end) = self.run_shape_and_prefix(primary, hay, s, m.end(), raw)
-            {
-                covered[primary] = end;
+        covered.resize(self.dets.len(), 0);
+        if !self.shapes.is_empty() {
+            words.lex(hay);
+            structure::mark(hay, words);
+            let view = View::new(hay, words);
+            let from = view.word_at(key_end);
+            for &shape in &self.shapes {
+                let mut check = |span: Span| {
+                    let dets: &[u16] = if shape == Shape::Number {
+                        let n = hay[span.range()]
+                            .iter()
+                            .filter(|b| b.is_ascii_digit())
+                            .count();
+                        self.by_digits.get(n).map_or(&[], Vec::as_slice)
+                    } else {
+                        &self.by_shape[shape as usize]
+                    };
+                    if dets.is_empty() {
+                        return None;
+                    }
+                    self.check(dets, hay, span, raw, covered)
+                };
+                shape.run(&view, from, &mut check);
             }
-            let others = &self.by_first[usize::from(hay[s])];
-            if others
-                .iter()
-                .any(|&p| p as usize != primary && s >= covered[p as usize])
-            {
-                // Which other shapes match here at all: one anchored pass.
-                patset.clear();
-                set_re.which_overlapping_matches_with(
-                    set_cache,
-                    &Input::new(hay).range(s..).anchored(Anchored::Yes),
-                    patset,
-                );
-            } else {
-                at = s + 1;
-                continue;
-            }
-            for &pid in others {
-                let pid = pid as usize;
-                if pid == primary
-                    || s < covered[pid]
-                    || !patset.contains(regex_automata::PatternID::must(pid))
-                {
-                    continue;
-                }
-                let input = Input::new(hay)
-                    .range(s..)
-                    .anchored(Anchored::Pattern(regex_automata::PatternID::must(pid)));
-                if let Some(m2) = re.search_with(cache, &input)
-                    && let Some(end) = self.run_shape_and_prefix(pid, hay, s, m2.end(), raw)
-                {
-                    covered[pid] = end;
-                }
-            }
-            at = s + 1;
+        }
+        if let (Some(c), Some(cache)) = (&self.custom, custom.as_mut()) {
+            c.run(hay, key_end, cache, &mut |dets, span| {
+                self.check(dets, hay, span, raw, covered);
+            });
         }
     }
 
@@ -725,10 +524,14 @@ impl Engine {
         scratch: &mut Scratch,
         mut emit: impl FnMut(usize, Finding, f32, Effect),
     ) {
+        scratch.raw.clear();
+        // A field's name is context, never a candidate: the search starts at its value, and
+        // a value without a byte some candidate needs is not looked at.
+        if !hay[key_end..].iter().any(|&b| self.trigger[usize::from(b)]) {
+            return;
+        }
+        self.candidates(hay, key_end, scratch);
         let Scratch {
-            cache,
-            set_cache,
-            patset,
             raw,
             base,
             effects,
@@ -736,20 +539,9 @@ impl Engine {
             resolved,
             starts,
             ends,
-            covered,
             windows,
-            record: _,
+            ..
         } = scratch;
-        raw.clear();
-        let (Some(cache), Some(set_cache)) = (cache.as_mut(), set_cache.as_mut()) else {
-            return;
-        };
-        // A field's name is context, never a candidate: the search starts at its value, and
-        // a value without a byte some match needs is not searched at all.
-        if !hay[key_end..].iter().any(|&b| self.trigger[usize::from(b)]) {
-            return;
-        }
-        self.candidates(hay, cache, set_cache, patset, raw, covered, key_end);
         // No candidate can reach its threshold even with context: nothing to report, and no
         // need for the context pass (the common case for loopback IPs, bare digit runs...).
         let reachable = |c: &Scored| {
@@ -985,45 +777,13 @@ mod tests {
     }
 
     #[test]
-    fn first_byte_sets() {
-        let mut set = [false; 256];
-        assert!(!first_bytes(&parse_hir(r"\b\d{3}").unwrap(), &mut set));
-        assert!(set[usize::from(b'0')] && !set[usize::from(b'a')]);
-        let mut set = [false; 256];
-        first_bytes(&parse_hir(r"(?:x)?[ab]|\+").unwrap(), &mut set);
-        let on: Vec<u8> = (0..=255u8).filter(|&b| set[usize::from(b)]).collect();
-        assert_eq!(on, b"+abx".to_vec());
-        let mut set = [false; 256];
-        first_bytes(&parse_hir(r"(?u:é)").unwrap(), &mut set);
-        assert!(set[0xc3]);
-    }
-
-    #[test]
-    fn required_byte_sets() {
-        let req = |p: &str| {
-            required_bytes(&parse_hir(p).unwrap()).map(|set| {
-                (0..=255u8)
-                    .filter(|&b| set[usize::from(b)])
-                    .collect::<Vec<u8>>()
-            })
-        };
-        // The cheapest required part: `@`, not the letters around it.
-        assert_eq!(req(r"[a-z]+@[a-z]+\.com"), Some(b"@".to_vec()));
-        assert_eq!(req(r"\b\d{3}[ -]\d{2}"), Some(b"0123456789".to_vec()));
-        // Alternation: one set from every branch.
-        assert_eq!(req(r"x+:|\+1"), Some(b"1:".to_vec()));
-        assert_eq!(req(r"a*"), None);
-        assert_eq!(req(r"(?:ab)?|c"), None);
-    }
-
-    #[test]
     fn units_without_a_required_byte_are_not_searched() {
         let e = engine();
-        // The built-in shapes all need a digit, a capital, `@`, `:`, `-`, `.`...
-        for b in [b'@', b'7', b'J', b':'] {
+        // The built-in shapes all need a digit, a capital, `@`, `:` or a non-ASCII letter...
+        for b in [b'@', b'7', b'J', b':', 0xc3] {
             assert!(e.trigger[usize::from(b)], "{}", b as char);
         }
-        for b in [b'a', b'z', b' ', b'_'] {
+        for b in [b'a', b'z', b' ', b'_', b'-', b'.'] {
             assert!(!e.trigger[usize::from(b)], "{}", b as char);
         }
         // ... so a field whose value has none is skipped, and a finding in the key is never
@@ -1047,5 +807,82 @@ mod tests {
             .err()
             .unwrap();
         assert!(err.to_string().contains("empty string"), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod stage_times {
+    use super::super::spec;
+    use super::*;
+
+    /// `VELUM_STAGE_FILE=f cargo test --release --lib stage_times -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn stage_times() {
+        let Ok(path) = std::env::var("VELUM_STAGE_FILE") else {
+            return;
+        };
+        let data = std::fs::read(path).unwrap();
+        let lines: Vec<&[u8]> = data.split(|&b| b == b'\n').collect();
+        let (defs, neg) = spec::builtin().unwrap();
+        let e = Engine::build(&defs, &neg, &EngineOptions::default()).unwrap();
+        let mut s = e.scratch();
+        let t = std::time::Instant::now();
+        let mut n = 0usize;
+        for l in &lines {
+            s.words.lex(l);
+            n += s.words.w.len();
+        }
+        let lex = t.elapsed();
+        let t = std::time::Instant::now();
+        for l in &lines {
+            s.words.lex(l);
+            structure::mark(l, &mut s.words);
+        }
+        let mark = t.elapsed();
+        let mut per_shape = Vec::new();
+        for &shape in &e.shapes {
+            let t = std::time::Instant::now();
+            let mut c = 0usize;
+            for l in &lines {
+                s.words.lex(l);
+                structure::mark(l, &mut s.words);
+                let v = View::new(l, &s.words);
+                shape.run(&v, 0, &mut |_| {
+                    c += 1;
+                    None
+                });
+            }
+            per_shape.push((shape.name(), t.elapsed().saturating_sub(mark), c));
+        }
+        let t = std::time::Instant::now();
+        let mut raw = 0;
+        for l in &lines {
+            s.raw.clear();
+            e.candidates(l, 0, &mut s);
+            raw += s.raw.len();
+        }
+        let cands = t.elapsed();
+        let t = std::time::Instant::now();
+        let mut out = Vec::new();
+        let mut found = 0;
+        for l in &lines {
+            out.clear();
+            e.scan(l, &mut s, &mut out);
+            found += out.len();
+        }
+        let full = t.elapsed();
+        eprintln!("candidates+validators {cands:?} ({raw} confirmed, {found} findings)");
+        eprintln!(
+            "{} lines {} words; lex {:?} mark(+lex) {:?} full scan {:?}",
+            lines.len(),
+            n,
+            lex,
+            mark,
+            full
+        );
+        for (name, d, c) in per_shape {
+            eprintln!("  {name:10} {d:?} {c} candidates");
+        }
     }
 }

@@ -75,6 +75,18 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
         return None;
     }
     let d = c.digits(b" -")?;
+    // Contiguous, or grouped as cards print them: 4-4-4-4(-3), Amex 4-6-5, Diners 4-6-4, and
+    // the 15- and 14-digit 4-4-4-3 and 4-4-4-2.
+    if !d.grouped_as(&[
+        &[4, 4, 4, 4],
+        &[4, 4, 4, 4, 3],
+        &[4, 6, 5],
+        &[4, 6, 4],
+        &[4, 4, 4, 3],
+        &[4, 4, 4, 2],
+    ]) {
+        return None;
+    }
     if !(12..=19).contains(&d.len()) || d.all_same() || !luhn_ok(d.as_slice()) {
         return None;
     }

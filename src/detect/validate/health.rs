@@ -104,6 +104,15 @@ pub(crate) fn validate_mrn(c: &Cand<'_>) -> Option<Verdict> {
         return None;
     }
     let b = c.bytes();
+    // Digits alone are one run or dash-grouped as records print them (`00-482-913`).
+    if b[0].is_ascii_digit()
+        && !c.digits(b"-").is_some_and(|d| {
+            d.sep.is_none_or(|s| s == b'-')
+                && d.grouped_as(&[&[2, 3, 3], &[2, 3, 4], &[3, 3, 3], &[3, 3, 4]])
+        })
+    {
+        return None;
+    }
     let digits = b.iter().filter(|x| x.is_ascii_digit()).count();
     let letters = b.iter().take_while(|x| x.is_ascii_alphabetic()).count();
     ((6..=10).contains(&digits) && letters <= 2).then_some(Verdict {
@@ -119,7 +128,10 @@ pub(crate) fn validate_au_medicare(c: &Cand<'_>) -> Option<Verdict> {
     }
     let d = c.digits(b" ")?;
     let s = d.as_slice();
-    if !(s.len() == 10 || s.len() == 11) || !(2..=6).contains(&s[0]) {
+    if !(s.len() == 10 || s.len() == 11)
+        || !(2..=6).contains(&s[0])
+        || !d.grouped_as(&[&[4, 5, 1], &[4, 5, 1, 1]])
+    {
         return None;
     }
     const W: [u32; 8] = [1, 3, 7, 9, 1, 3, 7, 9];
@@ -140,10 +152,11 @@ pub(crate) fn validate_au_ihi(c: &Cand<'_>) -> Option<Verdict> {
     }
     let d = c.digits(b" -")?;
     let s = d.as_slice();
-    (s.len() == 16 && s[..6] == [8, 0, 0, 3, 6, 0] && luhn_ok(s)).then_some(Verdict {
-        span: c.span,
-        score: 0.9,
-    })
+    (s.len() == 16 && d.grouped_as(&[&[4, 4, 4, 4]]) && s[..6] == [8, 0, 0, 3, 6, 0] && luhn_ok(s))
+        .then_some(Verdict {
+            span: c.span,
+            score: 0.9,
+        })
 }
 
 #[cfg(test)]

@@ -21,10 +21,10 @@ mod person;
 mod phone;
 mod ssn;
 
+use crate::phone::Regions;
 use crate::span::Span;
 
 pub(crate) use person::has_dictionary_name;
-pub(crate) use phone::{Regions, e164 as phone_e164};
 
 /// Per-engine settings a validator may consult.
 #[derive(Clone, Debug)]
@@ -67,12 +67,12 @@ impl<'a> Cand<'a> {
         &self.hay[self.span.range()]
     }
 
-    /// [`Digits::parse`] of the candidate with separators `seps`, a subset of `b" -"`.
+    /// [`Digits::parse`] of the candidate with separators `seps`, a subset of `b" -."`.
     pub(crate) fn digits(&self, seps: &[u8]) -> Option<Digits> {
-        debug_assert!(seps.iter().all(|b| b" -".contains(b)));
+        debug_assert!(seps.iter().all(|b| b" -.".contains(b)));
         let d = (*self
             .digits
-            .get_or_init(|| Digits::parse(self.bytes(), b" -")))?;
+            .get_or_init(|| Digits::parse(self.bytes(), b" -.")))?;
         // Parsed with both separators: the narrower set accepts it when its one separator
         // kind (if any) is allowed.
         d.sep.is_none_or(|s| seps.contains(&s)).then_some(d)
@@ -184,13 +184,15 @@ fn generic_mod97(c: &Cand<'_>) -> Option<Verdict> {
 }
 
 /// Up to 32 decimal digits (as values 0..=9) taken from a candidate, with the one separator
-/// kind it used.
+/// kind it used and the lengths of its groups.
 #[derive(Clone, Copy)]
 pub(crate) struct Digits {
     buf: [u8; 32],
     len: usize,
     /// The separator byte seen, if any.
     pub(crate) sep: Option<u8>,
+    groups: [u8; 8],
+    ngroups: usize,
 }
 
 impl Digits {
@@ -202,7 +204,10 @@ impl Digits {
             buf: [0; 32],
             len: 0,
             sep: None,
+            groups: [0; 8],
+            ngroups: 0,
         };
+        let mut run = 0u8;
         for &b in s {
             if b.is_ascii_digit() {
                 if d.len == d.buf.len() {
@@ -210,17 +215,39 @@ impl Digits {
                 }
                 d.buf[d.len] = b - b'0';
                 d.len += 1;
+                run += 1;
             } else if seps.contains(&b) {
                 match d.sep {
                     None => d.sep = Some(b),
                     Some(prev) if prev == b => {}
                     Some(_) => return None,
                 }
+                if run == 0 || d.ngroups == d.groups.len() - 1 {
+                    return None;
+                }
+                d.groups[d.ngroups] = run;
+                d.ngroups += 1;
+                run = 0;
             } else {
                 return None;
             }
         }
+        if run == 0 {
+            return None;
+        }
+        d.groups[d.ngroups] = run;
+        d.ngroups += 1;
         Some(d)
+    }
+
+    /// The lengths of the digit groups (`[3, 2, 4]` for `536-90-4399`, `[9]` for a run).
+    pub(crate) fn groups(&self) -> &[u8] {
+        &self.groups[..self.ngroups]
+    }
+
+    /// True when the digits are one run or grouped as one of `forms`.
+    pub(crate) fn grouped_as(&self, forms: &[&[u8]]) -> bool {
+        self.ngroups == 1 || forms.contains(&self.groups())
     }
 
     pub(crate) fn as_slice(&self) -> &[u8] {

@@ -9,9 +9,9 @@ pub(crate) fn validate_itin(c: &Cand<'_>) -> Option<Verdict> {
     if !numeric_boundary_ok(c.hay, c.span) {
         return None;
     }
-    let d = c.digits(b" -")?;
+    let d = c.digits(b" -.")?;
     let s = d.as_slice();
-    if s.len() != 9 || s[0] != 9 {
+    if s.len() != 9 || s[0] != 9 || !d.grouped_as(&[&[3, 2, 4]]) {
         return None;
     }
     let group = s[3] * 10 + s[4];

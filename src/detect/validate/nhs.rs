@@ -27,7 +27,7 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
         return None;
     }
     let d = c.digits(b" -")?;
-    if d.len() != 10 || !mod11_ok(d.as_slice()) {
+    if d.len() != 10 || !d.grouped_as(&[&[3, 3, 4]]) || !mod11_ok(d.as_slice()) {
         return None;
     }
     // Issued ranges (4xx, 6xx-7xx, 3xx, CHI dates...) are descriptive, not a filter:

@@ -17,8 +17,8 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
     if !numeric_boundary_ok(c.hay, c.span) {
         return None;
     }
-    let d = c.digits(b" -")?;
-    if d.len() != 9 || !ranges_ok(d.as_slice()) {
+    let d = c.digits(b" -.")?;
+    if d.len() != 9 || !d.grouped_as(&[&[3, 2, 4]]) || !ranges_ok(d.as_slice()) {
         return None;
     }
     let whole = d.prefix(9);
