@@ -200,34 +200,61 @@ fn person_dict(dir: &Path, out_dir: &Path) {
     std::fs::write(out_dir.join("person_keys.bin"), keys).unwrap();
 }
 
-/// Compiles each territory's number patterns (one per number type, anchored at both ends)
-/// into a minimised dense DFA, and writes `phone_dfas.bin` (the DFAs, each at an offset
-/// aligned to 4) and `phone_plans.rs` (the table of territories pointing into it).
+/// Compiles the number patterns of each calling code (every number type of every territory
+/// sharing it, anchored at both ends) into one minimised dense DFA, and writes
+/// `phone_dfas.bin` (the DFAs, each at an offset aligned to 8) and `phone_plans.rs` (the
+/// territories, and the codes pointing into the blob).
 fn phone_plans(tsv: &Path, out_dir: &Path) {
     use regex_automata::dfa::{StartKind, dense};
     use regex_automata::{MatchKind, nfa::thompson, util::syntax};
     println!("cargo:rerun-if-changed={}", tsv.display());
     let text = std::fs::read_to_string(tsv).expect("read patterns/phone/regions.tsv");
-    let mut blob: Vec<u8> = Vec::new();
-    let mut table = String::from(
-        "/// Territories: (id, calling code, trunk prefix, main for its code, leading digits,\n\
-         /// national number lengths as a bit set, number types, DFA offset, DFA length).\n\
+    let opt = |s: &str| {
+        if s == "-" {
+            "None".to_owned()
+        } else {
+            format!("Some({s:?})")
+        }
+    };
+    let mut plans = String::from(
+        "/// Territories: ISO code, calling code, trunk prefix.\n\
          pub(super) static PLANS: &[PlanRow] = &[\n",
     );
+    // Per calling code: national number lengths, (territory:type) per pattern, patterns.
+    let mut codes: std::collections::BTreeMap<u16, (u32, Vec<String>, Vec<String>)> =
+        std::collections::BTreeMap::new();
     for (n, line) in text.lines().enumerate() {
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
         }
         let f: Vec<&str> = line.split('\t').collect();
         assert!(f.len() >= 7, "regions.tsv:{}: too few fields", n + 1);
-        let (id, cc, trunk, main, leading, lengths) = (f[0], f[1], f[2], f[3], f[4], f[5]);
-        let mut types = Vec::new();
-        let mut pats = Vec::new();
+        let (id, cc, trunk, lengths) = (f[0], f[1], f[2], f[5]);
+        let cc: u16 = cc.parse().expect("calling code");
+        writeln!(
+            plans,
+            "    PlanRow {{ id: {id:?}, cc: {cc}, trunk: {} }},",
+            opt(trunk)
+        )
+        .unwrap();
+        let e = codes.entry(cc).or_default();
+        for l in lengths.split(',').filter(|l| *l != "-") {
+            e.0 |= 1 << l.parse::<u32>().expect("length");
+        }
         for t in &f[6..] {
             let (name, pat) = t.split_once('=').expect("type=pattern");
-            types.push(name.to_owned());
-            pats.push(format!("^(?:{pat})$"));
+            e.1.push(format!("{id}:{name}"));
+            e.2.push(format!("^(?:{pat})$"));
         }
+    }
+    plans.push_str("];\n");
+    let mut blob: Vec<u8> = Vec::new();
+    plans.push_str(
+        "/// Calling codes: code, national number lengths as a bit set, territory:type per\n\
+         /// pattern, DFA offset and length.\n\
+         pub(super) static CODES: &[CodeRow] = &[\n",
+    );
+    for (cc, (bits, types, pats)) in &codes {
         let dfa = dense::Builder::new()
             .syntax(syntax::Config::new().unicode(false).utf8(false))
             .thompson(thompson::Config::new().shrink(true))
@@ -237,8 +264,8 @@ fn phone_plans(tsv: &Path, out_dir: &Path) {
                     .start_kind(StartKind::Anchored)
                     .match_kind(MatchKind::LeftmostFirst),
             )
-            .build_many(&pats)
-            .unwrap_or_else(|e| panic!("regions.tsv:{}: {id}: {e}", n + 1));
+            .build_many(pats)
+            .unwrap_or_else(|e| panic!("regions.tsv: calling code {cc}: {e}"));
         let (bytes, pad) = dfa.to_bytes_little_endian();
         let bytes = &bytes[pad..];
         while blob.len() % 8 != 0 {
@@ -246,28 +273,14 @@ fn phone_plans(tsv: &Path, out_dir: &Path) {
         }
         let off = blob.len();
         blob.extend_from_slice(bytes);
-        let mut bits = 0u32;
-        for l in lengths.split(',').filter(|l| *l != "-") {
-            bits |= 1 << l.parse::<u32>().expect("length");
-        }
-        let opt = |s: &str| {
-            if s == "-" {
-                "None".to_owned()
-            } else {
-                format!("Some({s:?})")
-            }
-        };
         writeln!(
-            table,
-            "    PlanRow {{ id: {id:?}, cc: {cc}, trunk: {}, main: {}, leading: {}, lengths: {bits:#x}, types: &{types:?}, off: {off}, len: {} }},",
-            opt(trunk),
-            main == "main",
-            opt(leading),
+            plans,
+            "    CodeRow {{ cc: {cc}, lengths: {bits:#x}, types: &{types:?}, off: {off}, len: {} }},",
             bytes.len()
         )
         .unwrap();
     }
-    table.push_str("];\n");
+    plans.push_str("];\n");
     std::fs::write(out_dir.join("phone_dfas.bin"), &blob).unwrap();
-    std::fs::write(out_dir.join("phone_plans.rs"), table).unwrap();
+    std::fs::write(out_dir.join("phone_plans.rs"), plans).unwrap();
 }

@@ -1,10 +1,11 @@
-//! Telephone numbering plans: which national numbers each territory assigns, from
+//! Telephone numbering plans: which national numbers each calling code assigns, from
 //! libphonenumber's metadata (`patterns/phone/regions.tsv`, made by
-//! `scripts/regen-phone.py`). `build.rs` compiles each territory's number patterns ahead of
-//! time into one anchored DFA; here a territory's DFA is deserialised (checked, not built) the
-//! first time a number is tried against it, so no regular expression is compiled at run time
-//! and a first phone number costs microseconds. Used by the PHONE validator and by the vault's
-//! canonical form of a number (E.164).
+//! `scripts/regen-phone.py`). `build.rs` compiles the number patterns of each calling code
+//! (all territories sharing it: the NANP's 25, `+44`'s four...) ahead of time into one
+//! anchored DFA; here a code's DFA is deserialised (checked, not built) the first time a
+//! number is tried against it, so no regular expression is compiled at run time and a first
+//! phone number costs microseconds. Used by the PHONE validator and by the vault's canonical
+//! form of a number (E.164).
 
 use std::sync::OnceLock;
 
@@ -12,29 +13,30 @@ use regex_automata::dfa::Automaton;
 use regex_automata::dfa::dense::DFA;
 use regex_automata::{Anchored, Input};
 
-/// One territory's row, as build.rs writes it.
+/// One territory, as build.rs writes it.
 pub(crate) struct PlanRow {
-    pub(crate) id: &'static str,
-    pub(crate) cc: u16,
-    pub(crate) trunk: Option<&'static str>,
-    #[allow(dead_code)]
-    pub(crate) main: bool,
-    #[allow(dead_code)]
-    pub(crate) leading: Option<&'static str>,
+    id: &'static str,
+    cc: u16,
+    trunk: Option<&'static str>,
+}
+
+/// One calling code, as build.rs writes it.
+pub(crate) struct CodeRow {
+    cc: u16,
     /// Bit `n` set: national significant numbers of `n` digits exist.
-    pub(crate) lengths: u32,
-    /// The number types, in the DFA's pattern order (`fixedLine`, `mobile`…).
-    pub(crate) types: &'static [&'static str],
+    lengths: u32,
+    /// `territory:type` of each pattern of the DFA (`GB:mobile`).
+    types: &'static [&'static str],
     off: usize,
     len: usize,
 }
 
 mod generated {
-    use super::PlanRow;
+    use super::{CodeRow, PlanRow};
     include!(concat!(env!("OUT_DIR"), "/phone_plans.rs"));
 }
 
-use generated::PLANS;
+use generated::{CODES, PLANS};
 
 #[repr(C, align(8))]
 struct Aligned<B: ?Sized> {
@@ -44,6 +46,48 @@ struct Aligned<B: ?Sized> {
 static DFAS: &Aligned<[u8]> = &Aligned {
     bytes: *include_bytes!(concat!(env!("OUT_DIR"), "/phone_dfas.bin")),
 };
+
+/// A calling code's plan, by index into `CODES`.
+#[derive(Clone, Copy)]
+struct Code(u16);
+
+impl Code {
+    fn of(cc: u16) -> Option<Self> {
+        CODES
+            .binary_search_by_key(&cc, |c| c.cc)
+            .ok()
+            .map(|i| Self(i as u16))
+    }
+
+    fn row(self) -> &'static CodeRow {
+        &CODES[usize::from(self.0)]
+    }
+
+    fn dfa(self) -> &'static DFA<&'static [u32]> {
+        static CELLS: OnceLock<Vec<OnceLock<DFA<&'static [u32]>>>> = OnceLock::new();
+        let cells = CELLS.get_or_init(|| (0..CODES.len()).map(|_| OnceLock::new()).collect());
+        cells[usize::from(self.0)].get_or_init(|| {
+            let r = self.row();
+            DFA::from_bytes(&DFAS.bytes[r.off..r.off + r.len])
+                .expect("build.rs wrote a valid DFA")
+                .0
+        })
+    }
+
+    /// `territory:type` of the national significant number `nsn` (ASCII digits) under this
+    /// code (`"US:tollFree"`), or `None` when no territory of the code assigns it.
+    fn number_type(self, nsn: &[u8]) -> Option<&'static str> {
+        let r = self.row();
+        if nsn.len() >= 32 || r.lengths & (1 << nsn.len()) == 0 {
+            return None;
+        }
+        let m = self
+            .dfa()
+            .try_search_fwd(&Input::new(nsn).anchored(Anchored::Yes))
+            .ok()??;
+        (m.offset() == nsn.len()).then(|| r.types[m.pattern().as_usize()])
+    }
+}
 
 /// A territory (region) of the numbering plans, by index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -64,36 +108,6 @@ impl Region {
         self.row().trunk
     }
 
-    fn dfa(self) -> &'static DFA<&'static [u32]> {
-        static CELLS: OnceLock<Vec<OnceLock<DFA<&'static [u32]>>>> = OnceLock::new();
-        let cells = CELLS.get_or_init(|| (0..PLANS.len()).map(|_| OnceLock::new()).collect());
-        cells[usize::from(self.0)].get_or_init(|| {
-            let r = self.row();
-            DFA::from_bytes(&DFAS.bytes[r.off..r.off + r.len])
-                .expect("build.rs wrote a valid DFA")
-                .0
-        })
-    }
-
-    /// The type of the national significant number `nsn` (ASCII digits) in this territory
-    /// (`"mobile"`, `"tollFree"`…), or `None` when it assigns no such number.
-    pub(crate) fn number_type(self, nsn: &[u8]) -> Option<&'static str> {
-        let r = self.row();
-        if nsn.len() >= 32 || r.lengths & (1 << nsn.len()) == 0 {
-            return None;
-        }
-        let m = self
-            .dfa()
-            .try_search_fwd(&Input::new(nsn).anchored(Anchored::Yes))
-            .ok()??;
-        (m.offset() == nsn.len()).then(|| r.types[m.pattern().as_usize()])
-    }
-
-    /// True when this territory assigns the national significant number `nsn`.
-    pub(crate) fn is_valid(self, nsn: &[u8]) -> bool {
-        self.number_type(nsn).is_some()
-    }
-
     /// The territory with ISO code `code` (any case); `None` for an unknown code.
     pub(crate) fn by_id(code: &str) -> Option<Self> {
         let up = code.to_ascii_uppercase();
@@ -107,23 +121,27 @@ impl Region {
     pub(crate) fn all() -> impl Iterator<Item = Self> {
         (0..PLANS.len() as u16).map(Self)
     }
-
-    /// The territories (and non-geographic plans) of a calling code.
-    pub(crate) fn for_code(cc: u16) -> impl Iterator<Item = Self> {
-        Self::all().filter(move |r| r.calling_code() == cc)
-    }
 }
 
-/// The territories whose trunk prefix starts with the digit `d` (ASCII).
+/// True when some territory of `r`'s calling code has national numbers of `len` digits.
+pub(crate) fn may_have_length(r: Region, len: usize) -> bool {
+    len < 32 && Code::of(r.calling_code()).is_some_and(|c| c.row().lengths & (1 << len) != 0)
+}
+
+/// One territory per calling code whose trunk prefix starts with the digit `d` (ASCII):
+/// [`national`] tries a number against every territory of the code at once.
 pub(crate) fn with_trunk(d: u8) -> &'static [Region] {
     static BY: OnceLock<Vec<Vec<Region>>> = OnceLock::new();
     let by = BY.get_or_init(|| {
-        let mut by = vec![Vec::new(); 10];
+        let mut by: Vec<Vec<Region>> = vec![Vec::new(); 10];
         for r in Region::all() {
             if let Some(t) = r.trunk().and_then(|t| t.bytes().next())
                 && t.is_ascii_digit()
             {
-                by[usize::from(t - b'0')].push(r);
+                let list = &mut by[usize::from(t - b'0')];
+                if !list.iter().any(|q| q.calling_code() == r.calling_code()) {
+                    list.push(r);
+                }
             }
         }
         by
@@ -166,15 +184,10 @@ impl Regions {
         &self.ids
     }
 
-    /// True when `r` is one of them.
-    pub(crate) fn contains(&self, r: Region) -> bool {
-        self.ids.contains(&r)
+    /// True when some region of them has calling code `cc`.
+    pub(crate) fn has_code(&self, cc: u16) -> bool {
+        self.ids.iter().any(|r| r.calling_code() == cc)
     }
-}
-
-/// True when some plan uses calling code `cc`.
-fn known_code(cc: u16) -> bool {
-    PLANS.iter().any(|r| r.cc == cc)
 }
 
 /// Splits the digits of an international number (after its `+`) into calling code and
@@ -184,22 +197,21 @@ pub(crate) fn split_international(digits: &[u8]) -> Option<(u16, &[u8])> {
     (1..=3).find_map(|n| {
         let head = digits.get(..n)?;
         let cc = head.iter().fold(0u16, |a, &b| a * 10 + u16::from(b - b'0'));
-        (head[0] != b'0' && known_code(cc)).then(|| (cc, &digits[n..]))
+        (head[0] != b'0' && Code::of(cc).is_some()).then(|| (cc, &digits[n..]))
     })
 }
 
-/// The territory where the international number `digits` (after `+`) is valid, and its
-/// national significant number. A trunk prefix written in brackets (`+44 (0)20…`) is dropped.
-pub(crate) fn international(digits: &[u8]) -> Option<(Region, &[u8])> {
+/// The calling code of the international number `digits` (after `+`) and its national
+/// significant number, when some territory of the code assigns it. A trunk prefix written in
+/// brackets (`+44 (0)20…`) is dropped.
+pub(crate) fn international(digits: &[u8]) -> Option<(u16, &[u8])> {
     let (cc, nsn) = split_international(digits)?;
-    Region::for_code(cc).find_map(|r| {
-        if r.is_valid(nsn) {
-            return Some((r, nsn));
-        }
-        let t = r.trunk()?.as_bytes();
-        let rest = nsn.strip_prefix(t)?;
-        r.is_valid(rest).then_some((r, rest))
-    })
+    let code = Code::of(cc)?;
+    if code.number_type(nsn).is_some() {
+        return Some((cc, nsn));
+    }
+    let rest = nsn.strip_prefix(b"0")?;
+    code.number_type(rest).map(|_| (cc, rest))
 }
 
 /// The national significant number of `digits`, a number written in `region`'s national
@@ -207,17 +219,14 @@ pub(crate) fn international(digits: &[u8]) -> Option<(Region, &[u8])> {
 /// calling code assigns it (a Jersey mobile dialled in Britain, a Canadian number in the US),
 /// as libphonenumber decides.
 pub(crate) fn national(region: Region, digits: &[u8]) -> Option<&[u8]> {
-    let valid = |nsn: &[u8]| {
-        region.is_valid(nsn)
-            || Region::for_code(region.calling_code()).any(|r| r != region && r.is_valid(nsn))
-    };
+    let code = Code::of(region.calling_code())?;
     if let Some(t) = region.trunk()
         && let Some(rest) = digits.strip_prefix(t.as_bytes())
-        && valid(rest)
+        && code.number_type(rest).is_some()
     {
         return Some(rest);
     }
-    valid(digits).then_some(digits)
+    code.number_type(digits).map(|_| digits)
 }
 
 /// The E.164 form (`+442079460958`) of a number written with `+` (any separators), or in
@@ -225,14 +234,14 @@ pub(crate) fn national(region: Region, digits: &[u8]) -> Option<&[u8]> {
 pub(crate) fn e164(value: &[u8], regions: &[Region]) -> Option<Vec<u8>> {
     let digits: Vec<u8> = value.iter().copied().filter(u8::is_ascii_digit).collect();
     let plus = value.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'+');
-    let (region, nsn) = if plus {
+    let (cc, nsn) = if plus {
         international(&digits)?
     } else {
         regions
             .iter()
-            .find_map(|&r| national(r, &digits).map(|n| (r, n)))?
+            .find_map(|&r| national(r, &digits).map(|n| (r.calling_code(), n)))?
     };
-    let mut out = format!("+{}", region.calling_code()).into_bytes();
+    let mut out = format!("+{cc}").into_bytes();
     out.extend_from_slice(nsn);
     Some(out)
 }
@@ -245,26 +254,34 @@ mod tests {
         Region::by_id(id).unwrap()
     }
 
+    fn kind(cc: u16, nsn: &[u8]) -> Option<&'static str> {
+        Code::of(cc).and_then(|c| c.number_type(nsn))
+    }
+
     #[test]
-    fn territories_load() {
+    fn plans_load() {
         assert!(PLANS.len() > 240);
         assert_eq!(r("gb").calling_code(), 44);
         assert_eq!(r("US").trunk(), Some("1"));
         assert!(Region::by_id("XX").is_none());
         // Every DFA deserialises.
-        for region in Region::all() {
-            let _ = region.is_valid(b"2015550123");
+        for c in CODES {
+            let _ = Code::of(c.cc).unwrap().number_type(b"2015550123");
         }
     }
 
     #[test]
-    fn numbers_by_territory() {
-        assert!(r("US").is_valid(b"2015550123"));
-        assert!(!r("US").is_valid(b"1234567890"));
-        assert_eq!(r("US").number_type(b"8005550199"), Some("tollFree"));
-        assert!(r("GB").is_valid(b"2079460958"));
-        assert!(!r("GB").is_valid(b"207946095"));
+    fn numbers_by_code() {
+        assert!(kind(1, b"2015550123").is_some());
+        assert!(kind(1, b"1234567890").is_none());
+        // Toll-free numbers are shared by the NANP territories: any may name it.
+        assert!(kind(1, b"8005550199").is_some_and(|t| t.ends_with(":tollFree")));
+        assert!(kind(44, b"2079460958").is_some());
+        assert!(kind(44, b"207946095").is_none());
+        // 07829 is a Jersey mobile: valid under +44 though not in GB itself.
+        assert_eq!(kind(44, b"7829858162"), Some("JE:mobile"));
         assert_eq!(national(r("GB"), b"02079460958"), Some(&b"2079460958"[..]));
+        assert_eq!(national(r("GB"), b"07829858162"), Some(&b"7829858162"[..]));
         assert_eq!(national(r("AU"), b"0412345678"), Some(&b"412345678"[..]));
         assert_eq!(national(r("US"), b"12125550123"), Some(&b"2125550123"[..]));
         assert!(national(r("DE"), b"030123456789").is_some());
@@ -276,10 +293,7 @@ mod tests {
             split_international(b"442079460958"),
             Some((44, &b"2079460958"[..]))
         );
-        assert_eq!(
-            international(b"12015550123").map(|(_, n)| n),
-            Some(&b"2015550123"[..])
-        );
+        assert_eq!(international(b"12015550123"), Some((1, &b"2015550123"[..])));
         // `+44 (0)20 7946 0958`: the bracketed trunk is dropped.
         assert!(international(b"4402079460958").is_some());
         assert!(international(b"44207946095").is_none());

@@ -455,6 +455,7 @@ impl Policy {
                         .ok_or_else(|| Error::config(format!("{}: unknown validator", p.origin)))?,
                     fixed_score: Some(p.score),
                     priority: p.priority,
+                    max_score: p.score,
                     shapes: Vec::new(),
                     digits: None,
                     patterns: vec![p.regex.clone()],

@@ -48,6 +48,10 @@ pub(crate) struct RecordScratch {
     pub(crate) dec: Vec<u8>,
     pub(crate) map: Vec<usize>,
     pub(crate) found: Vec<crate::Finding>,
+    /// The values of a JSON line scanned in place (those without escapes).
+    pub(crate) segs: Vec<crate::detect::engine::Segment>,
+    /// The fields whose key or value has escapes: decoded and scanned one by one.
+    pub(crate) escaped: Vec<usize>,
 }
 
 /// How the lines of a stream are read.

@@ -294,27 +294,15 @@ impl Redactor {
     /// to `value`): under `name`, `patient`, `cardholder`… a name-shaped value is a PERSON even
     /// if no dictionary knows it; under `hostname`, `service`… nothing is a PERSON.
     fn person_hint(&self, key: &[u8], value: &[u8], found: &mut Vec<Finding>) {
-        // Normalised in a stack buffer: this runs for every field of every record.
-        let mut buf = [0u8; 24];
-        let mut len = 0;
-        for &b in key {
-            if matches!(b, b'_' | b'-' | b' ' | b'.') {
-                continue;
-            }
-            if len == buf.len() || !b.is_ascii_alphanumeric() {
-                return;
-            }
-            buf[len] = b.to_ascii_lowercase();
-            len += 1;
+        match person_key(key) {
+            Some(PersonKey::Never) => found.retain(|g| g.entity != Entity::PERSON),
+            Some(PersonKey::Name(norm)) => self.person_hint_name(norm, value, found),
+            None => {}
         }
-        let norm = std::str::from_utf8(&buf[..len]).expect("ASCII");
-        if is_not_person_key(norm) {
-            found.retain(|g| g.entity != Entity::PERSON);
-            return;
-        }
-        if !is_person_key(norm) {
-            return;
-        }
+    }
+
+    /// [`Redactor::person_hint`] under a person key (`norm` its normalised form).
+    fn person_hint_name(&self, norm: &str, value: &[u8], found: &mut Vec<Finding>) {
         let Ok(text) = std::str::from_utf8(value) else {
             return;
         };
@@ -374,7 +362,9 @@ impl Redactor {
             None => record::json_fields(unit, &mut rec.fields),
             Some(h) => record::csv_fields(unit, h.sep, &mut rec.fields),
         };
-        if ok {
+        if ok && header.is_none() {
+            self.scan_json(scratch, unit, &mut rec, out);
+        } else if ok {
             for f in &rec.fields {
                 rec.unit.clear();
                 match header {
@@ -416,6 +406,108 @@ impl Redactor {
         }
         scratch.record = rec;
         ok
+    }
+
+    /// Scans the values of a JSON object line whose fields are in `rec.fields`: those without
+    /// escapes in place, in one pass over the line (each value with its own key as context),
+    /// the others decoded one by one; then each field name's verdict on PERSON.
+    fn scan_json(
+        &self,
+        scratch: &mut Scratch,
+        unit: &[u8],
+        rec: &mut record::RecordScratch,
+        out: &mut Vec<Finding>,
+    ) {
+        use crate::detect::engine::Segment;
+        rec.segs.clear();
+        rec.escaped.clear();
+        for (i, f) in rec.fields.iter().enumerate() {
+            let escaped =
+                |r: &std::ops::Range<usize>| memchr::memchr(b'\\', &unit[r.clone()]).is_some();
+            if escaped(&f.key) || escaped(&f.raw) {
+                rec.escaped.push(i);
+            } else {
+                rec.segs.push(Segment {
+                    key: (f.key.start, f.key.end),
+                    value: (f.raw.start, f.raw.end),
+                });
+            }
+        }
+        let first = out.len();
+        if !rec.segs.is_empty() {
+            self.compiled
+                .engine
+                .scan_segments(unit, &rec.segs, scratch, out);
+        }
+        // Field names that decide PERSON, field by field (findings are in field order).
+        let mut k = first;
+        for f in &rec.fields {
+            let key = &unit[f.key.clone()];
+            let Some(class) = person_key(key) else {
+                continue;
+            };
+            while k < out.len() && out[k].span.end() <= f.raw.start {
+                k += 1;
+            }
+            let mut e = k;
+            while e < out.len() && out[e].span.start() < f.raw.end {
+                e += 1;
+            }
+            rec.found.clear();
+            rec.found.extend(out[k..e].iter().map(|g| Finding {
+                span: Span::new(g.span.start() - f.raw.start, g.span.end() - f.raw.start),
+                ..*g
+            }));
+            match class {
+                PersonKey::Never => rec.found.retain(|g| g.entity != Entity::PERSON),
+                PersonKey::Name(norm) => {
+                    self.person_hint_name(norm, &unit[f.raw.clone()], &mut rec.found)
+                }
+            }
+            let now = rec.found.iter().map(|g| Finding {
+                span: g.span.offset(f.raw.start),
+                ..*g
+            });
+            let n = rec.found.len();
+            out.splice(k..e, now);
+            k += n;
+        }
+        // The escaped fields, decoded.
+        if !rec.escaped.is_empty() {
+            let escaped = std::mem::take(&mut rec.escaped);
+            for &i in &escaped {
+                let f = rec.fields[i].clone();
+                rec.unit.clear();
+                record::decode_json(&unit[f.key.clone()], &mut rec.dec, &mut rec.map);
+                if !rec.dec.is_empty() {
+                    rec.unit.extend_from_slice(&rec.dec);
+                    rec.unit.extend_from_slice(b": ");
+                }
+                let at = rec.unit.len();
+                decode_field(unit, &f, &mut rec.dec, &mut rec.map);
+                rec.unit.extend_from_slice(&rec.dec);
+                rec.found.clear();
+                self.compiled
+                    .engine
+                    .scan_field(&rec.unit, at, scratch, &mut rec.found);
+                rec.found.retain(|g| g.span.start() >= at);
+                for g in &mut rec.found {
+                    g.span = Span::new(g.span.start() - at, g.span.end() - at);
+                }
+                if at > 0 {
+                    self.person_hint(&rec.unit[..at - 2], &rec.dec, &mut rec.found);
+                }
+                out.extend(rec.found.iter().map(|g| {
+                    let (s, e) = (g.span.start(), g.span.end());
+                    Finding {
+                        span: Span::new(f.raw.start + rec.map[s], f.raw.start + rec.map[e]),
+                        ..*g
+                    }
+                }));
+            }
+            rec.escaped = escaped;
+            out[first..].sort_by_key(|g| g.span.start());
+        }
     }
 
     /// Rewrites one unit whose findings are known. Borrowed when nothing changes.
@@ -846,53 +938,84 @@ impl Redactor {
     }
 }
 
+/// What a field name says about PERSON.
+#[derive(Clone, Copy)]
+enum PersonKey<'a> {
+    /// A name field (`first_name`, `patient`…), with the normalised key.
+    Name(&'a str),
+    /// A field whose values are never people (`hostname`, `service`…).
+    Never,
+}
+
+/// The verdict of field name `key` on PERSON, normalised in a stack buffer (this runs for
+/// every field of every record): lower case without `_`, `-`, ` ` or `.`.
+fn person_key(key: &[u8]) -> Option<PersonKey<'static>> {
+    let mut buf = [0u8; 24];
+    let mut len = 0;
+    for &b in key {
+        if matches!(b, b'_' | b'-' | b' ' | b'.') {
+            continue;
+        }
+        if len == buf.len() || !b.is_ascii_alphanumeric() {
+            return None;
+        }
+        buf[len] = b.to_ascii_lowercase();
+        len += 1;
+    }
+    let norm = std::str::from_utf8(&buf[..len]).ok()?;
+    if is_not_person_key(norm) {
+        return Some(PersonKey::Never);
+    }
+    PERSON_KEYS
+        .iter()
+        .find(|k| **k == norm)
+        .map(|k| PersonKey::Name(k))
+}
+
 /// Field names that say their value is a person's name (ENTITIES.md §6), normalised: lower
 /// case without `_`, `-` or spaces (`firstName`, `first_name` and `First Name` are equal).
-fn is_person_key(k: &str) -> bool {
-    matches!(
-        k,
-        "name"
-            | "fullname"
-            | "firstname"
-            | "givenname"
-            | "middlename"
-            | "lastname"
-            | "surname"
-            | "familyname"
-            | "displayname"
-            | "patient"
-            | "patientname"
-            | "customer"
-            | "customername"
-            | "user"
-            | "username"
-            | "holder"
-            | "accountholder"
-            | "cardholder"
-            | "cardholdername"
-            | "nameoncard"
-            | "beneficiary"
-            | "payee"
-            | "recipient"
-            | "sender"
-            | "contact"
-            | "contactname"
-            | "emergencycontact"
-            | "guarantor"
-            | "insured"
-            | "subscriber"
-            | "physician"
-            | "providername"
-            | "author"
-            | "owner"
-            | "signedby"
-            | "nok"
-            | "nextofkin"
-            | "employee"
-            | "employeename"
-            | "applicant"
-    )
-}
+const PERSON_KEYS: &[&str] = &[
+    "name",
+    "fullname",
+    "firstname",
+    "givenname",
+    "middlename",
+    "lastname",
+    "surname",
+    "familyname",
+    "displayname",
+    "patient",
+    "patientname",
+    "customer",
+    "customername",
+    "user",
+    "username",
+    "holder",
+    "accountholder",
+    "cardholder",
+    "cardholdername",
+    "nameoncard",
+    "beneficiary",
+    "payee",
+    "recipient",
+    "sender",
+    "contact",
+    "contactname",
+    "emergencycontact",
+    "guarantor",
+    "insured",
+    "subscriber",
+    "physician",
+    "providername",
+    "author",
+    "owner",
+    "signedby",
+    "nok",
+    "nextofkin",
+    "employee",
+    "employeename",
+    "applicant",
+];
 
 /// Field names whose values are never people (a service's `name`, a `hostname`...).
 fn is_not_person_key(k: &str) -> bool {

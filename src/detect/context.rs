@@ -1,9 +1,11 @@
-//! Context words: one Aho-Corasick automaton over every detector's positive words and the
-//! generic negative words, run once per unit and only when the unit has a candidate. A word
-//! counts when it stands alone (letters do not continue it on either side, except at a
-//! camelCase join) within [`WINDOW`] bytes of the candidate.
+//! Context words: every detector's positive words and the generic negative words, looked up
+//! word by word in the unit's words (one hash lookup per sub-word, no second pass over the
+//! bytes). Words and phrases are split as text is — at spaces, `_`, `-`, `.`, camelCase and
+//! letter–digit joins — so `credit card`, `credit_card`, `creditCard` and `CreditCard` are one
+//! phrase, and `PatientSSN` holds `ssn`. A word counts within [`WINDOW`] bytes of the
+//! candidate, or anywhere in the name of the field the candidate is in.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::collections::HashMap;
 
 use crate::error::{Error, Result};
 use crate::span::Span;
@@ -56,27 +58,214 @@ pub(crate) enum Artifact {
     MaskRun,
 }
 
-pub(crate) struct ContextIndex {
-    ac: Option<AhoCorasick>,
-    /// Per pattern: `Some` for an artifact of velum's own output (with its exact text), which
-    /// is a barrier like a candidate and never context.
-    artifact: Vec<Option<(Artifact, String)>>,
-    /// Per word: the detectors it supports.
-    supports: Vec<Vec<u16>>,
-    /// Per word: whether it is generic negative context for numeric detectors.
-    negative: Vec<bool>,
-    /// Per word: the detectors it speaks against (their own negative words).
-    opposes: Vec<Vec<u16>>,
-    penalty: f32,
+/// How two words of a phrase may be joined in the text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Join {
+    /// A space, `_`, `-` or `.`, or nothing at a camelCase or letter–digit join:
+    /// `credit card`, `credit_card`, `creditCard` are one phrase.
+    Flexible,
+    /// Exactly these bytes (`a/c`, `swift/bic`, `d'assurance`).
+    Exact(Vec<u8>),
 }
 
+/// A context word or phrase, split into sub-words as the text is.
+#[derive(Clone, Debug)]
+struct Phrase {
+    /// The sub-words after the first, each with how it joins the one before.
+    rest: Vec<(Join, Vec<u8>)>,
+    /// Bytes that must follow the last sub-word (the `#` of `mr#`).
+    trailing: Vec<u8>,
+}
+
+/// The first sub-words of the phrases, packed (up to 16 lower-case bytes in a `u128`) in an
+/// open-addressing table: a lookup is a multiply and a probe or two, no hashing of bytes and
+/// no comparison of slices.
+struct Heads {
+    keys: Vec<u128>,
+    /// Per slot: the phrases starting with the key, longest first.
+    lists: Vec<Vec<u32>>,
+    shift: u32,
+}
+
+/// A sub-word packed for [`Heads`]: its bytes, ASCII lower-cased, and its length in the top
+/// byte (so `a` and `a\0` differ); `None` when longer than 14 bytes.
+fn pack(w: &[u8]) -> Option<u128> {
+    if w.is_empty() || w.len() > 14 {
+        return None;
+    }
+    let mut buf = [0u8; 16];
+    buf[..w.len()].copy_from_slice(w);
+    buf[15] = w.len() as u8;
+    let lo = lower8(u64::from_le_bytes(buf[..8].try_into().expect("8 bytes")));
+    let hi = lower8(u64::from_le_bytes(buf[8..].try_into().expect("8 bytes")));
+    Some(u128::from(lo) | (u128::from(hi) << 64))
+}
+
+/// ASCII lower case of eight bytes at once: `A`–`Z` get bit 5, nothing else changes.
+fn lower8(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Per byte below 0x80: high bit set when b >= 'A' (b + 0x3f) and when b > 'Z' (b + 0x25).
+    let low7 = x & !HIGH;
+    let ge_a = low7 + ONES * (0x80 - b'A' as u64);
+    let gt_z = low7 + ONES * (0x80 - b'Z' as u64 - 1);
+    let upper = ge_a & !gt_z & !x & HIGH;
+    x | (upper >> 2)
+}
+
+impl Heads {
+    fn slot(&self, k: u128) -> usize {
+        let h = (k as u64) ^ ((k >> 64) as u64).rotate_left(29);
+        (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
+    }
+
+    fn build(entries: Vec<(u128, Vec<u32>)>) -> Self {
+        let slots = (entries.len() * 2).next_power_of_two().max(16);
+        let mut t = Self {
+            keys: vec![0; slots],
+            lists: vec![Vec::new(); slots],
+            shift: 64 - slots.trailing_zeros(),
+        };
+        for (k, list) in entries {
+            let mut i = t.slot(k);
+            while t.keys[i] != 0 {
+                i = (i + 1) & (slots - 1);
+            }
+            t.keys[i] = k;
+            t.lists[i] = list;
+        }
+        t
+    }
+
+    fn get(&self, k: u128) -> Option<&[u32]> {
+        let mask = self.keys.len() - 1;
+        let mut i = self.slot(k);
+        loop {
+            match self.keys[i] {
+                0 => return None,
+                x if x == k => return Some(&self.lists[i]),
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+}
+
+/// The sub-words of a word (byte ranges): split at camelCase joins (`cardNumber`,
+/// `PatientSSN`, `IPAddress` → `IP` `Address`) and between letters and digits (`ssn2`).
+fn sub_words(w: &[u8], mut f: impl FnMut(usize, usize)) {
+    let class = |b: u8| {
+        if b.is_ascii_digit() {
+            0
+        } else if b.is_ascii_uppercase() {
+            1
+        } else {
+            2
+        }
+    };
+    let mut start = 0;
+    for i in 1..w.len() {
+        let (a, b) = (class(w[i - 1]), class(w[i]));
+        let split = (a == 0) != (b == 0)
+            || (a == 2 && b == 1)
+            // `IPAddress`: the capital before a lower-case letter starts the next sub-word.
+            || (a == 1 && b == 1 && w.get(i + 1).is_some_and(|&c| class(c) == 2) && i > start);
+        if split && w[i - 1] < 0x80 && w[i] < 0x80 {
+            f(start, i);
+            start = i;
+        }
+    }
+    f(start, w.len());
+}
+
+/// Splits a context word as text is split: sub-words and how each joins the one before.
+fn split_phrase(text: &str) -> (Vec<u8>, Phrase) {
+    let b = text.as_bytes();
+    let mut subs: Vec<(Join, Vec<u8>)> = Vec::new();
+    let mut i = 0;
+    let mut pending: Vec<u8> = Vec::new();
+    while i < b.len() {
+        let word_start = i;
+        while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] >= 0x80) {
+            i += 1;
+        }
+        if i > word_start {
+            let w = &b[word_start..i];
+            let mut first_in_word = true;
+            sub_words(w, |s, e| {
+                let join = if first_in_word {
+                    if subs.is_empty() || pending.len() == 1 && b" _-.".contains(&pending[0]) {
+                        Join::Flexible
+                    } else {
+                        Join::Exact(pending.clone())
+                    }
+                } else {
+                    Join::Flexible
+                };
+                first_in_word = false;
+                subs.push((join, w[s..e].to_ascii_lowercase()));
+            });
+            pending.clear();
+        }
+        let sep_start = i;
+        while i < b.len() && !(b[i].is_ascii_alphanumeric() || b[i] >= 0x80) {
+            i += 1;
+        }
+        pending.extend_from_slice(&b[sep_start..i]);
+    }
+    let mut it = subs.into_iter();
+    let first = it.next().map(|(_, w)| w).unwrap_or_default();
+    (
+        first,
+        Phrase {
+            rest: it.collect(),
+            trailing: pending,
+        },
+    )
+}
+
+pub(crate) struct ContextIndex {
+    /// First sub-word (lower case) → the phrases starting with it, longest first.
+    first: Heads,
+    phrases: Vec<Phrase>,
+    /// Per first two bytes of a sub-word (see [`pair`]): bit `n` set when some phrase starts
+    /// with a sub-word of `n` bytes beginning with them — the cheap test before a lookup.
+    starts: Vec<u32>,
+    /// Per phrase: the detectors it supports.
+    supports: Vec<Vec<u16>>,
+    /// Per phrase: whether it is generic negative context for numeric detectors.
+    negative: Vec<bool>,
+    /// Per phrase: the detectors it speaks against (their own negative words).
+    opposes: Vec<Vec<u16>>,
+    penalty: f32,
+    /// Texts velum writes in place of values: exact labels, token prefixes (`VLM_`), the
+    /// bytes of mask runs. Each is a barrier like a candidate, and never context.
+    labels: Vec<Vec<u8>>,
+    /// The bytes labels start with (`[` for the default `[EMAIL]`).
+    label_firsts: Vec<u8>,
+    token_prefixes: Vec<Vec<u8>>,
+    mask_chars: Vec<u8>,
+}
+
+/// The index of a sub-word's first two bytes in `ContextIndex::starts`: their low five bits,
+/// so both cases of a letter share one (other bytes may collide: the test only filters).
+fn pair(w: &[u8]) -> usize {
+    let a = usize::from(w.first().map_or(0, |&b| b & 0x1f));
+    let b = usize::from(w.get(1).map_or(0, |&b| b & 0x1f));
+    (a << 5) | b
+}
+
+/// The word id `Hit::word` has for an artifact (velum's own output).
+const ARTIFACT: u32 = u32::MAX;
+
 impl ContextIndex {
-    /// Builds the automaton. `positive[d]` lists detector `d`'s words.
-    /// `own_negative[d]` lists words that speak against detector `d`; `negative` is the
-    /// generic list for numeric detectors.
-    /// `artifacts` are the texts velum writes in place of values (labels, token prefixes,
-    /// mask runs): they bound context windows exactly as the values they replaced did, and
-    /// words inside them never count, so redacting redacted output changes nothing.
+    /// Builds the index. `positive[d]` lists detector `d`'s words. `own_negative[d]` lists
+    /// words that speak against detector `d`; `negative` is the generic list for numeric
+    /// detectors. `artifacts` are the texts velum writes in place of values (labels, token
+    /// prefixes, mask runs): they bound context windows exactly as the values they replaced
+    /// did, and words inside them never count, so redacting redacted output changes nothing.
+    ///
+    /// # Errors
+    /// None today; kept for a word list that cannot be indexed.
     pub(crate) fn build(
         positive: &[Vec<String>],
         own_negative: &[Vec<String>],
@@ -85,18 +274,12 @@ impl ContextIndex {
         artifacts: &[(Artifact, String)],
     ) -> Result<Self> {
         let mut words: Vec<String> = Vec::new();
-        let mut supports: Vec<Vec<u16>> = Vec::new();
-        let mut opposes: Vec<Vec<u16>> = Vec::new();
-        let mut neg: Vec<bool> = Vec::new();
-        let mut slot = |w: &str, words: &mut Vec<String>| -> usize {
+        let slot = |w: &str, words: &mut Vec<String>| -> usize {
             let w = w.trim().to_ascii_lowercase();
             match words.iter().position(|x| *x == w) {
                 Some(i) => i,
                 None => {
                     words.push(w);
-                    supports.push(Vec::new());
-                    opposes.push(Vec::new());
-                    neg.push(false);
                     words.len() - 1
                 }
             }
@@ -104,21 +287,23 @@ impl ContextIndex {
         let mut support_pairs = Vec::new();
         for (d, ws) in positive.iter().enumerate() {
             for w in ws.iter().filter(|w| !w.trim().is_empty()) {
-                let i = slot(w, &mut words);
-                support_pairs.push((i, d as u16));
+                support_pairs.push((slot(w, &mut words), d as u16));
             }
         }
         let mut oppose_pairs = Vec::new();
         for (d, ws) in own_negative.iter().enumerate() {
             for w in ws.iter().filter(|w| !w.trim().is_empty()) {
-                let i = slot(w, &mut words);
-                oppose_pairs.push((i, d as u16));
+                oppose_pairs.push((slot(w, &mut words), d as u16));
             }
         }
-        let mut neg_slots = Vec::new();
-        for w in negative.iter().filter(|w| !w.trim().is_empty()) {
-            neg_slots.push(slot(w, &mut words));
-        }
+        let neg_slots: Vec<usize> = negative
+            .iter()
+            .filter(|w| !w.trim().is_empty())
+            .map(|w| slot(w, &mut words))
+            .collect();
+        let mut supports: Vec<Vec<u16>> = vec![Vec::new(); words.len()];
+        let mut opposes: Vec<Vec<u16>> = vec![Vec::new(); words.len()];
+        let mut neg: Vec<bool> = vec![false; words.len()];
         for (i, d) in support_pairs {
             if !supports[i].contains(&d) {
                 supports[i].push(d);
@@ -132,121 +317,298 @@ impl ContextIndex {
         for i in neg_slots {
             neg[i] = true;
         }
-        let mut artifact: Vec<Option<(Artifact, String)>> = vec![None; words.len()];
+        let mut first: HashMap<u128, Vec<u32>> = HashMap::new();
+        let mut phrases = Vec::with_capacity(words.len());
+        let mut starts = vec![0u32; 32 * 32];
+        for (i, w) in words.iter().enumerate() {
+            let (head, phrase) = split_phrase(w);
+            if head.is_empty() {
+                return Err(Error::config(format!(
+                    "context word {w:?}: it needs a letter or a digit"
+                )));
+            }
+            if head.len() < 32 {
+                starts[pair(&head)] |= 1 << head.len();
+            }
+            let key = pack(&head).ok_or_else(|| {
+                Error::config(format!(
+                    "context word {w:?}: its first word is longer than 14 bytes"
+                ))
+            })?;
+            first.entry(key).or_default().push(i as u32);
+            phrases.push(phrase);
+        }
+        // Longest first: `account number` before `account`.
+        let len = |p: &Phrase| p.rest.len() * 2 + usize::from(!p.trailing.is_empty());
+        for list in first.values_mut() {
+            list.sort_by_key(|&i| std::cmp::Reverse(len(&phrases[i as usize])));
+        }
+        let mut entries: Vec<(u128, Vec<u32>)> = first.into_iter().collect();
+        entries.sort();
+        let first = Heads::build(entries);
+        let mut labels = Vec::new();
+        let mut label_firsts = Vec::new();
+        let mut token_prefixes = Vec::new();
+        let mut mask_chars = Vec::new();
         for (kind, text) in artifacts {
-            if text.is_empty()
-                || words
-                    .iter()
-                    .zip(&artifact)
-                    .any(|(w, a)| a.is_some() && *w == text.to_ascii_lowercase())
-            {
+            if text.is_empty() {
                 continue;
             }
-            words.push(text.to_ascii_lowercase());
-            supports.push(Vec::new());
-            opposes.push(Vec::new());
-            neg.push(false);
-            artifact.push(Some((*kind, text.clone())));
+            match kind {
+                Artifact::Label => {
+                    label_firsts.push(text.as_bytes()[0]);
+                    labels.push(text.clone().into_bytes());
+                }
+                Artifact::TokenPrefix => token_prefixes.push(text.clone().into_bytes()),
+                Artifact::MaskRun => mask_chars.push(text.as_bytes()[0]),
+            }
         }
-        let ac = if words.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::LeftmostLongest)
-                    // A few hundred short words: a full DFA is small and the fastest to search.
-                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                    .build(&words)
-                    .map_err(|e| Error::config(format!("context words: {e}")))?,
-            )
-        };
+        labels.sort();
+        labels.dedup();
+        label_firsts.sort_unstable();
+        label_firsts.dedup();
+        mask_chars.sort_unstable();
+        mask_chars.dedup();
         Ok(Self {
-            ac,
-            artifact,
+            first,
+            phrases,
+            starts,
             supports,
             opposes,
             negative: neg,
             penalty,
+            labels,
+            label_firsts,
+            token_prefixes,
+            mask_chars,
         })
     }
 
-    /// Appends the stand-alone context words of `hay` to `out`, in order.
-    #[cfg(test)]
-    pub(crate) fn find(&self, hay: &[u8], out: &mut Vec<Hit>) {
-        self.find_in(hay, 0..hay.len(), out);
+    /// True when detector `d` has a supporting word among `hits`.
+    pub(crate) fn supported(&self, hits: &[Hit], d: u16) -> bool {
+        hits.iter()
+            .any(|h| h.word != ARTIFACT && self.supports[h.word as usize].contains(&d))
     }
 
-    /// Appends the stand-alone context words and the artifacts lying in `hay[range]` to
-    /// `out`, in order. Words inside an artifact are dropped.
-    pub(crate) fn find_in(&self, hay: &[u8], range: std::ops::Range<usize>, out: &mut Vec<Hit>) {
-        let Some(ac) = &self.ac else { return };
-        let mut barrier_end = 0;
-        for m in ac.find_iter(aho_corasick::Input::new(hay).range(range)) {
-            let (s, mut e) = (m.start(), m.end());
-            let word = m.pattern().as_u32();
-            if let Some((kind, text)) = &self.artifact[word as usize] {
-                if &hay[s..e] != text.as_bytes() {
+    /// Appends to `out` (cleared first) the context words of `hay`, whose words are `words`,
+    /// and the artifacts of velum's own output, in order. Words inside an artifact are dropped.
+    pub(crate) fn hits(&self, hay: &[u8], words: &[super::lex::Word], out: &mut Vec<Hit>) {
+        out.clear();
+        self.artifacts(hay, out);
+        let mut barriers = out.len();
+        let mut ai = 0;
+        let mut skip_until = 0usize;
+        let mut subs = [(0usize, 0usize); 8];
+        for (wi, w) in words.iter().enumerate() {
+            let (ws, we) = (w.start as usize, w.end as usize);
+            if we <= skip_until {
+                continue;
+            }
+            // Inside an artifact: no context.
+            while ai < barriers && out[ai].span.end() <= ws {
+                ai += 1;
+            }
+            if ai < barriers && out[ai].span.start() < we {
+                continue;
+            }
+            // A token (`VLM_…`): one artifact to the end of its word characters.
+            if w.len() <= 5 && hay.get(we) == Some(&b'_') && !self.token_prefixes.is_empty() {
+                let t = &hay[ws..=we];
+                if self.token_prefixes.iter().any(|p| p.as_slice() == t)
+                    && (ws == 0 || !(hay[ws - 1].is_ascii_alphanumeric() || hay[ws - 1] == b'_'))
+                {
+                    let mut e = we;
+                    while e < hay.len() && (hay[e].is_ascii_alphanumeric() || hay[e] == b'_') {
+                        e += 1;
+                    }
+                    out.push(Hit {
+                        span: Span::new(ws, e),
+                        word: ARTIFACT,
+                    });
+                    barriers = out.len();
+                    skip_until = e;
                     continue;
                 }
-                match kind {
-                    Artifact::Label => {}
-                    Artifact::TokenPrefix => {
-                        while e < hay.len() && (hay[e].is_ascii_alphanumeric() || hay[e] == b'_') {
-                            e += 1;
-                        }
+            }
+            let first = hay[ws].to_ascii_lowercase();
+            // Numbers, hex digests and very long words hold no context word.
+            if first.is_ascii_digit()
+                || (w.has(super::lex::HEX) && w.has(super::lex::DIGIT))
+                || w.len() > 48
+            {
+                continue;
+            }
+            // One sub-word (no camelCase or digit join) that no phrase starts with: the
+            // common case, decided without splitting.
+            let simple = !w.has(super::lex::DIGIT)
+                && (!w.has(super::lex::UPPER)
+                    || !w.has(super::lex::LOWER)
+                    || (w.has(super::lex::FIRST_UPPER)
+                        && hay[ws + 1..we].iter().all(u8::is_ascii_lowercase)));
+            if simple && (w.len() >= 32 || self.starts[pair(&hay[ws..we])] & (1 << w.len()) == 0) {
+                continue;
+            }
+            let mut ns = 0;
+            if simple {
+                subs[0] = (ws, we);
+                ns = 1;
+            } else {
+                sub_words(&hay[ws..we], |s, e| {
+                    if ns < subs.len() {
+                        subs[ns] = (ws + s, ws + e);
+                        ns += 1;
                     }
-                    Artifact::MaskRun => {
-                        while e < hay.len() && hay[e] == text.as_bytes()[0] {
-                            e += 1;
-                        }
+                });
+            }
+            let mut k = 0;
+            while k < ns {
+                let (s, e) = subs[k];
+                k += 1;
+                if s < skip_until
+                    || e - s >= 32
+                    || self.starts[pair(&hay[s..e])] & (1 << (e - s)) == 0
+                {
+                    continue;
+                }
+                let Some(list) = pack(&hay[s..e]).and_then(|k| self.first.get(k)) else {
+                    continue;
+                };
+                for &p in list {
+                    if let Some(end) = self.match_rest(hay, words, wi, &subs[..ns], k, p) {
+                        out.push(Hit {
+                            span: Span::new(s, end),
+                            word: p,
+                        });
+                        skip_until = end;
+                        break;
                     }
                 }
-                barrier_end = barrier_end.max(e);
-                out.push(Hit {
-                    span: Span::new(s, e),
-                    word,
-                });
-                continue;
             }
-            if s < barrier_end {
-                continue;
-            }
-            let left_ok = s == 0
-                || !hay[s - 1].is_ascii_alphabetic()
-                || (hay[s - 1].is_ascii_lowercase() && hay[s].is_ascii_uppercase());
-            let right_ok = e == hay.len()
-                || !hay[e].is_ascii_alphabetic()
-                || (hay[e - 1].is_ascii_lowercase() && hay[e].is_ascii_uppercase());
-            if left_ok && right_ok {
-                out.push(Hit {
-                    span: Span::new(s, e),
-                    word,
-                });
-            }
+        }
+        if barriers > 0 {
+            out.sort_by_key(|h| h.span.start());
         }
     }
 
-    /// How far beyond a window the search must reach so that an artifact crossing the
-    /// window's edge is seen whole (a cut label could look like a bare context word).
-    pub(crate) fn search_margin(&self) -> usize {
-        self.artifact
-            .iter()
-            .flatten()
-            .map(|(_, t)| t.len())
-            .max()
-            .unwrap_or(0)
+    /// Where phrase `p` ends when its first sub-word is the one before `subs[k]` in word
+    /// `wi`: each further sub-word is the next one in the text, joined as the phrase says.
+    fn match_rest(
+        &self,
+        hay: &[u8],
+        words: &[super::lex::Word],
+        mut wi: usize,
+        subs: &[(usize, usize)],
+        mut k: usize,
+        p: u32,
+    ) -> Option<usize> {
+        let phrase = &self.phrases[p as usize];
+        let mut end = subs[k - 1].1;
+        if phrase.rest.is_empty() {
+            if phrase.trailing.is_empty() {
+                return Some(end);
+            }
+            return hay[end..]
+                .starts_with(&phrase.trailing)
+                .then(|| end + phrase.trailing.len());
+        }
+        let mut own: [(usize, usize); 8] = [(0, 0); 8];
+        let mut subs_len = subs.len();
+        let mut cur: &[(usize, usize)] = subs;
+        for (join, want) in &phrase.rest {
+            let (s, e) = if k < subs_len {
+                // Inside the same word: a camelCase or letter-digit join.
+                if *join != Join::Flexible {
+                    return None;
+                }
+                let r = cur[k];
+                k += 1;
+                r
+            } else {
+                let next = words.get(wi + 1)?;
+                let sep = &hay[end..next.start as usize];
+                let ok = match join {
+                    Join::Flexible => matches!(sep, [b' ' | b'_' | b'-' | b'.']),
+                    Join::Exact(x) => sep == x.as_slice(),
+                };
+                if !ok {
+                    return None;
+                }
+                wi += 1;
+                let (ns, ne) = (next.start as usize, next.end as usize);
+                subs_len = 0;
+                sub_words(&hay[ns..ne], |s, e| {
+                    if subs_len < own.len() {
+                        own[subs_len] = (ns + s, ns + e);
+                        subs_len += 1;
+                    }
+                });
+                cur = &own;
+                k = 1;
+                own[0]
+            };
+            if !hay[s..e].eq_ignore_ascii_case(want) {
+                return None;
+            }
+            end = e;
+        }
+        if !phrase.trailing.is_empty() {
+            if !hay[end..].starts_with(&phrase.trailing) {
+                return None;
+            }
+            end += phrase.trailing.len();
+        }
+        Some(end)
+    }
+
+    /// Appends velum's own labels and mask runs found in `hay` (tokens are found with the
+    /// words).
+    fn artifacts(&self, hay: &[u8], out: &mut Vec<Hit>) {
+        let push = |out: &mut Vec<Hit>, s: usize, e: usize| {
+            out.push(Hit {
+                span: Span::new(s, e),
+                word: ARTIFACT,
+            })
+        };
+        for &f in &self.label_firsts {
+            for at in memchr::memchr_iter(f, hay) {
+                let second = hay.get(at + 1).copied();
+                if let Some(l) = self
+                    .labels
+                    .iter()
+                    .find(|l| l.get(1).copied() == second && hay[at..].starts_with(l))
+                {
+                    push(out, at, at + l.len());
+                }
+            }
+        }
+        for &m in &self.mask_chars {
+            let mut p = 0;
+            while let Some(i) = memchr::memchr(m, &hay[p..]) {
+                let at = p + i;
+                let mut e = at;
+                while e < hay.len() && hay[e] == m {
+                    e += 1;
+                }
+                if e - at >= 3 {
+                    push(out, at, e);
+                }
+                p = e;
+            }
+        }
+        if out.len() > 1 {
+            out.sort_by_key(|h| h.span.start());
+        }
     }
 
     fn is_artifact(&self, h: &Hit) -> bool {
-        self.artifact[h.word as usize].is_some()
+        h.word == ARTIFACT
     }
 
     /// The score change for detector `det` at `span`, given the unit's hits (sorted). Positive
     /// words count within [`WINDOW`] bytes, but not past `lo` and `hi`: the neighbouring
     /// candidates, so a word next to one identifier does not vouch for another beyond it.
     /// Negative words count only when [`adjacent`]: in `order_id=1 customer=536-90-4399` the
-    /// neighbouring field's key says nothing about the SSN. Words in `hay[..key_end]` (a
+    /// neighbouring field's key says nothing about the SSN. Words in `hay[key.0..key.1]` (a
     /// field name in front of its value) count for a candidate after it at any distance,
     /// positive and negative alike.
     #[allow(clippy::too_many_arguments)]
@@ -256,7 +618,7 @@ impl ContextIndex {
         hits: &[Hit],
         span: Span,
         (lo, hi): (usize, usize),
-        key_end: usize,
+        key: (usize, usize),
         det: u16,
         boost: f32,
         numeric: bool,
@@ -308,8 +670,9 @@ impl ContextIndex {
                 eff.negative = Some(*h);
             }
         }
-        if key_end > 0 && span.start() >= key_end {
-            for h in hits.iter().take_while(|h| h.span.end() <= key_end) {
+        if key.1 > key.0 && span.start() >= key.1 {
+            let from = hits.partition_point(|h| h.span.start() < key.0);
+            for h in hits[from..].iter().take_while(|h| h.span.end() <= key.1) {
                 if self.is_artifact(h) {
                     continue;
                 }
@@ -330,9 +693,12 @@ impl ContextIndex {
         eff
     }
 
-    /// True when no detector has context words.
+    /// True when no detector has context words and nothing velum writes needs watching.
     pub(crate) fn is_empty(&self) -> bool {
-        self.ac.is_none()
+        self.phrases.is_empty()
+            && self.labels.is_empty()
+            && self.token_prefixes.is_empty()
+            && self.mask_chars.is_empty()
     }
 }
 
@@ -360,7 +726,9 @@ mod tests {
 
     fn hits(ix: &ContextIndex, s: &str) -> Vec<Hit> {
         let mut v = Vec::new();
-        ix.find(s.as_bytes(), &mut v);
+        let mut w = super::super::lex::Words::default();
+        w.lex(s.as_bytes());
+        ix.hits(s.as_bytes(), &w.w, &mut v);
         v
     }
 
@@ -414,7 +782,7 @@ mod tests {
                 &h,
                 Span::new(at, at + 16),
                 ALL,
-                0,
+                (0, 0),
                 0,
                 0.3,
                 true
@@ -432,7 +800,7 @@ mod tests {
                 &h,
                 Span::new(at, at + 16),
                 ALL,
-                0,
+                (0, 0),
                 0,
                 0.3,
                 true
@@ -444,8 +812,17 @@ mod tests {
         let s = "card vlm_x 4111111111111111";
         let h = hits(&ix, s);
         assert!(
-            ix.effect(s.as_bytes(), &h, Span::new(11, 27), ALL, 0, 0, 0.3, true)
-                .delta
+            ix.effect(
+                s.as_bytes(),
+                &h,
+                Span::new(11, 27),
+                ALL,
+                (0, 0),
+                0,
+                0.3,
+                true
+            )
+            .delta
                 > 0.0
         );
     }
@@ -461,7 +838,7 @@ mod tests {
                 &h,
                 Span::new(7, 23),
                 (6, usize::MAX),
-                0,
+                (0, 0),
                 0,
                 0.3,
                 true
@@ -475,7 +852,7 @@ mod tests {
                 &h,
                 Span::new(7, 23),
                 (0, usize::MAX),
-                0,
+                (0, 0),
                 0,
                 0.3,
                 true
@@ -490,12 +867,30 @@ mod tests {
         let ix = index();
         let s = "card 4111111111111111";
         let h = hits(&ix, s);
-        let e = ix.effect(s.as_bytes(), &h, Span::new(5, 21), ALL, 0, 0, 0.3, true);
+        let e = ix.effect(
+            s.as_bytes(),
+            &h,
+            Span::new(5, 21),
+            ALL,
+            (0, 0),
+            0,
+            0.3,
+            true,
+        );
         assert!(e.positive.is_some() && (e.delta - 0.3).abs() < 1e-6);
         // Not this detector's word.
         assert_eq!(
-            ix.effect(s.as_bytes(), &h, Span::new(5, 21), ALL, 0, 1, 0.3, true)
-                .delta,
+            ix.effect(
+                s.as_bytes(),
+                &h,
+                Span::new(5, 21),
+                ALL,
+                (0, 0),
+                1,
+                0.3,
+                true
+            )
+            .delta,
             0.0
         );
         // Too far away.
@@ -508,7 +903,7 @@ mod tests {
                 &h,
                 Span::new(at, at + 16),
                 ALL,
-                0,
+                (0, 0),
                 0,
                 0.3,
                 true
@@ -520,41 +915,95 @@ mod tests {
         let s = "order 4111111111111111";
         let h = hits(&ix, s);
         assert!(
-            ix.effect(s.as_bytes(), &h, Span::new(6, 22), ALL, 0, 0, 0.3, true)
-                .delta
+            ix.effect(
+                s.as_bytes(),
+                &h,
+                Span::new(6, 22),
+                ALL,
+                (0, 0),
+                0,
+                0.3,
+                true
+            )
+            .delta
                 < 0.0
         );
         assert_eq!(
-            ix.effect(s.as_bytes(), &h, Span::new(6, 22), ALL, 0, 0, 0.3, false)
-                .delta,
+            ix.effect(
+                s.as_bytes(),
+                &h,
+                Span::new(6, 22),
+                ALL,
+                (0, 0),
+                0,
+                0.3,
+                false
+            )
+            .delta,
             0.0
         );
         // A detector's own negative words apply whether or not it is numeric.
         let s = "build 536-90-4399";
         let h = hits(&ix, s);
         assert!(
-            ix.effect(s.as_bytes(), &h, Span::new(6, 17), ALL, 0, 1, 0.3, false)
-                .delta
+            ix.effect(
+                s.as_bytes(),
+                &h,
+                Span::new(6, 17),
+                ALL,
+                (0, 0),
+                1,
+                0.3,
+                false
+            )
+            .delta
                 < 0.0
         );
         assert_eq!(
-            ix.effect(s.as_bytes(), &h, Span::new(6, 17), ALL, 0, 0, 0.3, false)
-                .delta,
+            ix.effect(
+                s.as_bytes(),
+                &h,
+                Span::new(6, 17),
+                ALL,
+                (0, 0),
+                0,
+                0.3,
+                false
+            )
+            .delta,
             0.0
         );
         // Negative words must be adjacent: a neighbouring field's key does not count.
         let s = "order_id=1 customer=4111111111111111";
         let h = hits(&ix, s);
         assert_eq!(
-            ix.effect(s.as_bytes(), &h, Span::new(20, 36), ALL, 0, 0, 0.3, true)
-                .delta,
+            ix.effect(
+                s.as_bytes(),
+                &h,
+                Span::new(20, 36),
+                ALL,
+                (0, 0),
+                0,
+                0.3,
+                true
+            )
+            .delta,
             0.0
         );
         let s = "order=4111111111111111";
         let h = hits(&ix, s);
         assert!(
-            ix.effect(s.as_bytes(), &h, Span::new(6, 22), ALL, 0, 0, 0.3, true)
-                .delta
+            ix.effect(
+                s.as_bytes(),
+                &h,
+                Span::new(6, 22),
+                ALL,
+                (0, 0),
+                0,
+                0.3,
+                true
+            )
+            .delta
                 < 0.0
         );
     }

@@ -124,7 +124,8 @@ pub(crate) struct Words {
     pub(crate) caps: Vec<u32>,
     /// Words of letters and digits.
     pub(crate) mixed: Vec<u32>,
-    /// Hex words followed by `:`, `-` or `.`, or after `::` (MAC and IPv6 groups).
+    /// Hex words that may be a MAC or IPv6 group: two or four characters followed by `:` or
+    /// `-` (or a four-character one by `.`), one to four before `:`, and any after `::`.
     pub(crate) hexsep: Vec<u32>,
 }
 
@@ -205,9 +206,15 @@ impl Words {
             if first_upper != 0 {
                 self.caps.push(k);
             }
+            let len = i - start;
             if flags & HEX != 0
-                && (hay.get(i).is_some_and(|&b| matches!(b, b':' | b'-' | b'.'))
-                    || (start >= 2 && hay[start - 1] == b':' && hay[start - 2] == b':'))
+                && len <= 4
+                && (match hay.get(i) {
+                    Some(b':') => true,
+                    Some(b'-') => len == 2,
+                    Some(b'.') => len == 4,
+                    _ => false,
+                } || (start >= 2 && hay[start - 1] == b':' && hay[start - 2] == b':'))
             {
                 self.hexsep.push(k);
             }

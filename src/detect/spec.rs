@@ -22,6 +22,9 @@ pub(crate) struct DetectorDef {
     pub(crate) fixed_score: Option<f32>,
     /// Tie-breaker in overlap resolution: higher is more specific.
     pub(crate) priority: i32,
+    /// The best score its validator gives (1 when not said): under the threshold, the
+    /// detector reports only with context, and is not run in a unit without its words.
+    pub(crate) max_score: f32,
     /// Candidate shapes the scanner builds for it (built-in detectors).
     pub(crate) shapes: Vec<Shape>,
     /// For the `number` shape: the digit counts it takes (inclusive).
@@ -63,6 +66,7 @@ struct DetectorSpec {
     validator: String,
     #[serde(default)]
     priority: i32,
+    max_score: Option<f32>,
     #[serde(default)]
     shapes: Vec<String>,
     digits: Option<[usize; 2]>,
@@ -150,6 +154,7 @@ pub(crate) fn builtin() -> Result<(Vec<DetectorDef>, NegativeContext)> {
                 validator,
                 fixed_score: None,
                 priority: d.priority,
+                max_score: d.max_score.unwrap_or(1.0),
                 shapes,
                 digits: d.digits.map(|[a, b]| (a, b)),
                 patterns: d.patterns,

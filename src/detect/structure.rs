@@ -149,7 +149,10 @@ impl<'a> Units<'a> {
     #[inline]
     fn sep1(&self, i: usize) -> Option<u8> {
         let e = self.w[i].end as usize;
-        let next = self.w.get(i + 1).map_or(self.hay.len(), |w| w.start as usize);
+        let next = self
+            .w
+            .get(i + 1)
+            .map_or(self.hay.len(), |w| w.start as usize);
         (next == e + 1).then(|| self.hay[e])
     }
 
@@ -197,8 +200,6 @@ pub(crate) fn mark(hay: &[u8], words: &mut Words) {
         ..
     } = words;
     let mut u = Units { hay, w };
-    // Clocks first: the date rules look at the time after a date.
-    times(&mut u, nums, mixed);
     numbers(&mut u, nums);
     mixed_words(&mut u, mixed);
     calendar(&mut u, caps);
@@ -216,6 +217,7 @@ fn numbers(u: &mut Units<'_>, nums: &[u32]) {
             continue;
         }
         next = match u.sep1(i) {
+            Some(b':') if u.w[i].len() <= 2 => time_at(u, i),
             Some(b @ (b'-' | b'/' | b'.')) => {
                 let j = date_at(u, i, b);
                 if j == i + 1 && b == b'.' {
@@ -229,7 +231,8 @@ fn numbers(u: &mut Units<'_>, nums: &[u32]) {
     }
 }
 
-/// Versions after `v` (`v0.97`) and hex digests among the words of letters and digits.
+/// Versions after `v` (`v0.97`), clocks glued to a date (`25T16:00`) and hex digests among
+/// the words of letters and digits.
 fn mixed_words(u: &mut Units<'_>, mixed: &[u32]) {
     let mut next = 0;
     for &k in mixed {
@@ -238,27 +241,19 @@ fn mixed_words(u: &mut Units<'_>, mixed: &[u32]) {
         if w.has(lex::HEX) && w.len() >= 8 {
             u.mark(i, IDENT);
         }
-        if i >= next && u.sep1(i) == Some(b'.') {
-            next = version_at(u, i);
+        if i < next {
+            continue;
         }
+        next = match u.sep1(i) {
+            Some(b'.') => version_at(u, i),
+            Some(b':') if w.len() <= 5 => time_at(u, i),
+            _ => i + 1,
+        };
     }
 }
 
-/// `HH:MM`, `HH:MM:SS`, `HH:MM:SS:mmm` (a chain of at most four), with a fraction
+/// Clocks: `HH:MM`, `HH:MM:SS`, `HH:MM:SS:mmm` (a chain of at most four), with a fraction
 /// (`.377`, `,144`), a zone word or a numeric offset after it.
-fn times(u: &mut Units<'_>, nums: &[u32], mixed: &[u32]) {
-    // The hour may be the tail of a word glued to a date by `T` (`25T16`).
-    for list in [nums, mixed] {
-        let mut next = 0;
-        for &k in list {
-            let i = k as usize;
-            if i >= next && u.w[i].len() <= 5 && u.sep1(i) == Some(b':') {
-                next = time_at(u, i);
-            }
-        }
-    }
-}
-
 /// Marks the clock starting at word `i`, if any; the next word to look at.
 fn time_at(u: &mut Units<'_>, i: usize) -> usize {
     let n = u.w.len();
@@ -352,9 +347,15 @@ fn month_ok(m: u32) -> bool {
 /// Numeric dates (`2026-11-25`, `2025/11/25`, `2005.06.03`, `25.11.2026`, `11/25/2026`), the
 /// `25/Nov/2025` of access logs, an ISO date glued to its time (`25T16`), a compact
 /// `20171223` glued to a time, and `MM.DD` / `MM-DD` right before a time.
-/// True when word `k` starts a clock (`16:49:06`).
+/// True when word `k` starts a clock (`16:49:06`); the clock itself is marked when the pass
+/// reaches it.
 fn clock_at(u: &Units<'_>, k: usize) -> bool {
-    k < u.w.len() && u.w[k].mark & TIME != 0
+    k + 1 < u.w.len()
+        && u.w[k].is_number()
+        && u.w[k].len() <= 2
+        && u.sep1(k) == Some(b':')
+        && u.w[k + 1].is_number()
+        && u.w[k + 1].len() == 2
 }
 
 /// The dates starting at number `i`, whose separator is `b`; the next word to look at.
@@ -569,30 +570,38 @@ fn version_at(u: &mut Units<'_>, i: usize) -> usize {
 fn ident_at(u: &mut Units<'_>, i: usize) {
     let n = u.w.len();
     let w = u.w[i];
-    let start = w.start as usize;
-    let before = if i == 0 {
-        None
-    } else {
-        let p = u.w[i - 1];
-        let gap = start - p.end as usize;
-        (gap <= 2).then_some((p, &u.hay[p.end as usize..start]))
+    let (start, end) = (w.start as usize, w.end as usize);
+    let before = start.checked_sub(1).map(|p| u.hay[p]);
+    let after = u.hay.get(end).copied();
+    // Most numbers stand between spaces, dots, colons and quotes: nothing to look at.
+    if !matches!(before, Some(b'_' | b'-')) && !matches!(after, Some(b'_' | b'-')) {
+        return;
+    }
+    let prev = (i > 0).then(|| u.w[i - 1]);
+    let glued = |gap: usize| prev.is_some_and(|p| p.end as usize + gap == start);
+    let id_prefix = match before {
+        Some(b'_') => glued(1),
+        Some(b'-') => {
+            (start >= 2 && u.hay[start - 2] == b'_' && glued(2))
+                || (glued(1)
+                    && prev.is_some_and(|p| {
+                        p.has(lex::UPPER | lex::LOWER)
+                            && p.len() >= 2
+                            && !is_label(&u.hay[p.range()])
+                    }))
+        }
+        _ => false,
     };
-    let id_prefix = before.is_some_and(|(p, sep)| {
-        matches!(sep, [b'_'] | [b'_', b'-'])
-            || (matches!(sep, [b'-'])
-                && p.has(lex::UPPER | lex::LOWER)
-                && p.len() >= 2
-                && !is_label(&u.hay[p.range()]))
-    });
     // A negative number (`offset=-123456789`).
-    let negative = start >= 2
-        && u.hay[start - 1] == b'-'
+    let negative = before == Some(b'-')
+        && start >= 2
         && matches!(u.hay[start - 2], b'=' | b':' | b'(' | b'[' | b',');
-    let id_suffix = match u.sep1(i) {
-        Some(b'_') => i + 1 < n,
+    let id_suffix = match after {
+        Some(b'_') => i + 1 < n && u.w[i + 1].start as usize == end + 1,
         Some(b'-') => {
             i + 1 < n
                 && w.len() == 8
+                && u.w[i + 1].start as usize == end + 1
                 && u.w[i + 1].has(lex::HEX)
                 && u.w[i + 1].has(lex::UPPER | lex::LOWER)
         }

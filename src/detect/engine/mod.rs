@@ -16,7 +16,7 @@ mod custom;
 
 use std::collections::{HashMap, HashSet};
 
-use super::context::{Artifact, ContextIndex, Effect, Hit, WINDOW};
+use super::context::{Artifact, ContextIndex, Effect, Hit};
 use super::lex::Words;
 use super::resolve::{Scored, resolve};
 use super::shapes::{Shape, View};
@@ -27,6 +27,41 @@ use crate::error::{Error, Result};
 use crate::span::{DetectorId, Entity, Finding, Span};
 
 pub(crate) use custom::check_pattern;
+
+/// A part of a unit that is scanned: a value, and the name of its field (empty for plain
+/// text), whose context words count for the value at any distance. Candidates lie inside one
+/// value; context does not reach past its field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Segment {
+    pub(crate) key: (usize, usize),
+    pub(crate) value: (usize, usize),
+}
+
+impl Segment {
+    /// A whole unit of text.
+    pub(crate) fn text(len: usize) -> Self {
+        Self {
+            key: (0, 0),
+            value: (0, len),
+        }
+    }
+
+    /// The first byte context may come from.
+    fn lo(self) -> usize {
+        if self.key.1 > self.key.0 {
+            self.key.0.min(self.value.0)
+        } else {
+            self.value.0
+        }
+    }
+}
+
+/// The segment holding `span`, if one does.
+fn segment_of(segs: &[Segment], span: Span) -> Option<Segment> {
+    let i = segs.partition_point(|s| s.value.0 <= span.start());
+    let s = *segs.get(i.checked_sub(1)?)?;
+    (span.end() <= s.value.1).then_some(s)
+}
 
 /// Most digits a number candidate has.
 const MAX_NUMBER_DIGITS: usize = 19;
@@ -80,6 +115,9 @@ struct Det {
     boost: f32,
     numeric: bool,
     min_score: f32,
+    /// Reports only with a supporting context word (its best score is under its threshold):
+    /// not run in a unit without one.
+    gated: bool,
     allow: Option<usize>,
 }
 
@@ -115,7 +153,8 @@ pub struct Scratch {
     starts: Vec<usize>,
     ends: Vec<usize>,
     covered: Vec<usize>,
-    windows: Vec<(usize, usize)>,
+    /// Per detector: a word that supports it is in the unit (only gated detectors).
+    present: Vec<bool>,
     /// Buffers for scanning structured records field by field.
     pub(crate) record: crate::record::RecordScratch,
 }
@@ -252,6 +291,7 @@ impl Engine {
                 words.extend(o.context.iter().cloned());
             }
             positive.push(words);
+            let min_score = eo.and_then(|o| o.min_score).unwrap_or(opts.min_score);
             dets.push(Det {
                 id: def.id,
                 entity: def.entity,
@@ -260,7 +300,8 @@ impl Engine {
                 priority: def.priority,
                 boost: def.context_boost,
                 numeric: def.numeric,
-                min_score: eo.and_then(|o| o.min_score).unwrap_or(opts.min_score),
+                min_score,
+                gated: def.max_score < min_score,
                 allow,
             });
         }
@@ -326,7 +367,7 @@ impl Engine {
             starts: Vec::new(),
             ends: Vec::new(),
             covered: Vec::new(),
-            windows: Vec::new(),
+            present: Vec::new(),
             record: Default::default(),
         }
     }
@@ -379,20 +420,28 @@ impl Engine {
         span: Span,
         raw: &mut Vec<Scored>,
         covered: &mut [usize],
+        present: &[bool],
     ) -> Option<usize> {
         let (s, e) = (span.start(), span.end());
+        // Only detectors that can report here: a gated one needs its context in the unit.
+        if !dets
+            .iter()
+            .any(|&d| !self.dets[usize::from(d)].gated || present[usize::from(d)])
+        {
+            return None;
+        }
         if self.touches_artifact(hay, s, e) {
             return None;
         }
         let before = raw.len();
-        let end = self.validate(dets, hay, span, raw, covered, true)?;
+        let end = self.validate(dets, hay, span, raw, covered, present, true)?;
         let first = raw[before..].iter().map(|c| c.span.start()).min()?;
         let mut cut = first;
         while cut > s && matches!(hay[cut - 1], b' ' | b',' | b'\t') {
             cut -= 1;
         }
         if cut > s && !self.touches_artifact(hay, s, cut) {
-            self.validate(dets, hay, Span::new(s, cut), raw, covered, false);
+            self.validate(dets, hay, Span::new(s, cut), raw, covered, present, false);
         }
         Some(end)
     }
@@ -407,6 +456,7 @@ impl Engine {
         span: Span,
         raw: &mut Vec<Scored>,
         covered: &mut [usize],
+        present: &[bool],
         skip_covered: bool,
     ) -> Option<usize> {
         let cand = Cand::new(hay, span, &self.settings);
@@ -416,6 +466,9 @@ impl Engine {
                 continue;
             }
             let det = &self.dets[usize::from(d)];
+            if det.gated && !present[usize::from(d)] {
+                continue;
+            }
             if let Some(v) = (det.validator)(&cand) {
                 raw.push(Scored {
                     span: v.span,
@@ -433,23 +486,36 @@ impl Engine {
         end
     }
 
-    /// Appends the candidates of `hay` from `key_end` (validated, not yet scored by context)
-    /// to `raw`.
-    fn candidates(&self, hay: &[u8], key_end: usize, scratch: &mut Scratch) {
+    /// Appends the candidates inside the values of `segs` (validated, not yet scored by
+    /// context) to `raw`.
+    fn candidates(&self, hay: &[u8], segs: &[Segment], scratch: &mut Scratch) {
         let Scratch {
             words,
             custom,
             raw,
             covered,
+            hits,
+            present,
             ..
         } = scratch;
         covered.clear();
         covered.resize(self.dets.len(), 0);
+        words.lex(hay);
+        // Context words and artifacts of the whole unit, once: they gate the detectors that
+        // report only with context, and score every candidate.
+        hits.clear();
+        if !self.context.is_empty() {
+            self.context.hits(hay, &words.w, hits);
+        }
+        present.clear();
+        present.extend(
+            (0..self.dets.len())
+                .map(|d| self.dets[d].gated && self.context.supported(hits, d as u16)),
+        );
         if !self.shapes.is_empty() {
-            words.lex(hay);
             structure::mark(hay, words);
             let view = View::new(hay, words);
-            let from = view.word_at(key_end);
+            let from = view.word_at(segs.first().map_or(hay.len(), |s| s.value.0));
             for &shape in &self.shapes {
                 let mut check = |span: Span| {
                     let dets: &[u16] = if shape == Shape::Number {
@@ -464,21 +530,33 @@ impl Engine {
                     if dets.is_empty() {
                         return None;
                     }
-                    self.check(dets, hay, span, raw, covered)
+                    // Inside one value: never in a field name, never across fields.
+                    if !(segs.len() == 1
+                        && span.start() >= segs[0].value.0
+                        && span.end() <= segs[0].value.1)
+                        && segment_of(segs, span).is_none()
+                    {
+                        return None;
+                    }
+                    self.check(dets, hay, span, raw, covered, present)
                 };
                 shape.run(&view, from, &mut check);
             }
         }
         if let (Some(c), Some(cache)) = (&self.custom, custom.as_mut()) {
-            c.run(hay, key_end, cache, &mut |dets, span| {
-                self.check(dets, hay, span, raw, covered);
-            });
+            for s in segs {
+                c.run(&hay[..s.value.1], s.value.0, cache, &mut |dets, span| {
+                    self.check(dets, hay, span, raw, covered, present);
+                });
+            }
         }
     }
 
     /// Scans one unit and appends its findings, in order, to `out`.
     pub(crate) fn scan(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Finding>) {
-        self.scan_inner(hay, 0, scratch, |_, f, _, _| out.push(f));
+        self.scan_inner(hay, &[Segment::text(hay.len())], scratch, |_, f, _, _| {
+            out.push(f)
+        });
     }
 
     /// Scans a field: `hay[..key_end]` is its name, whose context words count for every
@@ -491,7 +569,23 @@ impl Engine {
         scratch: &mut Scratch,
         out: &mut Vec<Finding>,
     ) {
-        self.scan_inner(hay, key_end, scratch, |_, f, _, _| out.push(f));
+        let segs = [Segment {
+            key: (0, key_end),
+            value: (key_end, hay.len()),
+        }];
+        self.scan_inner(hay, &segs, scratch, |_, f, _, _| out.push(f));
+    }
+
+    /// Scans the values of a record laid out in `hay` (a JSON object line): each segment is a
+    /// value and its field name, findings are in `hay`'s offsets, in order.
+    pub(crate) fn scan_segments(
+        &self,
+        hay: &[u8],
+        segs: &[Segment],
+        scratch: &mut Scratch,
+        out: &mut Vec<Finding>,
+    ) {
+        self.scan_inner(hay, segs, scratch, |_, f, _, _| out.push(f));
     }
 
     /// Like [`Engine::scan`], with each finding's base score and context effect.
@@ -507,7 +601,11 @@ impl Engine {
         scratch: &mut Scratch,
     ) -> Vec<Explained> {
         let mut v = Vec::new();
-        self.scan_inner(hay, key_end, scratch, |_, finding, base, effect| {
+        let segs = [Segment {
+            key: (0, key_end),
+            value: (key_end, hay.len()),
+        }];
+        self.scan_inner(hay, &segs, scratch, |_, finding, base, effect| {
             v.push(Explained {
                 finding,
                 base,
@@ -520,17 +618,21 @@ impl Engine {
     fn scan_inner(
         &self,
         hay: &[u8],
-        key_end: usize,
+        segs: &[Segment],
         scratch: &mut Scratch,
         mut emit: impl FnMut(usize, Finding, f32, Effect),
     ) {
         scratch.raw.clear();
-        // A field's name is context, never a candidate: the search starts at its value, and
-        // a value without a byte some candidate needs is not looked at.
-        if !hay[key_end..].iter().any(|&b| self.trigger[usize::from(b)]) {
+        // A field's name is context, never a candidate: candidates are only looked for in
+        // values, and not at all when no value has a byte some candidate needs.
+        if !segs.iter().any(|s| {
+            hay[s.value.0..s.value.1]
+                .iter()
+                .any(|&b| self.trigger[usize::from(b)])
+        }) {
             return;
         }
-        self.candidates(hay, key_end, scratch);
+        self.candidates(hay, segs, scratch);
         let Scratch {
             raw,
             base,
@@ -539,7 +641,6 @@ impl Engine {
             resolved,
             starts,
             ends,
-            windows,
             ..
         } = scratch;
         // No candidate can reach its threshold even with context: nothing to report, and no
@@ -550,40 +651,6 @@ impl Engine {
         };
         if !raw.iter().any(reachable) {
             return;
-        }
-        // Context words are only looked for in the windows around reachable candidates.
-        hits.clear();
-        if !self.context.is_empty() {
-            let margin = WINDOW + self.context.search_margin();
-            starts.clear();
-            starts.extend(raw.iter().filter(|c| reachable(c)).map(|c| c.span.start()));
-            ends.clear();
-            ends.extend(raw.iter().filter(|c| reachable(c)).map(|c| c.span.end()));
-            windows.clear();
-            if key_end > 0 {
-                windows.push((0, key_end));
-            }
-            windows.extend(
-                starts
-                    .iter()
-                    .zip(ends.iter())
-                    .map(|(&s, &e)| (s.saturating_sub(margin), (e + margin).min(hay.len()))),
-            );
-            windows.sort_unstable();
-            let mut cur: Option<(usize, usize)> = None;
-            for &(s, e) in windows.iter() {
-                match cur {
-                    Some((cs, ce)) if s <= ce => cur = Some((cs, ce.max(e))),
-                    Some((cs, ce)) => {
-                        self.context.find_in(hay, cs..ce, hits);
-                        cur = Some((s, e));
-                    }
-                    None => cur = Some((s, e)),
-                }
-            }
-            if let Some((cs, ce)) = cur {
-                self.context.find_in(hay, cs..ce, hits);
-            }
         }
         base.clear();
         effects.clear();
@@ -596,20 +663,23 @@ impl Engine {
         ends.sort_unstable();
         raw.retain_mut(|c| {
             let det = &self.dets[usize::from(c.det)];
+            let seg = segment_of(segs, c.span).unwrap_or(Segment::text(hay.len()));
             let lo = ends[..ends.partition_point(|&e| e <= c.span.start())]
                 .last()
                 .copied()
-                .unwrap_or(0);
+                .unwrap_or(0)
+                .max(seg.lo());
             let hi = starts
                 .get(starts.partition_point(|&s| s < c.span.end()))
                 .copied()
-                .unwrap_or(usize::MAX);
+                .unwrap_or(usize::MAX)
+                .min(seg.value.1);
             let effect = self.context.effect(
                 hay,
                 hits,
                 c.span,
                 (lo, hi),
-                key_end,
+                seg.key,
                 c.det,
                 det.boost,
                 det.numeric,
@@ -859,7 +929,7 @@ mod stage_times {
         let mut raw = 0;
         for l in &lines {
             s.raw.clear();
-            e.candidates(l, 0, &mut s);
+            e.candidates(l, &[Segment::text(l.len())], &mut s);
             raw += s.raw.len();
         }
         let cands = t.elapsed();

@@ -155,11 +155,17 @@ pub(super) fn name(v: &View<'_>, from: usize, check: &mut dyn FnMut(Span) -> Opt
 /// The name-shaped run starting at word `i`.
 fn run_at(v: &View<'_>, i: usize) -> Option<Span> {
     let n = v.len();
-    let start = v.w[i].start as usize;
+    let w = v.w[i];
+    // Every word of a name is a capitalised word outside log structure, and a name starts
+    // with one of letters only.
+    if w.mark & NOT_NAME != 0 || w.has(lex::DIGIT) {
+        return None;
+    }
+    let start = w.start as usize;
     let mut k = i;
     // A title: `Dr `, `Mrs. `.
-    if is_in(TITLES, v.text(k))
-        && v.w[k].mark & NOT_NAME == 0
+    if w.len() <= 9
+        && is_in(TITLES, v.text(k))
         && k + 1 < n
         && matches!(v.sep(k), [b' '] | [b'.', b' '])
     {

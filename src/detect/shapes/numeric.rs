@@ -92,6 +92,15 @@ pub(super) fn phone(v: &View<'_>, from: usize, check: &mut dyn FnMut(Span) -> Op
         if i < next || !group(v, i) {
             continue;
         }
+        // Four dotted groups of one to three digits are an IPv4 address, not a phone.
+        if matches!(v.sep(i), [b'.'])
+            && i + 3 < n
+            && (0..4).all(|k| v.w[i + k].is_number() && v.w[i + k].len() <= 3)
+            && (0..3).all(|k| matches!(v.sep(i + k), [b'.']))
+        {
+            next = i + 4;
+            continue;
+        }
         // The number may begin at a `+` or `(` right before its first group.
         let before = v.sep_before(i);
         let mut start = v.w[i].start as usize;
@@ -182,17 +191,10 @@ fn extension(v: &View<'_>, k: usize) -> Option<usize> {
     {
         return Some(v.w[next].end as usize);
     }
-    let word = t.to_ascii_lowercase();
-    if matches!(sep, [b' '] | [])
-        && matches!(
-            word.as_slice(),
-            [b'x']
-                | [b'e', b'x', b't']
-                | [b'e', b'x', b't', b'n']
-                | [b'e', b'x', b't', b'e', b'n', b's', b'i', b'o', b'n']
-        )
-        && next + 1 < v.len()
-    {
+    let word = ["x", "ext", "extn", "extension"]
+        .iter()
+        .any(|w| t.eq_ignore_ascii_case(w.as_bytes()));
+    if matches!(sep, [b' '] | []) && word && next + 1 < v.len() {
         let s2 = v.sep(next);
         if matches!(s2, [b' '] | [b'.', b' '] | [b'.'] | [b':', b' '] | [])
             && v.w[next + 1].is_number()

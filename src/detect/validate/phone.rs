@@ -4,35 +4,76 @@
 //! (`phone_regions`, by default US, GB, AU, CA), and a grouped national number valid only in
 //! some other region scores low, so that only phone context (`tel`, `call`…) reports it.
 //! Contiguous digits without `+` need context.
+//!
+//! The candidate is parsed once into its digit groups; the forms tried are the candidate and
+//! the shorter ones that drop trailing groups (a shape may run on into a following number).
+
+use std::sync::OnceLock;
 
 use super::{Cand, Verdict, numeric_boundary_ok};
 use crate::phone::{self, Region};
 use crate::span::Span;
 
-/// Digits of a candidate (at most 20), without separators.
-struct Num {
-    buf: [u8; 20],
-    len: usize,
+/// Most digit groups of a number (`+1 (212) 555 0123 4567…`).
+const GROUPS: usize = 10;
+/// Most digits kept.
+const DIGITS: usize = 20;
+
+/// A candidate parsed once: its digits, where each group ends (in digits and in bytes), a
+/// `+`, and where an extension starts and ends.
+struct Parsed {
+    digits: [u8; DIGITS],
+    /// After group `g`: how many digits, and the byte offset of its end.
+    ends: [(u8, u16); GROUPS],
+    groups: usize,
+    plus: bool,
+    /// Bytes of the whole candidate with its extension, when it has one.
+    with_ext: Option<usize>,
 }
 
-impl Num {
-    fn of(b: &[u8]) -> Option<Self> {
-        let mut n = Self {
-            buf: [0; 20],
-            len: 0,
+impl Parsed {
+    fn new(text: &[u8]) -> Option<Self> {
+        let mut p = Self {
+            digits: [0; DIGITS],
+            ends: [(0, 0); GROUPS],
+            groups: 0,
+            plus: text.first() == Some(&b'+'),
+            with_ext: None,
         };
-        for &x in b.iter().filter(|x| x.is_ascii_digit()) {
-            if n.len == n.buf.len() {
+        let main = match without_extension(text) {
+            Some(m) => {
+                p.with_ext = Some(text.len());
+                &text[..m]
+            }
+            None => text,
+        };
+        let mut n = 0;
+        let mut in_group = false;
+        for (i, &b) in main.iter().enumerate() {
+            if b.is_ascii_digit() {
+                if n == DIGITS {
+                    return None;
+                }
+                p.digits[n] = b;
+                n += 1;
+                in_group = true;
+            } else if in_group {
+                if p.groups == GROUPS {
+                    return None;
+                }
+                p.ends[p.groups] = (n as u8, i as u16);
+                p.groups += 1;
+                in_group = false;
+            }
+        }
+        if in_group {
+            if p.groups == GROUPS {
                 return None;
             }
-            n.buf[n.len] = x;
-            n.len += 1;
+            p.ends[p.groups] = (n as u8, main.len() as u16);
+            p.groups += 1;
         }
-        Some(n)
-    }
-
-    fn digits(&self) -> &[u8] {
-        &self.buf[..self.len]
+        Some(p)
     }
 }
 
@@ -40,16 +81,12 @@ impl Num {
 /// ` extension 12`), if it has one.
 fn without_extension(text: &[u8]) -> Option<usize> {
     let digits = text.iter().rev().take_while(|b| b.is_ascii_digit()).count();
-    if digits == 0 || digits > 5 {
+    if digits == 0 || digits > 5 || digits == text.len() {
         return None;
     }
-    let mut head = &text[..text.len() - digits];
-    head = head.trim_ascii_end();
-    let head = head
-        .strip_suffix(b".")
-        .unwrap_or(head)
-        .strip_suffix(b":")
-        .unwrap_or(head);
+    let head = text[..text.len() - digits].trim_ascii_end();
+    let head = head.strip_suffix(b".").unwrap_or(head);
+    let head = head.strip_suffix(b":").unwrap_or(head);
     let word = ["extension", "extn", "ext", "x"].iter().find(|w| {
         head.len() >= w.len() && head[head.len() - w.len()..].eq_ignore_ascii_case(w.as_bytes())
     })?;
@@ -61,88 +98,83 @@ fn without_extension(text: &[u8]) -> Option<usize> {
     Some(main.trim_ascii_end().len())
 }
 
-/// The candidate and the shorter forms made by dropping trailing groups, for candidates that
-/// ran on into a following number: `(length, has an extension)`.
-fn forms(text: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    let first = without_extension(text).map(|_| text.len());
-    let mut cur = Some(without_extension(text).unwrap_or(text.len()));
-    first
-        .into_iter()
-        .chain(std::iter::from_fn(move || {
-            let out = cur?;
-            let t = &text[..out];
-            cur = t
-                .iter()
-                .rposition(|b| matches!(b, b' ' | b'-' | b'.' | b'/'))
-                .map(|i| {
-                    let mut e = i;
-                    while e > 0 && matches!(t[e - 1], b' ' | b'-' | b'.' | b'(' | b'/') {
-                        e -= 1;
-                    }
-                    e
-                })
-                .filter(|&e| t[..e].iter().filter(|b| b.is_ascii_digit()).count() >= 7);
-            Some(out)
-        }))
-        .take(9)
+/// True when the groups of a NANP number end where `1-NXX-NXX-XXXX` groups do: after 3
+/// and 6 digits (or after 1, 4 and 7 with the trunk `1`), so `30852 30852` is not one.
+fn nanp_grouping(ends: &[(u8, u16)], trunk: bool) -> bool {
+    let allowed: &[u8] = if trunk { &[1, 4, 7, 11] } else { &[3, 6, 10] };
+    ends.iter().all(|&(n, _)| allowed.contains(&n))
 }
 
-/// The verdict on the number `text` (no extension), written with `+` or not.
-fn score(text: &[u8], regions: &phone::Regions) -> Option<f32> {
-    let num = Num::of(text)?;
-    let d = num.digits();
-    if !(7..=17).contains(&d.len()) {
+/// Per trunk digit and national number length: one region per calling code whose numbers
+/// (trunk dropped) may have that length, for the national formats of other regions.
+fn other_regions(trunk: u8, len: usize) -> &'static [Region] {
+    static BY: OnceLock<Vec<Vec<Vec<Region>>>> = OnceLock::new();
+    let by = BY.get_or_init(|| {
+        (b'0'..=b'9')
+            .map(|t| {
+                (0..=DIGITS)
+                    .map(|l| {
+                        phone::with_trunk(t)
+                            .iter()
+                            .copied()
+                            .filter(|&r| {
+                                l >= 1
+                                    && (phone::may_have_length(r, l - 1)
+                                        || phone::may_have_length(r, l))
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect()
+    });
+    if !trunk.is_ascii_digit() || len > DIGITS {
+        return &[];
+    }
+    &by[usize::from(trunk - b'0')][len]
+}
+
+/// The score of the number whose digits are `d`, grouped as `ends` (the first `g` groups of
+/// the candidate), written with `+` or not.
+fn score(p: &Parsed, g: usize, regions: &phone::Regions) -> Option<f32> {
+    let nd = usize::from(p.ends[g - 1].0);
+    let d = &p.digits[..nd];
+    if !(7..=17).contains(&nd) {
         return None;
     }
-    if text.first() == Some(&b'+') {
+    if p.plus {
         return phone::international(d).map(|_| 0.8);
     }
-    let grouped = text
-        .iter()
-        .any(|b| matches!(b, b' ' | b'-' | b'.' | b'(' | b'/'));
+    let grouped = g > 1 || p.ends[0].1 as usize > nd;
     let first = d[0];
     // Written without `+`, a number of a trunk-prefix country starts with its trunk; NANP's
     // trunk `1` is optional, and NANP numbers are grouped [1-]3-3-4 (or 3-7, 1-3-7).
+    let ends = &p.ends[..g - 1];
     let in_region = |r: Region| {
         let trunk = r.trunk().map(|t| t.as_bytes()[0]);
         let nanp = trunk == Some(b'1');
         (nanp || trunk.is_none_or(|t| t == first))
-            && (!nanp || !grouped || nanp_grouping(text, first == b'1'))
+            && (!nanp || nanp_grouping(ends, first == b'1'))
             && phone::national(r, d).is_some()
     };
-    if regions.as_slice().iter().any(|&r| in_region(r)) {
+    // Regions sharing a calling code are tried together (`national` does), once.
+    let rs = regions.as_slice();
+    let default = rs.iter().enumerate().any(|(k, &r)| {
+        !rs[..k].iter().any(|q| q.calling_code() == r.calling_code()) && in_region(r)
+    });
+    if default {
         return Some(if grouped { 0.7 } else { 0.3 });
     }
     // A national format of another region: only as written by people (grouped, with its
     // trunk), and weak without phone context.
     if grouped
-        && phone::with_trunk(first)
+        && other_regions(first, nd)
             .iter()
-            .any(|&r| !regions.contains(r) && in_region(r))
+            .any(|&r| !regions.has_code(r.calling_code()) && in_region(r))
     {
         return Some(0.2);
     }
     None
-}
-
-/// True when the groups of a NANP number end where `1-NXX-NXX-XXXX` groups do: after 3
-/// and 6 digits (or after 1, 4 and 7 with the trunk `1`), so `30852 30852` is not one.
-fn nanp_grouping(text: &[u8], trunk: bool) -> bool {
-    let ends: &[usize] = if trunk { &[1, 4, 7, 11] } else { &[3, 6, 10] };
-    let mut n = 0;
-    let mut prev_digit = false;
-    for &b in text {
-        if b.is_ascii_digit() {
-            n += 1;
-            prev_digit = true;
-        } else {
-            if prev_digit && !ends.contains(&n) {
-                return false;
-            }
-            prev_digit = false;
-        }
-    }
-    true
 }
 
 pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
@@ -151,15 +183,25 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
     if s > 0 && c.hay[s - 1].is_ascii_alphanumeric() {
         return None;
     }
-    let plus = text.first() == Some(&b'+');
-    for len in forms(text) {
-        let form = &text[..len];
-        let main = without_extension(form).map_or(form, |m| &form[..m]);
+    let p = Parsed::new(text)?;
+    let regions = &c.settings.phone_regions;
+    // The whole candidate (with its extension), then without trailing groups.
+    for g in (1..=p.groups).rev() {
+        if usize::from(p.ends[g - 1].0) < 7 {
+            break;
+        }
+        let len = match p.with_ext {
+            Some(e) if g == p.groups => e,
+            _ => usize::from(p.ends[g - 1].1),
+        };
         let span = Span::new(s, s + len);
-        if !plus && !form.starts_with(b"(") && !numeric_boundary_ok(c.hay, span) {
+        if !p.plus
+            && text[0] != b'('
+            && !numeric_boundary_ok(c.hay, Span::new(s, s + usize::from(p.ends[g - 1].1)))
+        {
             continue;
         }
-        if let Some(score) = score(main, &c.settings.phone_regions) {
+        if let Some(score) = score(&p, g, regions) {
             return Verdict::new(span, score);
         }
     }
@@ -206,12 +248,13 @@ mod tests {
                 "1-800-555-0199",
                 "+44 (0)20 7946 0958",
                 "(212) 555-0123 ext. 42",
+                "07829 858162",
             ],
-            &[],
+            &["30852 30852"],
         );
         // Another region's national format: found, but weak without context.
-        let de = run(validate, "06 12 34 56 78").unwrap();
-        assert!(de.score < 0.5 && de.score > 0.0, "{de:?}");
+        let fr = run(validate, "06 12 34 56 78").unwrap();
+        assert!(fr.score < 0.5 && fr.score > 0.0, "{fr:?}");
         // Contiguous, no `+`: weak.
         assert!(run(validate, "2015550123").unwrap().score < 0.5);
     }
