@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# End-to-end comparison, in one run on the same generated files: `velum redact` through a
-# pipe, the pipe floor `cat | cat`, ripgrep --passthru with a 4-regex alternation (e-mail,
-# card, SSN, IBAN) and GNU sed -E with the same regexes. Prints MB/s (median of RUNS), the
-# ratios velum/floor, velum/ripgrep, velum/sed, and peak RSS.
-# Usage: benches/compare.sh [MIB=100] [RUNS=5]
+# End-to-end comparison, in one run on the same files: `velum redact` (one thread and all
+# cores, from a pipe and from a file), the pipe floor `cat | cat`, ripgrep --passthru and GNU
+# sed -E with the hand-written 4-regex filters of ../shared/bench (e-mail, card, SSN, IBAN).
+# Corpora: velum's own (benches/corpus.rs: clean, pii10, pii50) and the one written apart
+# from velum (../shared/bench/logcorpus.py: clean and 10% PII, made with Faker 40.63.0 in a
+# throwaway virtual environment), plus one 1 GiB line for peak memory. Prints MB/s (median
+# of RUNS), peak RSS, the ratios and the targets of the throughput issue.
+# Usage: benches/compare.sh [MIB=40] [RUNS=3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mib=${1:-100}
-runs=${2:-5}
+mib=${1:-40}
+runs=${2:-3}
 if ! command -v rg >/dev/null 2>&1; then
   (apt-get install -y -q ripgrep >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q ripgrep >/dev/null)) \
     || cargo install ripgrep
@@ -20,7 +23,19 @@ cargo build --release --quiet --example gen_corpus
 dir=benches/data
 mkdir -p "$dir"
 for kind in clean pii10 pii50; do
-  f="$dir/$kind-$mib.log"
+  f="$dir/own-$kind-$mib.log"
   [ -s "$f" ] || ./target/release/examples/gen_corpus "$kind" "$mib" > "$f" 2>/dev/null
 done
-exec python3 benches/compare.py "$dir" "$mib" "$runs"
+shared=../shared/bench
+if [ -f "$shared/logcorpus.py" ]; then
+  venv=target/bench-venv
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import faker' 2>/dev/null; then
+    python3 -m venv "$venv" && "$venv/bin/pip" install -q Faker==40.63.0
+  fi
+  for rate in 0.0 0.1; do
+    name=$([ "$rate" = 0.0 ] && echo clean || echo pii10)
+    f="$dir/shared-$name-$mib.log"
+    [ -s "$f" ] || "$venv/bin/python" "$shared/logcorpus.py" --size "$mib" --pii-rate "$rate" --seed 7 -o "$f" >/dev/null
+  done
+fi
+exec python3 benches/compare.py "$dir" "$mib" "$runs" "$shared"

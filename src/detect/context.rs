@@ -443,8 +443,7 @@ impl ContextIndex {
             let simple = !w.has(super::lex::DIGIT)
                 && (!w.has(super::lex::UPPER)
                     || !w.has(super::lex::LOWER)
-                    || (w.has(super::lex::FIRST_UPPER)
-                        && hay[ws + 1..we].iter().all(u8::is_ascii_lowercase)));
+                    || w.has(super::lex::CAPITALISED));
             if simple && (w.len() >= 32 || self.starts[pair(&hay[ws..we])] & (1 << w.len()) == 0) {
                 continue;
             }

@@ -19,6 +19,9 @@ pub(crate) const FIRST_UPPER: u8 = 16;
 pub(crate) const HEX: u8 = 32;
 /// The word holds a letter that is neither upper nor lower case (CJK, Arabic...).
 pub(crate) const CASELESS: u8 = 64;
+/// An upper-case letter, then one or more lower-case letters only (`Jane`, `Müller`): the
+/// shape of a name word.
+pub(crate) const CAPITALISED: u8 = 128;
 
 /// One maximal run of letters and digits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -147,16 +150,12 @@ impl Words {
                 continue;
             }
             let start = i;
-            let mut any = 0u8;
-            let mut all = 0xffu8;
-            let mut first_upper = 0;
-            if c == HIGH {
+            // The first character apart: the flags of the rest say whether it is capitalised.
+            let first = if c == HIGH {
                 match decode(hay, i).map(|(ch, l)| (wide_flags(ch), l)) {
                     Some((Some(f), l)) => {
-                        any = f;
-                        all = f;
-                        first_upper = if f & UPPER != 0 { FIRST_UPPER } else { 0 };
                         i += l;
+                        f
                     }
                     Some((None, l)) => {
                         i += l;
@@ -167,9 +166,13 @@ impl Words {
                         continue;
                     }
                 }
-            } else if c & UPPER != 0 {
-                first_upper = FIRST_UPPER;
-            }
+            } else {
+                i += 1;
+                c
+            };
+            let first_upper = if first & UPPER != 0 { FIRST_UPPER } else { 0 };
+            let mut any = first;
+            let mut all = 0xffu8;
             while i < n {
                 let c = CLASS[usize::from(hay[i])];
                 if c == 0 {
@@ -190,7 +193,17 @@ impl Words {
                 all &= c;
                 i += 1;
             }
-            let flags = (any & !HEX) | (all & HEX) | first_upper;
+            // `all` is still 0xff when the first character was the only one.
+            let capitalised = if first_upper != 0
+                && all != 0xff
+                && all & LOWER != 0
+                && all & (UPPER | DIGIT | CASELESS) == 0
+            {
+                CAPITALISED
+            } else {
+                0
+            };
+            let flags = (any & !HEX) | (all & first & HEX) | first_upper | capitalised;
             let k = self.w.len() as u32;
             let word = Word {
                 start: start as u32,
@@ -274,12 +287,12 @@ mod tests {
         let mut w = Vec::new();
         words("Jane DEADbeef 4111 x9 Élodie 東京".as_bytes(), &mut w);
         let f: Vec<u8> = w.iter().map(|w| w.flags).collect();
-        assert_eq!(f[0], UPPER | LOWER | FIRST_UPPER);
+        assert_eq!(f[0], UPPER | LOWER | FIRST_UPPER | CAPITALISED);
         assert_eq!(f[1], UPPER | LOWER | HEX | FIRST_UPPER);
         assert_eq!(f[2], DIGIT | HEX);
         assert!(w[2].is_number() && !w[3].is_number());
         assert_eq!(f[3], DIGIT | LOWER);
-        assert_eq!(f[4], UPPER | LOWER | WIDE | FIRST_UPPER);
+        assert_eq!(f[4], UPPER | LOWER | WIDE | FIRST_UPPER | CAPITALISED);
         assert_eq!(f[5], WIDE | CASELESS);
     }
 }

@@ -52,6 +52,21 @@ pub(crate) struct Piece<'a> {
 pub(crate) trait Sink {
     fn piece(&mut self, piece: &Piece<'_>) -> io::Result<()>;
     fn flush(&mut self) -> io::Result<()>;
+    /// True when a piece's output is its rewrite by the redactor and nothing else, so that
+    /// workers may render batches of lines (see [`render`]) and the sink only writes bytes.
+    fn renders(&self) -> bool {
+        false
+    }
+    /// Writes bytes [`render`] made.
+    fn rendered(&mut self, _bytes: &[u8]) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The output of a piece for a rendering sink: the rewritten text and its terminator.
+fn render(r: &Redactor, p: &Piece<'_>, out: &mut Vec<u8>) {
+    out.extend_from_slice(&r.rewrite_structured(p.text, p.how, p.findings));
+    out.extend_from_slice(p.terminator);
 }
 
 /// Sizes of the framing buffers.
@@ -82,7 +97,7 @@ impl StreamOptions {
     /// For streams: larger reads, all of rayon's threads.
     pub(crate) fn parallel() -> Self {
         Self {
-            read_size: 1 << 20,
+            read_size: 4 << 20,
             threads: rayon::current_num_threads(),
             ..Self::default()
         }
@@ -114,13 +129,28 @@ struct BatchScan {
     findings: Vec<(u32, Finding)>,
     /// The first line whose scan faulted, if any.
     failed: Option<u32>,
+    /// For a rendering sink: the batch's output, and where the output of each line ends
+    /// (to write what precedes a faulty line).
+    rendered: Vec<u8>,
+    line_ends: Vec<usize>,
 }
 
-fn scan_batch(r: &Redactor, batch: &[u8], first_line: u64, how: Structure<'_>) -> BatchScan {
+fn scan_batch(
+    r: &Redactor,
+    batch: &[u8],
+    first_line: u64,
+    how: Structure<'_>,
+    render_lines: bool,
+) -> BatchScan {
     let mut out = BatchScan {
         findings: Vec::new(),
         failed: None,
+        rendered: Vec::new(),
+        line_ends: Vec::new(),
     };
+    if render_lines {
+        out.rendered.reserve(batch.len() + batch.len() / 8);
+    }
     r.with_scratch(|scratch| {
         let mut found = Vec::new();
         let mut at = 0;
@@ -137,6 +167,22 @@ fn scan_batch(r: &Redactor, batch: &[u8], first_line: u64, how: Structure<'_>) -
             if ok.is_err() {
                 out.failed = Some(k);
                 return;
+            }
+            if render_lines {
+                let terminator = &batch[ce..(nl + 1).min(batch.len())];
+                render(
+                    r,
+                    &Piece {
+                        line: first_line + u64::from(k),
+                        line_offset: 0,
+                        text: unit,
+                        findings: &found,
+                        terminator,
+                        how,
+                    },
+                    &mut out.rendered,
+                );
+                out.line_ends.push(out.rendered.len());
             }
             out.findings.extend(found.iter().map(|f| (k, *f)));
             at = nl + 1;
@@ -312,6 +358,14 @@ impl<W: io::Write> Sink for RedactSink<'_, W> {
     fn flush(&mut self) -> io::Result<()> {
         self.w.flush()
     }
+
+    fn renders(&self) -> bool {
+        true
+    }
+
+    fn rendered(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.w.write_all(bytes)
+    }
 }
 
 struct ScanSink<W, F> {
@@ -432,7 +486,8 @@ impl ScanState<'_> {
         how: Structure<'_>,
     ) -> Result<()> {
         use rayon::prelude::*;
-        let target = (region.len() / (threads * 4)).max(32 << 10);
+        // Many small batches: a worker left without one at the end of a region waits less.
+        let target = (region.len() / (threads * 16)).max(16 << 10);
         let mut batches: Vec<(usize, usize, u64)> = Vec::new();
         let (mut at, mut first) = (0, *line);
         while at < region.len() {
@@ -446,10 +501,43 @@ impl ScanState<'_> {
             first += memchr::memchr_iter(b'\n', &region[at..end]).count() as u64;
             at = end;
         }
+        let renders = sink.renders();
         let scans: Vec<BatchScan> = batches
             .par_iter()
-            .map(|&(s, e, first)| scan_batch(r, &region[s..e], first, how))
+            .map(|&(s, e, first)| scan_batch(r, &region[s..e], first, how, renders))
             .collect();
+        if renders {
+            // The workers rewrote the lines: only bytes to write, in order.
+            for (&(s, e, _), scan) in batches.iter().zip(&scans) {
+                let lines = scan.line_ends.len();
+                let upto = scan.failed.map_or(lines, |k| k as usize);
+                let written = if upto == 0 {
+                    0
+                } else {
+                    scan.line_ends[upto - 1]
+                };
+                sink.rendered(&scan.rendered[..written])
+                    .map_err(Error::output)?;
+                self.stats.lines += upto as u64;
+                self.stats.findings += scan
+                    .findings
+                    .iter()
+                    .filter(|(k, _)| (*k as usize) < upto)
+                    .count() as u64;
+                // Bytes of the lines written: their input extent.
+                let mut at = 0;
+                let batch = &region[s..e];
+                for _ in 0..upto {
+                    at += memchr::memchr(b'\n', &batch[at..]).map_or(batch.len() - at, |i| i + 1);
+                }
+                self.stats.bytes += at as u64;
+                *line += upto as u64;
+                if scan.failed.is_some() {
+                    return Err(withheld(*line));
+                }
+            }
+            return Ok(());
+        }
         for (&(s, e, _), scan) in batches.iter().zip(&scans) {
             let batch = &region[s..e];
             let mut at = 0;

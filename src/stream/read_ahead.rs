@@ -8,7 +8,7 @@ use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
 /// Bytes per read on the reading thread.
 const CHUNK: usize = 64 << 10;
 /// Chunks in flight: bounds the memory held ahead (2 MiB).
-const DEPTH: usize = 32;
+const DEPTH: usize = 64;
 
 /// A reader that reads ahead on a thread.
 ///

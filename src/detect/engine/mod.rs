@@ -517,6 +517,9 @@ impl Engine {
             let view = View::new(hay, words);
             let from = view.word_at(segs.first().map_or(hay.len(), |s| s.value.0));
             for &shape in &self.shapes {
+                if !shape.possible(&view) {
+                    continue;
+                }
                 let mut check = |span: Span| {
                     let dets: &[u16] = if shape == Shape::Number {
                         let n = hay[span.range()]

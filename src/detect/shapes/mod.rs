@@ -116,6 +116,24 @@ impl Shape {
         }
     }
 
+    /// False when `v` cannot hold a candidate of the shape (it has none of the words the
+    /// shape starts at): the shape is not run.
+    pub(crate) fn possible(self, v: &View<'_>) -> bool {
+        let w = v.words;
+        match self {
+            Self::Number | Self::Phone | Self::Ipv4 | Self::Date | Self::Address => {
+                !w.nums.is_empty()
+            }
+            Self::Ipv6 | Self::Mac => !w.hexsep.is_empty(),
+            Self::Email => memchr::memchr(b'@', v.hay).is_some(),
+            Self::Iban | Self::Nino => {
+                !w.mixed.is_empty() || (!w.caps.is_empty() && !w.nums.is_empty())
+            }
+            Self::Dea | Self::Mbi | Self::LetterId => !w.mixed.is_empty(),
+            Self::Bic | Self::Name => !w.caps.is_empty(),
+        }
+    }
+
     /// Runs the shape over `view` from word `from`, calling `check` with each candidate in
     /// order of start. `check` validates it and returns the end of the value it confirmed, if
     /// any; a shape may use that to go on after the value (or after the part of its candidate

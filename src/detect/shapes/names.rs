@@ -47,25 +47,11 @@ fn latin(c: char) -> bool {
 /// `Jane`, `Müller`: an upper-case Latin letter, then one or more lower-case Latin letters.
 fn cap_lower(v: &View<'_>, i: usize) -> bool {
     let w = v.w[i];
-    if !w.has(lex::FIRST_UPPER) || w.mark & NOT_NAME != 0 || w.has(lex::DIGIT) || w.len() < 2 {
+    if !w.has(lex::CAPITALISED) || w.mark & NOT_NAME != 0 {
         return false;
     }
-    let t = v.text(i);
-    if !w.has(WIDE) {
-        return t[1..].iter().all(u8::is_ascii_lowercase);
-    }
-    let Ok(s) = std::str::from_utf8(t) else {
-        return false;
-    };
-    let mut cs = s.chars();
-    let first = cs.next().is_some_and(|c| c.is_uppercase() && latin(c));
-    let mut rest = 0;
-    first
-        && cs.all(|c| {
-            rest += 1;
-            c.is_lowercase() && latin(c)
-        })
-        && rest >= 1
+    // Latin script only (`Ελένη` is capitalised too, but no dictionary knows it).
+    !w.has(WIDE) || std::str::from_utf8(v.text(i)).is_ok_and(|s| s.chars().all(latin))
 }
 
 /// `McDonald`, `MacLeod`, `FitzGerald`.
