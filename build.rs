@@ -268,7 +268,7 @@ fn phone_plans(tsv: &Path, out_dir: &Path) {
             .unwrap_or_else(|e| panic!("regions.tsv: calling code {cc}: {e}"));
         let (bytes, pad) = dfa.to_bytes_little_endian();
         let bytes = &bytes[pad..];
-        while blob.len() % 8 != 0 {
+        while !blob.len().is_multiple_of(8) {
             blob.push(0);
         }
         let off = blob.len();

@@ -46,6 +46,7 @@
 
 #[cfg(feature = "batch")]
 pub mod batch;
+mod decode;
 pub(crate) mod detect;
 mod error;
 pub(crate) mod phone;

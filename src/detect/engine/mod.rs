@@ -243,8 +243,8 @@ impl Engine {
                     max_match_len.max(shape.max_len().min(def.max_len.unwrap_or(usize::MAX)));
                 if shape == Shape::Number {
                     let (lo, hi) = def.digits.unwrap_or((1, MAX_NUMBER_DIGITS));
-                    for n in lo..=hi.min(MAX_NUMBER_DIGITS) {
-                        by_digits[n].push(d16);
+                    for list in &mut by_digits[lo..=hi.min(MAX_NUMBER_DIGITS)] {
+                        list.push(d16);
                     }
                 } else {
                     by_shape[shape as usize].push(d16);
@@ -449,6 +449,7 @@ impl Engine {
     /// Runs the validators of `dets` on one candidate; the end of the longest value
     /// confirmed. With `skip_covered`, a detector does not see a candidate starting inside
     /// the last value it confirmed.
+    #[allow(clippy::too_many_arguments)] // the scan loop's state, borrowed field by field
     fn validate(
         &self,
         dets: &[u16],
@@ -884,6 +885,7 @@ mod tests {
 }
 
 #[cfg(test)]
+#[allow(clippy::print_stderr)] // a profiling aid: it prints its timings
 mod stage_times {
     use super::super::spec;
     use super::*;

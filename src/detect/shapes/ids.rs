@@ -110,10 +110,10 @@ pub(super) fn nino(v: &View<'_>, from: usize, check: &mut dyn FnMut(Span) -> Opt
                 .map(|_| p + 1)
                 .filter(|&end| boundary_after(v.hay, end))
         });
-        if let Some(end) = suffixed {
-            if check(Span::new(s, end)).is_some() {
-                continue;
-            }
+        if let Some(end) = suffixed
+            && check(Span::new(s, end)).is_some()
+        {
+            continue;
         }
         if boundary_after(v.hay, e) {
             check(Span::new(s, e));

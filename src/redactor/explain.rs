@@ -1,0 +1,179 @@
+//! [`Redactor::explain`]: each finding of a unit with the reasons for its score (the
+//! validator's base score, the context words that moved it, the field name that made it).
+
+use crate::detect::engine::Explained;
+use crate::record;
+use crate::span::{Finding, Span};
+
+use super::Redactor;
+use super::records::decode_field;
+
+/// Why a finding got its score; see [`Redactor::explain`].
+///
+/// # Example
+/// ```
+/// let e = velum::Redactor::new().explain(b"order_id=536-90-4399");
+/// assert!(e.is_empty()); // lowered below the threshold by the `order_id` key
+/// let e = &velum::Redactor::new().explain(b"ssn 536904399")[0];
+/// assert_eq!((e.base_score, e.finding.score), (0.3, 0.65));
+/// ```
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct Explanation {
+    /// The finding.
+    pub finding: Finding,
+    /// The validator's score before context.
+    pub base_score: f32,
+    /// The context word that raised the score, if any.
+    pub positive_context: Option<Span>,
+    /// The negative context word that lowered it, if any.
+    pub negative_context: Option<Span>,
+    /// The name of the field the value is under (a JSON key), when the line is a record.
+    pub field: Option<Span>,
+    /// True when the field name alone made the finding (a PERSON under `first_name`...).
+    pub by_field_name: bool,
+}
+
+impl Redactor {
+    /// Each finding of one unit with the reasons for its score: the validator's base score
+    /// and the context words that raised or lowered it.
+    ///
+    /// # Example
+    /// ```
+    /// let r = velum::Redactor::new();
+    /// let unit = b"npi 1234567893";
+    /// let e = &r.explain(unit)[0];
+    /// assert_eq!(e.finding.entity, velum::Entity::US_NPI);
+    /// assert!(e.base_score < e.finding.score);
+    /// assert_eq!(&unit[e.positive_context.unwrap().range()], b"npi");
+    /// ```
+    pub fn explain(&self, unit: &[u8]) -> Vec<Explanation> {
+        if record::looks_like_json_object(unit)
+            && let Some(v) = self.explain_json(unit)
+        {
+            return v;
+        }
+        let mut scratch = self.pool.get();
+        // Encoded text is explained decoded, in raw offsets (as it is scanned).
+        let (mut dec, mut map) = (Vec::new(), Vec::new());
+        let encoded = crate::decode::needs(unit);
+        if encoded {
+            crate::decode::decode(unit, &mut dec, &mut map);
+        }
+        let raw = |s: Span| {
+            if encoded {
+                Span::new(map[s.start()], map[s.end()])
+            } else {
+                s
+            }
+        };
+        self.compiled
+            .engine
+            .explain(if encoded { &dec } else { unit }, &mut scratch)
+            .into_iter()
+            .map(
+                |Explained {
+                     finding,
+                     base,
+                     effect,
+                 }| Explanation {
+                    finding: Finding {
+                        span: raw(finding.span),
+                        ..finding
+                    },
+                    base_score: base,
+                    positive_context: effect.positive.map(|h| raw(h.span)),
+                    negative_context: effect.negative.map(|h| raw(h.span)),
+                    field: None,
+                    by_field_name: false,
+                },
+            )
+            .collect()
+    }
+
+    /// [`Redactor::explain`] of a JSON object line, field by field, in raw line offsets.
+    fn explain_json(&self, unit: &[u8]) -> Option<Vec<Explanation>> {
+        let mut fields = Vec::new();
+        if !record::json_fields(unit, &mut fields) {
+            return None;
+        }
+        let mut scratch = self.pool.get();
+        let (mut kd, mut km, mut vd, mut vm) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut out = Vec::new();
+        for f in &fields {
+            record::decode_json(&unit[f.key.clone()], &mut kd, &mut km);
+            let mut u = kd.clone();
+            if !kd.is_empty() {
+                u.extend_from_slice(b": ");
+            }
+            let at = u.len();
+            decode_field(unit, f, &mut vd, &mut vm);
+            u.extend_from_slice(&vd);
+            let key_span = Span::new(f.key.start, f.key.end);
+            let map = |s: Span| -> Span {
+                if s.end() <= kd.len() {
+                    Span::new(f.key.start + km[s.start()], f.key.start + km[s.end()])
+                } else if s.start() >= at {
+                    Span::new(
+                        f.raw.start + vm[s.start() - at],
+                        f.raw.start + vm[s.end() - at],
+                    )
+                } else {
+                    key_span
+                }
+            };
+            let explained = self.compiled.engine.explain_field(&u, at, &mut scratch);
+            let mut mine: Vec<Finding> = Vec::new();
+            for e in explained.iter().filter(|e| e.finding.span.start() >= at) {
+                out.push(Explanation {
+                    finding: Finding {
+                        span: map(e.finding.span),
+                        ..e.finding
+                    },
+                    base_score: e.base,
+                    positive_context: e.effect.positive.map(|h| map(h.span)),
+                    negative_context: e.effect.negative.map(|h| map(h.span)),
+                    field: (!kd.is_empty()).then_some(key_span),
+                    by_field_name: false,
+                });
+                mine.push(Finding {
+                    span: Span::new(e.finding.span.start() - at, e.finding.span.end() - at),
+                    ..e.finding
+                });
+            }
+            if !kd.is_empty() {
+                let before = mine.clone();
+                self.person_hint(&kd, &vd, &mut mine);
+                for g in mine.iter().filter(|g| !before.contains(g)) {
+                    out.push(Explanation {
+                        finding: Finding {
+                            span: Span::new(
+                                f.raw.start + vm[g.span.start()],
+                                f.raw.start + vm[g.span.end()],
+                            ),
+                            ..*g
+                        },
+                        base_score: g.score,
+                        positive_context: None,
+                        negative_context: None,
+                        field: Some(key_span),
+                        by_field_name: true,
+                    });
+                }
+                // A field name that rules PERSON out removes the dictionary's guesses.
+                let removed: Vec<Span> = before
+                    .iter()
+                    .filter(|g| !mine.contains(g))
+                    .map(|g| {
+                        Span::new(
+                            f.raw.start + vm[g.span.start()],
+                            f.raw.start + vm[g.span.end()],
+                        )
+                    })
+                    .collect();
+                out.retain(|e| !removed.contains(&e.finding.span));
+            }
+        }
+        Some(out)
+    }
+}

@@ -1,0 +1,212 @@
+//! What a field name says about PERSON: under `name`, `patient`, `cardholder`… a
+//! name-shaped value is a name even when no dictionary knows it; under `hostname`,
+//! `service`… nothing is. Keys are normalised once, in a stack buffer.
+
+use crate::span::{Entity, Finding, Span};
+
+use super::Redactor;
+
+impl Redactor {
+    /// Applies a field name's verdict on PERSON to the findings of its value (spans relative
+    /// to `value`): under `name`, `patient`, `cardholder`… a name-shaped value is a PERSON even
+    /// if no dictionary knows it; under `hostname`, `service`… nothing is a PERSON.
+    pub(super) fn person_hint(&self, key: &[u8], value: &[u8], found: &mut Vec<Finding>) {
+        match person_key(key) {
+            Some(PersonKey::Never) => found.retain(|g| g.entity != Entity::PERSON),
+            Some(PersonKey::Name(norm)) => self.person_hint_name(norm, value, found),
+            None => {}
+        }
+    }
+
+    /// [`Redactor::person_hint`] under a person key (`norm` its normalised form).
+    pub(super) fn person_hint_name(&self, norm: &str, value: &[u8], found: &mut Vec<Finding>) {
+        let Ok(text) = std::str::from_utf8(value) else {
+            return;
+        };
+        let trimmed = text.trim();
+        let Some((id, entity, min)) = self.compiled.engine.detector("person") else {
+            return;
+        };
+        // Words that also name other things need a known name in the value.
+        let ambiguous = matches!(
+            norm,
+            "name"
+                | "user"
+                | "contact"
+                | "owner"
+                | "author"
+                | "customer"
+                | "holder"
+                | "sender"
+                | "recipient"
+        );
+        if !name_shaped(trimmed)
+            || 0.9 < min
+            || (ambiguous && !crate::detect::validate::has_dictionary_name(trimmed))
+        {
+            return;
+        }
+        let start = text.len() - text.trim_start().len();
+        let span = Span::new(start, start + trimmed.len());
+        found.retain(|g| g.entity != Entity::PERSON);
+        if found.iter().any(|g| g.span.overlaps(span)) {
+            return;
+        }
+        let at = found.partition_point(|g| g.span.start() < span.start());
+        found.insert(
+            at,
+            Finding {
+                span,
+                entity,
+                score: 0.9,
+                detector: id,
+                fragment: false,
+            },
+        );
+    }
+}
+
+/// What a field name says about PERSON.
+#[derive(Clone, Copy)]
+pub(super) enum PersonKey<'a> {
+    /// A name field (`first_name`, `patient`…), with the normalised key.
+    Name(&'a str),
+    /// A field whose values are never people (`hostname`, `service`…).
+    Never,
+}
+
+/// The verdict of field name `key` on PERSON, normalised in a stack buffer (this runs for
+/// every field of every record): lower case without `_`, `-`, ` ` or `.`.
+pub(super) fn person_key(key: &[u8]) -> Option<PersonKey<'static>> {
+    let mut buf = [0u8; 24];
+    let mut len = 0;
+    for &b in key {
+        if matches!(b, b'_' | b'-' | b' ' | b'.') {
+            continue;
+        }
+        if len == buf.len() || !b.is_ascii_alphanumeric() {
+            return None;
+        }
+        buf[len] = b.to_ascii_lowercase();
+        len += 1;
+    }
+    let norm = std::str::from_utf8(&buf[..len]).ok()?;
+    if is_not_person_key(norm) {
+        return Some(PersonKey::Never);
+    }
+    PERSON_KEYS
+        .iter()
+        .find(|k| **k == norm)
+        .map(|k| PersonKey::Name(k))
+}
+
+/// Field names that say their value is a person's name (ENTITIES.md §6), normalised: lower
+/// case without `_`, `-` or spaces (`firstName`, `first_name` and `First Name` are equal).
+const PERSON_KEYS: &[&str] = &[
+    "name",
+    "fullname",
+    "firstname",
+    "givenname",
+    "middlename",
+    "lastname",
+    "surname",
+    "familyname",
+    "displayname",
+    "patient",
+    "patientname",
+    "customer",
+    "customername",
+    "user",
+    "username",
+    "holder",
+    "accountholder",
+    "cardholder",
+    "cardholdername",
+    "nameoncard",
+    "beneficiary",
+    "payee",
+    "recipient",
+    "sender",
+    "contact",
+    "contactname",
+    "emergencycontact",
+    "guarantor",
+    "insured",
+    "subscriber",
+    "physician",
+    "providername",
+    "author",
+    "owner",
+    "signedby",
+    "nok",
+    "nextofkin",
+    "employee",
+    "employeename",
+    "applicant",
+];
+
+/// Field names whose values are never people (a service's `name`, a `hostname`...).
+fn is_not_person_key(k: &str) -> bool {
+    matches!(
+        k,
+        "hostname"
+            | "host"
+            | "filename"
+            | "file"
+            | "service"
+            | "servicename"
+            | "app"
+            | "appname"
+            | "logger"
+            | "class"
+            | "method"
+            | "function"
+            | "bucket"
+            | "table"
+            | "queue"
+            | "topic"
+            | "index"
+            | "container"
+            | "pod"
+            | "image"
+            | "region"
+            | "zone"
+            | "env"
+            | "level"
+            | "thread"
+            | "event"
+            | "path"
+            | "url"
+            | "status"
+    )
+}
+
+/// True for a value shaped like a name: 1–6 tokens of letters (and `.'’-`), each starting
+/// with an upper-case letter or a lower-case particle; `Surname, Given` allowed.
+fn name_shaped(v: &str) -> bool {
+    let tokens: Vec<&str> = v.split([' ', ',']).filter(|t| !t.is_empty()).collect();
+    !tokens.is_empty()
+        && tokens.len() <= 6
+        && v.len() <= 80
+        && tokens.iter().all(|t| {
+            t.chars()
+                .all(|c| c.is_alphabetic() || matches!(c, '.' | '\'' | '’' | '-'))
+                && (t.starts_with(char::is_uppercase)
+                    || matches!(
+                        *t,
+                        "van"
+                            | "von"
+                            | "der"
+                            | "den"
+                            | "de"
+                            | "la"
+                            | "del"
+                            | "di"
+                            | "da"
+                            | "du"
+                            | "le"
+                            | "y"
+                    ))
+        })
+        && tokens.iter().any(|t| t.starts_with(char::is_uppercase))
+}
