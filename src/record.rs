@@ -37,6 +37,19 @@ pub(crate) struct Field {
     /// The raw bytes of the value (inside quotes for strings and quoted CSV fields).
     pub(crate) raw: Range<usize>,
     pub(crate) kind: Kind,
+    /// The object the field is in, when it is not the record itself (JSON): where that
+    /// object starts, and the key it is under (`identifier` for the objects of
+    /// `"identifier": [{...}]`). Its sibling fields (`system`, `type`) describe a `value`.
+    pub(crate) scope: Option<Scope>,
+}
+
+/// A nested JSON object: see [`Field::scope`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Scope {
+    /// The offset of its `{`.
+    pub(crate) start: usize,
+    /// The raw bytes of the key it is under (the array's key for an object in an array).
+    pub(crate) outer: Range<usize>,
 }
 
 /// Reusable buffers for field-by-field scanning (held in [`crate::Scratch`]).
@@ -119,6 +132,9 @@ pub(crate) fn json_fields(line: &[u8], out: &mut Vec<Field>) -> bool {
     // The stack holds, per open container, whether it is an object and the key its values
     // belong to.
     let mut stack: Vec<(bool, Range<usize>)> = Vec::new();
+    // The open objects: where each starts and the key it is under.
+    let mut objects: Vec<Scope> = Vec::new();
+    let scope = |objects: &[Scope]| (objects.len() > 1).then(|| objects[objects.len() - 1].clone());
     let mut key: Range<usize> = 0..0;
     // States: expecting a value; after a value (expecting , or close).
     let mut want_value = true;
@@ -128,12 +144,17 @@ pub(crate) fn json_fields(line: &[u8], out: &mut Vec<Field>) -> bool {
             let Some(c) = p.peek() else { return false };
             match c {
                 b'{' => {
+                    objects.push(Scope {
+                        start: p.i,
+                        outer: key.clone(),
+                    });
                     p.i += 1;
                     stack.push((true, key.clone()));
                     p.ws();
                     if p.peek() == Some(b'}') {
                         p.i += 1;
                         stack.pop();
+                        objects.pop();
                         want_value = false;
                     } else {
                         match p.key() {
@@ -159,6 +180,7 @@ pub(crate) fn json_fields(line: &[u8], out: &mut Vec<Field>) -> bool {
                         column: 0,
                         raw: r,
                         kind: Kind::JsonString,
+                        scope: scope(&objects),
                     });
                     want_value = false;
                 }
@@ -169,6 +191,7 @@ pub(crate) fn json_fields(line: &[u8], out: &mut Vec<Field>) -> bool {
                         column: 0,
                         raw: r,
                         kind: Kind::JsonNumber,
+                        scope: scope(&objects),
                     });
                     want_value = false;
                 }
@@ -215,6 +238,7 @@ pub(crate) fn json_fields(line: &[u8], out: &mut Vec<Field>) -> bool {
             }
             Some(b'}') if is_obj => {
                 p.i += 1;
+                objects.pop();
                 let (_, outer) = stack.pop().expect("checked above");
                 key = outer;
                 if stack.is_empty() {
@@ -448,6 +472,7 @@ pub(crate) fn csv_fields(line: &[u8], sep: u8, out: &mut Vec<Field>) -> bool {
                 column,
                 raw: start..j,
                 kind: Kind::Csv { quoted: true },
+                scope: None,
             });
             i = j + 1;
             match line.get(i) {
@@ -465,6 +490,7 @@ pub(crate) fn csv_fields(line: &[u8], sep: u8, out: &mut Vec<Field>) -> bool {
                 column,
                 raw: i..end,
                 kind: Kind::Csv { quoted: false },
+                scope: None,
             });
             if end == line.len() {
                 return true;

@@ -32,6 +32,18 @@ fn adjacent(hay: &[u8], word: Span, cand: Span) -> bool {
     }
 }
 
+/// True when context word `word` labels `cand`: it is in the field name `key` before the
+/// value, or right before it with nothing but punctuation between (`MR# 1234`, `ssn: ...`).
+pub(crate) fn labels(hay: &[u8], word: Span, cand: Span, key: (usize, usize)) -> bool {
+    if word.start() >= key.0 && word.end() <= key.1 && key.1 > key.0 {
+        return true;
+    }
+    word.end() <= cand.start() && {
+        let gap = &hay[word.end()..cand.start()];
+        gap.len() <= 3 && gap.iter().all(|b| b.is_ascii_punctuation() || *b == b' ')
+    }
+}
+
 /// A context word found in a unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Hit {
@@ -609,7 +621,8 @@ impl ContextIndex {
     /// Negative words count only when [`adjacent`]: in `order_id=1 customer=536-90-4399` the
     /// neighbouring field's key says nothing about the SSN. Words in `hay[key.0..key.1]` (a
     /// field name in front of its value) count for a candidate after it at any distance,
-    /// positive and negative alike.
+    /// positive and negative alike; words in `hay[about..key.0]` (sibling fields that
+    /// describe it) only raise it.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn effect(
         &self,
@@ -617,7 +630,7 @@ impl ContextIndex {
         hits: &[Hit],
         span: Span,
         (lo, hi): (usize, usize),
-        key: (usize, usize),
+        (about, key): (usize, (usize, usize)),
         det: u16,
         boost: f32,
         numeric: bool,
@@ -670,7 +683,7 @@ impl ContextIndex {
             }
         }
         if key.1 > key.0 && span.start() >= key.1 {
-            let from = hits.partition_point(|h| h.span.start() < key.0);
+            let from = hits.partition_point(|h| h.span.start() < about.min(key.0));
             for h in hits[from..].iter().take_while(|h| h.span.end() <= key.1) {
                 if self.is_artifact(h) {
                     continue;
@@ -678,6 +691,8 @@ impl ContextIndex {
                 let w = h.word as usize;
                 if self.supports[w].contains(&det) {
                     eff.positive = eff.positive.or(Some(*h));
+                } else if h.span.start() < key.0 {
+                    // A sibling's word only vouches.
                 } else if (numeric && self.negative[w]) || self.opposes[w].contains(&det) {
                     eff.negative = eff.negative.or(Some(*h));
                 }
@@ -781,7 +796,7 @@ mod tests {
                 &h,
                 Span::new(at, at + 16),
                 ALL,
-                (0, 0),
+                (0, (0, 0)),
                 0,
                 0.3,
                 true
@@ -799,7 +814,7 @@ mod tests {
                 &h,
                 Span::new(at, at + 16),
                 ALL,
-                (0, 0),
+                (0, (0, 0)),
                 0,
                 0.3,
                 true
@@ -816,7 +831,7 @@ mod tests {
                 &h,
                 Span::new(11, 27),
                 ALL,
-                (0, 0),
+                (0, (0, 0)),
                 0,
                 0.3,
                 true
@@ -837,7 +852,7 @@ mod tests {
                 &h,
                 Span::new(7, 23),
                 (6, usize::MAX),
-                (0, 0),
+                (0, (0, 0)),
                 0,
                 0.3,
                 true
@@ -851,7 +866,7 @@ mod tests {
                 &h,
                 Span::new(7, 23),
                 (0, usize::MAX),
-                (0, 0),
+                (0, (0, 0)),
                 0,
                 0.3,
                 true
@@ -871,7 +886,7 @@ mod tests {
             &h,
             Span::new(5, 21),
             ALL,
-            (0, 0),
+            (0, (0, 0)),
             0,
             0.3,
             true,
@@ -884,7 +899,7 @@ mod tests {
                 &h,
                 Span::new(5, 21),
                 ALL,
-                (0, 0),
+                (0, (0, 0)),
                 1,
                 0.3,
                 true
@@ -902,7 +917,7 @@ mod tests {
                 &h,
                 Span::new(at, at + 16),
                 ALL,
-                (0, 0),
+                (0, (0, 0)),
                 0,
                 0.3,
                 true
@@ -919,7 +934,7 @@ mod tests {
                 &h,
                 Span::new(6, 22),
                 ALL,
-                (0, 0),
+                (0, (0, 0)),
                 0,
                 0.3,
                 true
@@ -933,7 +948,7 @@ mod tests {
                 &h,
                 Span::new(6, 22),
                 ALL,
-                (0, 0),
+                (0, (0, 0)),
                 0,
                 0.3,
                 false
@@ -950,7 +965,7 @@ mod tests {
                 &h,
                 Span::new(6, 17),
                 ALL,
-                (0, 0),
+                (0, (0, 0)),
                 1,
                 0.3,
                 false
@@ -964,7 +979,7 @@ mod tests {
                 &h,
                 Span::new(6, 17),
                 ALL,
-                (0, 0),
+                (0, (0, 0)),
                 0,
                 0.3,
                 false
@@ -981,7 +996,7 @@ mod tests {
                 &h,
                 Span::new(20, 36),
                 ALL,
-                (0, 0),
+                (0, (0, 0)),
                 0,
                 0.3,
                 true
@@ -997,7 +1012,7 @@ mod tests {
                 &h,
                 Span::new(6, 22),
                 ALL,
-                (0, 0),
+                (0, (0, 0)),
                 0,
                 0.3,
                 true

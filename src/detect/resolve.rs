@@ -1,5 +1,6 @@
 //! Overlap resolution. Candidates that share bytes are settled by one deterministic rule:
-//! higher score first (a checksum that passed with context beats one without), then the more
+//! higher score first (a checksum that passed with context beats one without; a label in
+//! front of the value weighs [`LABEL_WEIGHT`] more), then the more
 //! specific detector (higher priority), then the longer span, then the earlier start, then the
 //! detector's definition order. Accepted findings never overlap and come out in input order.
 //!
@@ -23,6 +24,19 @@ pub(crate) struct Scored {
     pub(crate) ix: u32,
     /// The part of a beaten candidate that sticks out of the winners.
     pub(crate) fragment: bool,
+    /// A word that supports it labels it: its field name, or a word right before it
+    /// (`MR# 250-800-6900`, `tfn=...`). See [`LABEL_WEIGHT`].
+    pub(crate) labelled: bool,
+}
+
+/// What a label in front of a value weighs in resolution: `MR# 250-800-6900` is a record
+/// number though the digits also pass as a phone number with a higher score.
+const LABEL_WEIGHT: f32 = 0.15;
+
+impl Scored {
+    fn weight(&self) -> f32 {
+        self.score + if self.labelled { LABEL_WEIGHT } else { 0.0 }
+    }
 }
 
 /// Keeps the winners of `cands` (which it reorders) in `out`, sorted by start.
@@ -33,8 +47,8 @@ pub(crate) fn resolve(cands: &mut [Scored], out: &mut Vec<Scored>) {
         return;
     }
     cands.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
+        b.weight()
+            .total_cmp(&a.weight())
             .then(b.priority.cmp(&a.priority))
             .then(b.span.len().cmp(&a.span.len()))
             .then(a.span.start().cmp(&b.span.start()))
@@ -115,7 +129,22 @@ mod tests {
             priority,
             ix: 0,
             fragment: false,
+            labelled: false,
         }
+    }
+
+    #[test]
+    fn a_label_outweighs_a_slightly_higher_score() {
+        let mut out = Vec::new();
+        let label = Scored {
+            labelled: true,
+            ..sc(0, 12, 1, 0.6, 25)
+        };
+        resolve(&mut [sc(0, 12, 0, 0.7, 30), label], &mut out);
+        assert_eq!(out[0].det, 1);
+        // Not a much higher one.
+        resolve(&mut [sc(0, 12, 0, 0.9, 30), label], &mut out);
+        assert_eq!(out[0].det, 0);
     }
 
     #[test]

@@ -551,16 +551,40 @@ fn version_at(u: &mut Units<'_>, i: usize) -> usize {
         && u.before(i - 1, 0)
             .is_none_or(|b| !lex::is_word_byte(b) && b != b'-');
     let prefixed = matches!(before, [b'-'] | [b'_']) && glued_name(i);
+    // After a word that says version: `rv:1.9.1.20`, `build 4.2.0.17`, `version=10.0.1.2`.
+    let keyed = matches!(before, [b':'] | [b'='] | [b' '] | [b':', b' '])
+        && i > 0
+        && is_version_word(u.text(i - 1));
     let after = u.sep(j - 1);
     let suffixed = (after.first() == Some(&b'_') && j < n && after.len() == 1)
         || (matches!(after, [b'-']) && j < n && u.w[j].has(lex::UPPER | lex::LOWER))
         || (matches!(after, [b'+']) && j < n);
-    if v_word || product || prefixed || suffixed || j - i >= 5 {
+    if v_word || product || prefixed || keyed || suffixed || j - i >= 5 {
         for k in i..j {
             u.mark(k, VERSION);
         }
     }
     j
+}
+
+/// Words after which a dotted number is a version.
+fn is_version_word(w: &[u8]) -> bool {
+    const WORDS: [&[u8]; 13] = [
+        b"rv",
+        b"ver",
+        b"version",
+        b"build",
+        b"release",
+        b"rev",
+        b"revision",
+        b"firmware",
+        b"fw",
+        b"kernel",
+        b"driver",
+        b"v",
+        b"vsn",
+    ];
+    w.len() <= 9 && WORDS.iter().any(|k| k.eq_ignore_ascii_case(w))
 }
 
 /// Numbers glued to an id prefix (`blk_-4980916519894289629`, `task_0001`,
@@ -787,6 +811,15 @@ mod tests {
             ["4", "2", "0", "17"]
         );
         assert_eq!(marked("1.2.3.4-SNAPSHOT", VERSION), ["1", "2", "3", "4"]);
+        assert_eq!(
+            marked("(X11; rv:1.9.1.20) Gecko", VERSION),
+            ["1", "9", "1", "20"]
+        );
+        assert_eq!(marked("driver build 4.2.0.17 ok", VERSION).len(), 4);
+        assert_eq!(marked("Version=10.0.19041.1", VERSION).len(), 4);
+        // A host after other words is not a version.
+        assert!(marked("client 10.0.0.17 connected", VERSION).is_empty());
+        assert!(marked("from: 10.0.0.17", VERSION).is_empty());
         assert_eq!(marked("oid 1.3.6.1.4.1 x", VERSION).len(), 6);
         // Addresses stay addresses, also after a host name and `/` (Java's host/ip form).
         assert!(marked("from /10.251.38.53:50010", VERSION).is_empty());

@@ -1,12 +1,13 @@
 //! [`Redactor::explain`]: each finding of a unit with the reasons for its score (the
 //! validator's base score, the context words that moved it, the field name that made it).
 
-use crate::detect::engine::Explained;
+use crate::detect::engine::{Explained, Segment};
 use crate::record;
 use crate::span::{Finding, Span};
 
 use super::Redactor;
-use super::records::decode_field;
+use super::person_field::{PersonKey, scoped_person_key};
+use super::records::{context_start, decode_field};
 
 /// Why a finding got its score; see [`Redactor::explain`].
 ///
@@ -102,7 +103,11 @@ impl Redactor {
         let mut out = Vec::new();
         for f in &fields {
             record::decode_json(&unit[f.key.clone()], &mut kd, &mut km);
-            let mut u = kd.clone();
+            // As scanned: the sibling fields that describe a value (raw), its key, the value.
+            let about = context_start(unit, f);
+            let mut u = unit[about..f.key.start.max(about)].to_vec();
+            let k0 = u.len();
+            u.extend_from_slice(&kd);
             if !kd.is_empty() {
                 u.extend_from_slice(b": ");
             }
@@ -111,8 +116,13 @@ impl Redactor {
             u.extend_from_slice(&vd);
             let key_span = Span::new(f.key.start, f.key.end);
             let map = |s: Span| -> Span {
-                if s.end() <= kd.len() {
-                    Span::new(f.key.start + km[s.start()], f.key.start + km[s.end()])
+                if s.end() <= k0 {
+                    Span::new(about + s.start(), about + s.end())
+                } else if s.start() >= k0 && s.end() <= k0 + kd.len() {
+                    Span::new(
+                        f.key.start + km[s.start() - k0],
+                        f.key.start + km[s.end() - k0],
+                    )
                 } else if s.start() >= at {
                     Span::new(
                         f.raw.start + vm[s.start() - at],
@@ -122,7 +132,12 @@ impl Redactor {
                     key_span
                 }
             };
-            let explained = self.compiled.engine.explain_field(&u, at, &mut scratch);
+            let seg = Segment {
+                key: (k0, k0 + kd.len()),
+                value: (at, u.len()),
+                about: 0,
+            };
+            let explained = self.compiled.engine.explain_segment(&u, seg, &mut scratch);
             let mut mine: Vec<Finding> = Vec::new();
             for e in explained.iter().filter(|e| e.finding.span.start() >= at) {
                 out.push(Explanation {
@@ -144,6 +159,9 @@ impl Redactor {
             if !kd.is_empty() {
                 let before = mine.clone();
                 self.person_hint(&kd, &vd, &mut mine);
+                if let Some(PersonKey::Name(n)) = scoped_person_key(unit, f, &fields) {
+                    self.person_hint_name(n, &vd, &mut mine);
+                }
                 for g in mine.iter().filter(|g| !before.contains(g)) {
                     out.push(Explanation {
                         finding: Finding {

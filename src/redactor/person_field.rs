@@ -2,6 +2,7 @@
 //! name-shaped value is a name even when no dictionary knows it; under `hostname`,
 //! `service`… nothing is. Keys are normalised once, in a stack buffer.
 
+use crate::record::Field;
 use crate::span::{Entity, Finding, Span};
 
 use super::Redactor;
@@ -75,22 +76,41 @@ pub(super) enum PersonKey<'a> {
     Never,
 }
 
-/// The verdict of field name `key` on PERSON, normalised in a stack buffer (this runs for
-/// every field of every record): lower case without `_`, `-`, ` ` or `.`.
-pub(super) fn person_key(key: &[u8]) -> Option<PersonKey<'static>> {
-    let mut buf = [0u8; 24];
-    let mut len = 0;
-    for &b in key {
-        if matches!(b, b'_' | b'-' | b' ' | b'.') {
-            continue;
+/// A field name normalised in a stack buffer (this runs for every field of every record):
+/// lower case without `_`, `-`, ` ` or `.`; `None` when it is long or has other bytes.
+pub(super) struct NormKey {
+    buf: [u8; 24],
+    len: usize,
+}
+
+impl NormKey {
+    pub(super) fn new(key: &[u8]) -> Option<Self> {
+        let mut k = Self {
+            buf: [0; 24],
+            len: 0,
+        };
+        for &b in key {
+            if matches!(b, b'_' | b'-' | b' ' | b'.') {
+                continue;
+            }
+            if k.len == k.buf.len() || !b.is_ascii_alphanumeric() {
+                return None;
+            }
+            k.buf[k.len] = b.to_ascii_lowercase();
+            k.len += 1;
         }
-        if len == buf.len() || !b.is_ascii_alphanumeric() {
-            return None;
-        }
-        buf[len] = b.to_ascii_lowercase();
-        len += 1;
+        Some(k)
     }
-    let norm = std::str::from_utf8(&buf[..len]).ok()?;
+
+    pub(super) fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+}
+
+/// The verdict of field name `key` on PERSON.
+pub(super) fn person_key(key: &[u8]) -> Option<PersonKey<'static>> {
+    let k = NormKey::new(key)?;
+    let norm = k.as_str();
     if is_not_person_key(norm) {
         return Some(PersonKey::Never);
     }
@@ -100,10 +120,37 @@ pub(super) fn person_key(key: &[u8]) -> Option<PersonKey<'static>> {
         .map(|k| PersonKey::Name(k))
 }
 
+/// The verdict on PERSON of field `f` of a JSON record from where it is: a `family` beside a
+/// `given` (an HL7 FHIR HumanName), a `text` or `value` of an object under a name key
+/// (`"name": {"text": ...}`).
+pub(super) fn scoped_person_key(
+    unit: &[u8],
+    f: &Field,
+    fields: &[Field],
+) -> Option<PersonKey<'static>> {
+    let scope = f.scope.as_ref()?;
+    let k = NormKey::new(&unit[f.key.clone()])?;
+    match k.as_str() {
+        "family" => fields
+            .iter()
+            .any(|g| {
+                g.scope.as_ref() == Some(scope)
+                    && NormKey::new(&unit[g.key.clone()]).is_some_and(|n| n.as_str() == "given")
+            })
+            .then_some(PersonKey::Name("familyname")),
+        "text" | "value" => match person_key(&unit[scope.outer.clone()])? {
+            PersonKey::Name(n) => Some(PersonKey::Name(n)),
+            PersonKey::Never => None,
+        },
+        _ => None,
+    }
+}
+
 /// Field names that say their value is a person's name (ENTITIES.md §6), normalised: lower
 /// case without `_`, `-` or spaces (`firstName`, `first_name` and `First Name` are equal).
 const PERSON_KEYS: &[&str] = &[
     "name",
+    "given",
     "fullname",
     "firstname",
     "givenname",

@@ -10,7 +10,7 @@ use crate::span::{Entity, Finding, Span};
 use crate::transform::{Action, Sealer};
 
 use super::Redactor;
-use super::person_field::{PersonKey, person_key};
+use super::person_field::{NormKey, PersonKey, person_key, scoped_person_key};
 
 impl Redactor {
     /// Scans each value of a JSON object line (`header` `None`) or CSV row with its field
@@ -95,6 +95,7 @@ impl Redactor {
                 rec.segs.push(Segment {
                     key: (f.key.start, f.key.end),
                     value: (f.raw.start, f.raw.end),
+                    about: context_start(unit, f),
                 });
             }
         }
@@ -108,7 +109,8 @@ impl Redactor {
         let mut k = first;
         for f in &rec.fields {
             let key = &unit[f.key.clone()];
-            let Some(class) = person_key(key) else {
+            let Some(class) = person_key(key).or_else(|| scoped_person_key(unit, f, &rec.fields))
+            else {
                 continue;
             };
             while k < out.len() && out[k].span.end() <= f.raw.start {
@@ -143,24 +145,37 @@ impl Redactor {
             for &i in &escaped {
                 let f = rec.fields[i].clone();
                 rec.unit.clear();
+                // Sibling fields that describe the value, raw (only their words count).
+                let about = context_start(unit, &f);
+                rec.unit
+                    .extend_from_slice(&unit[about..f.key.start.max(about)]);
+                let k0 = rec.unit.len();
                 record::decode_json(&unit[f.key.clone()], &mut rec.dec, &mut rec.map);
-                if !rec.dec.is_empty() {
-                    rec.unit.extend_from_slice(&rec.dec);
+                rec.unit.extend_from_slice(&rec.dec);
+                let k1 = rec.unit.len();
+                if k1 > k0 {
                     rec.unit.extend_from_slice(b": ");
                 }
                 let at = rec.unit.len();
                 decode_field(unit, &f, &mut rec.dec, &mut rec.map);
                 rec.unit.extend_from_slice(&rec.dec);
                 rec.found.clear();
+                let seg = Segment {
+                    key: (k0, k1),
+                    value: (at, rec.unit.len()),
+                    about: 0,
+                };
                 self.compiled
                     .engine
-                    .scan_field(&rec.unit, at, scratch, &mut rec.found);
-                rec.found.retain(|g| g.span.start() >= at);
+                    .scan_segments(&rec.unit, &[seg], scratch, &mut rec.found);
                 for g in &mut rec.found {
                     g.span = Span::new(g.span.start() - at, g.span.end() - at);
                 }
-                if at > 0 {
-                    self.person_hint(&rec.unit[..at - 2], &rec.dec, &mut rec.found);
+                if k1 > k0 {
+                    self.person_hint(&rec.unit[k0..k1], &rec.dec, &mut rec.found);
+                }
+                if let Some(PersonKey::Name(n)) = scoped_person_key(unit, &f, &rec.fields) {
+                    self.person_hint_name(n, &rec.dec, &mut rec.found);
                 }
                 out.extend(rec.found.iter().map(|g| {
                     let (s, e) = (g.span.start(), g.span.end());
@@ -275,6 +290,33 @@ impl Redactor {
             }
         })
     }
+}
+
+/// Where the context of a JSON value starts: its key, or for a value under a key that says
+/// nothing (`value`, `id`, `number`...) in a nested object, the object's start, so sibling
+/// fields before it describe it (`{"system": "http://hl7.org/fhir/sid/us-npi", "value":
+/// ...}`, `{"type": {"text": "MRN"}, "value": ...}`).
+pub(super) fn context_start(unit: &[u8], f: &record::Field) -> usize {
+    match &f.scope {
+        Some(scope)
+            if f.key.start - scope.start <= MAX_SIBLING_CONTEXT
+                && NormKey::new(&unit[f.key.clone()]).is_some_and(|k| says_nothing(k.as_str())) =>
+        {
+            scope.start
+        }
+        _ => f.key.start,
+    }
+}
+
+/// How far before its key a sibling may describe a value.
+const MAX_SIBLING_CONTEXT: usize = 400;
+
+/// Keys that name no kind of value.
+fn says_nothing(k: &str) -> bool {
+    matches!(
+        k,
+        "value" | "val" | "id" | "identifier" | "number" | "num" | "no" | "code"
+    )
 }
 
 /// Writes the raw bytes of `raw` with each replacement (encoded by `encode`) in place of the

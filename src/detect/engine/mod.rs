@@ -16,7 +16,7 @@ mod custom;
 
 use std::collections::{HashMap, HashSet};
 
-use super::context::{Artifact, ContextIndex, Effect, Hit};
+use super::context::{self, Artifact, ContextIndex, Effect, Hit};
 use super::lex::Words;
 use super::resolve::{Scored, resolve};
 use super::shapes::{Shape, View};
@@ -31,10 +31,15 @@ pub(crate) use custom::check_pattern;
 /// A part of a unit that is scanned: a value, and the name of its field (empty for plain
 /// text), whose context words count for the value at any distance. Candidates lie inside one
 /// value; context does not reach past its field.
+///
+/// `about..key.0` is what describes the value from beside it (the fields before a `value` in
+/// its object: `"system": "http://hl7.org/fhir/sid/us-npi"`): its words raise the value's
+/// score as the key's do, but do not lower it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Segment {
     pub(crate) key: (usize, usize),
     pub(crate) value: (usize, usize),
+    pub(crate) about: usize,
 }
 
 impl Segment {
@@ -43,13 +48,23 @@ impl Segment {
         Self {
             key: (0, 0),
             value: (0, len),
+            about: 0,
+        }
+    }
+
+    /// A value with its field name.
+    pub(crate) fn field(key: (usize, usize), value: (usize, usize)) -> Self {
+        Self {
+            key,
+            value,
+            about: key.0,
         }
     }
 
     /// The first byte context may come from.
     fn lo(self) -> usize {
         if self.key.1 > self.key.0 {
-            self.key.0.min(self.value.0)
+            self.about.min(self.key.0).min(self.value.0)
         } else {
             self.value.0
         }
@@ -478,6 +493,7 @@ impl Engine {
                     priority: det.priority,
                     ix: 0,
                     fragment: false,
+                    labelled: false,
                 });
                 let c = &mut covered[usize::from(d)];
                 *c = (*c).max(v.span.end());
@@ -573,10 +589,7 @@ impl Engine {
         scratch: &mut Scratch,
         out: &mut Vec<Finding>,
     ) {
-        let segs = [Segment {
-            key: (0, key_end),
-            value: (key_end, hay.len()),
-        }];
+        let segs = [Segment::field((0, key_end), (key_end, hay.len()))];
         self.scan_inner(hay, &segs, scratch, |_, f, _, _| out.push(f));
     }
 
@@ -594,22 +607,18 @@ impl Engine {
 
     /// Like [`Engine::scan`], with each finding's base score and context effect.
     pub(crate) fn explain(&self, hay: &[u8], scratch: &mut Scratch) -> Vec<Explained> {
-        self.explain_field(hay, 0, scratch)
+        self.explain_segment(hay, Segment::text(hay.len()), scratch)
     }
 
-    /// [`Engine::explain`] of a field (see [`Engine::scan_field`]).
-    pub(crate) fn explain_field(
+    /// [`Engine::explain`] of one segment of `hay` (a field, see [`Segment`]).
+    pub(crate) fn explain_segment(
         &self,
         hay: &[u8],
-        key_end: usize,
+        seg: Segment,
         scratch: &mut Scratch,
     ) -> Vec<Explained> {
         let mut v = Vec::new();
-        let segs = [Segment {
-            key: (0, key_end),
-            value: (key_end, hay.len()),
-        }];
-        self.scan_inner(hay, &segs, scratch, |_, finding, base, effect| {
+        self.scan_inner(hay, &[seg], scratch, |_, finding, base, effect| {
             v.push(Explained {
                 finding,
                 base,
@@ -683,13 +692,16 @@ impl Engine {
                 hits,
                 c.span,
                 (lo, hi),
-                seg.key,
+                (seg.about, seg.key),
                 c.det,
                 det.boost,
                 det.numeric,
             );
             let b = c.score;
             c.score = ((c.score + effect.delta).clamp(0.0, 1.0) * 100.0).round() / 100.0;
+            c.labelled = effect
+                .positive
+                .is_some_and(|h| context::labels(hay, h.span, c.span, seg.key));
             if c.score < det.min_score {
                 return false;
             }

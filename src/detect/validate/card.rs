@@ -36,8 +36,14 @@ pub(crate) fn brand(d: &Digits) -> Option<Brand> {
         Brand::Jcb
     } else if p4 == 3095 {
         Brand::Diners
-    } else if matches!(p4, 5018 | 5020 | 5038 | 5893 | 6304 | 6759 | 6761..=6763) {
+    } else if matches!(
+        p4,
+        5018 | 5020 | 5038 | 5893 | 6304 | 6390 | 6759 | 6761..=6763
+    ) {
         Brand::Maestro
+    } else if matches!(p4, 1800 | 2131) && n == 15 {
+        // JCB's legacy 15-digit ranges.
+        Brand::Jcb
     } else if (2200..=2204).contains(&p4) {
         Brand::Mir
     } else if (644..=649).contains(&p3) {
@@ -46,6 +52,8 @@ pub(crate) fn brand(d: &Digits) -> Option<Brand> {
         Brand::Diners
     } else if (51..=55).contains(&p2) {
         Brand::Mastercard
+    } else if (56..=58).contains(&p2) {
+        Brand::Maestro
     } else if p2 == 34 || p2 == 37 {
         Brand::Amex
     } else if p2 == 65 {
@@ -63,7 +71,8 @@ pub(crate) fn brand(d: &Digits) -> Option<Brand> {
         Brand::Visa => matches!(n, 13 | 16 | 19),
         Brand::Mastercard => n == 16,
         Brand::Amex => n == 15,
-        Brand::Discover | Brand::Jcb | Brand::UnionPay | Brand::Mir => in_len(16, 19),
+        Brand::Jcb => in_len(15, 19),
+        Brand::Discover | Brand::UnionPay | Brand::Mir => in_len(16, 19),
         Brand::Diners => in_len(14, 19),
         Brand::Maestro => in_len(12, 19),
     };
@@ -75,15 +84,21 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
         return None;
     }
     let d = c.digits(b" -")?;
-    // Contiguous, or grouped as cards print them: 4-4-4-4(-3), Amex 4-6-5, Diners 4-6-4, and
-    // the 15- and 14-digit 4-4-4-3 and 4-4-4-2.
+    // Contiguous, or grouped as cards print them: in fours (4-4-4-4, 4-4-4-4-3, the 15-, 14-
+    // and 13-digit 4-4-4-3, 4-4-4-2 and 4-4-4-1, a 12-digit Maestro 4-4-4), Amex 4-6-5,
+    // Diners 4-6-4, and the 13-digit 4-3-3-3.
     if !d.grouped_as(&[
         &[4, 4, 4, 4],
         &[4, 4, 4, 4, 3],
+        &[4, 4, 4, 4, 2],
+        &[4, 4, 4, 4, 1],
         &[4, 6, 5],
         &[4, 6, 4],
         &[4, 4, 4, 3],
         &[4, 4, 4, 2],
+        &[4, 4, 4, 1],
+        &[4, 4, 4],
+        &[4, 3, 3, 3],
     ]) {
         return None;
     }
@@ -92,6 +107,8 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
     }
     let score = match brand(&d) {
         Some(Brand::Visa) if d.len() != 16 => 0.8,
+        // 12- to 15-digit Maestro numbers look like any grouped id: only with context.
+        Some(Brand::Maestro) if d.len() < 16 => 0.45,
         Some(Brand::Maestro) => 0.75,
         Some(_) => 0.9,
         // A Luhn-valid number with no known issuer: only with strong context.
@@ -147,6 +164,25 @@ mod tests {
         assert_eq!(b("3530111333300000"), Some(Brand::Jcb));
         assert_eq!(b("2200000000000004"), Some(Brand::Mir));
         assert_eq!(b("1234567812345670"), None);
+        assert_eq!(b("503800000005"), Some(Brand::Maestro));
+        assert_eq!(b("563233291704"), Some(Brand::Maestro));
+        assert_eq!(b("180000000000002"), Some(Brand::Jcb));
+        assert_eq!(b("213100000000001"), Some(Brand::Jcb));
+        assert_eq!(b("1800000000000002"), None); // the legacy JCB ranges are 15 digits
+    }
+
+    #[test]
+    fn printed_groupings() {
+        table(
+            validate,
+            0.5,
+            // Visa's published 13-digit test number, as 4-3-3-3 and 4-4-4-1; Maestro 4-4-4.
+            &["4222 222 222 222", "4222-2222-2222-2"],
+            &["4222 22 222 2222", "42 2222 2222 222", "5038 00 000 005"],
+        );
+        // A 12-digit Maestro number is reported only with context.
+        table(validate, 0.4, &["5038 0000 0005", "5632-3329-1704"], &[]);
+        assert!(run(validate, "5038 0000 0005").unwrap().score < 0.5);
     }
 
     #[test]

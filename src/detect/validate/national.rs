@@ -1,6 +1,6 @@
 //! National and tax identifiers, ENTITIES.md §2: US_ITIN (9, then groups 50–65, 70–88,
 //! 90–92, 94–99), UK_NINO (prefix rules, suffix A–D), CA_SIN (Luhn, first digit not 0 or 8),
-//! AU_TFN (weights 1,4,3,7,5,8,6,9,10 mod 11).
+//! AU_TFN (weights 1,4,3,7,5,8,6,9,10 mod 11; eight digits for older numbers).
 
 use super::{Cand, Verdict, luhn_ok, numeric_boundary_ok};
 
@@ -99,24 +99,35 @@ fn grouped_333(b: &[u8]) -> bool {
     b.len() == 11 && !b[3].is_ascii_digit() && !b[7].is_ascii_digit()
 }
 
-/// True when nine digit values pass the TFN weights.
+/// True when nine digit values pass the TFN weights, or eight (an older TFN) pass either
+/// the published 8-digit weights (10,7,8,4,6,3,5,1) or the first eight of the 9-digit ones
+/// (what python-stdnum checks).
 pub(crate) fn tfn_ok(d: &[u8]) -> bool {
-    const W: [u32; 9] = [1, 4, 3, 7, 5, 8, 6, 9, 10];
-    d.len() == 9
-        && d.iter()
-            .zip(W)
-            .map(|(&x, w)| u32::from(x) * w)
+    const W9: [u32; 9] = [1, 4, 3, 7, 5, 8, 6, 9, 10];
+    const W8: [u32; 8] = [10, 7, 8, 4, 6, 3, 5, 1];
+    let sum = |w: &[u32]| {
+        d.iter()
+            .zip(w)
+            .map(|(&x, &w)| u32::from(x) * w)
             .sum::<u32>()
             .is_multiple_of(11)
+    };
+    match d.len() {
+        9 => sum(&W9),
+        8 => sum(&W8) || sum(&W9[..8]),
+        _ => false,
+    }
 }
 
-/// AU_TFN: nine digits (`123 456 782`) passing mod 11; needs context (1 in 11 pass).
+/// AU_TFN: nine digits (`123 456 782`, `123.456.782`) or eight (`12 345 678`, `12.345.678`,
+/// `123 456 78`) passing mod 11; needs context (1 in 11 pass).
 pub(crate) fn validate_tfn(c: &Cand<'_>) -> Option<Verdict> {
     if !numeric_boundary_ok(c.hay, c.span) {
         return None;
     }
-    let d = c.digits(b" -")?;
-    if d.all_same() || !tfn_ok(d.as_slice()) || (d.sep.is_some() && !grouped_333(c.bytes())) {
+    let d = c.digits(b" -.")?;
+    if d.all_same() || !tfn_ok(d.as_slice()) || !d.grouped_as(&[&[3, 3, 3], &[2, 3, 3], &[3, 3, 2]])
+    {
         return None;
     }
     Verdict::new(c.span, if d.sep.is_some() { 0.4 } else { 0.3 })
@@ -173,8 +184,15 @@ mod tests {
         table(
             validate_tfn,
             0.3,
-            &["123 456 782", "876 543 210", "459 891 231"],
-            &["123 456 789"],
+            &["123 456 782", "876 543 210", "459 891 231", "123.456.782"],
+            &["123 456 789", "12 3456 782", "123.45.6782"],
+        );
+        // Eight digits (python-stdnum's check), in the forms they are written.
+        table(
+            validate_tfn,
+            0.3,
+            &["39825979", "84.830.401", "308 860 91"],
+            &["39825978", "84.830.400", "3 0886 091"],
         );
     }
 }
