@@ -128,6 +128,24 @@ pub(crate) fn may_have_length(r: Region, len: usize) -> bool {
     len < 32 && Code::of(r.calling_code()).is_some_and(|c| c.row().lengths & (1 << len) != 0)
 }
 
+/// One territory per calling code that has no trunk prefix (Italy, Spain, Poland, Denmark…):
+/// their national numbers may start with any digit.
+pub(crate) fn without_trunk() -> &'static [Region] {
+    static LIST: OnceLock<Vec<Region>> = OnceLock::new();
+    LIST.get_or_init(|| {
+        let mut list: Vec<Region> = Vec::new();
+        for r in Region::all() {
+            if r.trunk().is_none()
+                && r.calling_code() != 0
+                && !list.iter().any(|q| q.calling_code() == r.calling_code())
+            {
+                list.push(r);
+            }
+        }
+        list
+    })
+}
+
 /// One territory per calling code whose trunk prefix starts with the digit `d` (ASCII):
 /// [`national`] tries a number against every territory of the code at once.
 pub(crate) fn with_trunk(d: u8) -> &'static [Region] {

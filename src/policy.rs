@@ -456,6 +456,7 @@ impl Policy {
                     fixed_score: Some(p.score),
                     priority: p.priority,
                     max_score: p.score,
+                    label_below: 0.0,
                     shapes: Vec::new(),
                     digits: None,
                     patterns: vec![p.regex.clone()],

@@ -33,15 +33,28 @@ fn adjacent(hay: &[u8], word: Span, cand: Span) -> bool {
 }
 
 /// True when context word `word` labels `cand`: it is in the field name `key` before the
-/// value, or right before it with nothing but punctuation between (`MR# 1234`, `ssn: ...`).
+/// value, or right before it with nothing but punctuation between (`MR# 1234`, `ssn: ...`)
+/// or one short word (`phone to 539 498 418`, `number is ...`).
 pub(crate) fn labels(hay: &[u8], word: Span, cand: Span, key: (usize, usize)) -> bool {
     if word.start() >= key.0 && word.end() <= key.1 && key.1 > key.0 {
         return true;
     }
-    word.end() <= cand.start() && {
-        let gap = &hay[word.end()..cand.start()];
-        gap.len() <= 3 && gap.iter().all(|b| b.is_ascii_punctuation() || *b == b' ')
+    if word.end() > cand.start() {
+        return false;
     }
+    let gap = &hay[word.end()..cand.start()];
+    let punct = |g: &[u8]| g.len() <= 3 && g.iter().all(|b| b.is_ascii_punctuation() || *b == b' ');
+    if punct(gap) {
+        return true;
+    }
+    // ` to `, ` is: `, ` on `: one word of two or three letters between blanks.
+    let inner = gap.trim_ascii();
+    let letters = inner.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    gap.first() == Some(&b' ')
+        && (2..=3).contains(&letters)
+        && gap.len() <= 8
+        && punct(&inner[letters..])
+        && gap.last().is_some_and(|b| !b.is_ascii_alphanumeric())
 }
 
 /// A context word found in a unit.

@@ -25,6 +25,9 @@ pub(crate) struct DetectorDef {
     /// The best score its validator gives (1 when not said): under the threshold, the
     /// detector reports only with context, and is not run in a unit without its words.
     pub(crate) max_score: f32,
+    /// Candidates whose validator score is under this reach the threshold only through a
+    /// label (the field name, or a context word right before the value), not a word nearby.
+    pub(crate) label_below: f32,
     /// Candidate shapes the scanner builds for it (built-in detectors).
     pub(crate) shapes: Vec<Shape>,
     /// For the `number` shape: the digit counts it takes (inclusive).
@@ -67,6 +70,7 @@ struct DetectorSpec {
     #[serde(default)]
     priority: i32,
     max_score: Option<f32>,
+    label_below: Option<f32>,
     #[serde(default)]
     shapes: Vec<String>,
     digits: Option<[usize; 2]>,
@@ -155,6 +159,7 @@ pub(crate) fn builtin() -> Result<(Vec<DetectorDef>, NegativeContext)> {
                 fixed_score: None,
                 priority: d.priority,
                 max_score: d.max_score.unwrap_or(1.0),
+                label_below: d.label_below.unwrap_or(0.0),
                 shapes,
                 digits: d.digits.map(|[a, b]| (a, b)),
                 patterns: d.patterns,

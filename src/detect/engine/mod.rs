@@ -133,6 +133,8 @@ struct Det {
     /// Reports only with a supporting context word (its best score is under its threshold):
     /// not run in a unit without one.
     gated: bool,
+    /// See [`DetectorDef::label_below`].
+    label_below: f32,
     allow: Option<usize>,
 }
 
@@ -317,6 +319,7 @@ impl Engine {
                 numeric: def.numeric,
                 min_score,
                 gated: def.max_score < min_score,
+                label_below: def.label_below,
                 allow,
             });
         }
@@ -702,6 +705,9 @@ impl Engine {
             c.labelled = effect
                 .positive
                 .is_some_and(|h| context::labels(hay, h.span, c.span, seg.key));
+            if b < det.label_below && !c.labelled {
+                return false;
+            }
             if c.score < det.min_score {
                 return false;
             }
@@ -883,6 +889,30 @@ mod tests {
         e.scan_field(hay, 5, &mut scratch, &mut out);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].span, Span::new(5, 14));
+    }
+
+    #[test]
+    fn another_regions_number_needs_a_label() {
+        let e = engine();
+        for line in [
+            "Tel. 0123056737",
+            "changed phone to 539 498 418",
+            "phone: 32 326 85 81",
+        ] {
+            assert_eq!(scan(&e, line).len(), 1, "{line}");
+        }
+        // A phone word nearby is not a label: status and size of an access log, pid and tid.
+        for line in [
+            "\"GET /a HTTP/1.1\" 404 9264 \"-\" \"Mozilla/5.0 (iPhone) Mobile/15E148\"",
+            "03-17 16:13:40.307  2626 23469 W PhoneInterfaceManager: x",
+            "parcel 029429666629, contact +1 (382) 339-9605",
+        ] {
+            let got = scan(&e, line);
+            assert!(
+                got.iter().all(|(v, _)| v.starts_with('+')),
+                "{line}: {got:?}"
+            );
+        }
     }
 
     #[test]

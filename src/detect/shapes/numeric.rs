@@ -92,9 +92,11 @@ pub(super) fn phone(v: &View<'_>, from: usize, check: &mut dyn FnMut(Span) -> Op
         if i < next || !group(v, i) {
             continue;
         }
-        // Four dotted groups of one to three digits are an IPv4 address, not a phone.
+        // Four dotted groups of one to three digits are an IPv4 address, not a phone
+        // (unless a `+` says otherwise: `+61.466.220.943`).
         if matches!(v.sep(i), [b'.'])
             && i + 3 < n
+            && v.sep_before(i).last() != Some(&b'+')
             && (0..4).all(|k| v.w[i + k].is_number() && v.w[i + k].len() <= 3)
             && (0..3).all(|k| matches!(v.sep(i + k), [b'.']))
         {

@@ -101,8 +101,19 @@ fn without_extension(text: &[u8]) -> Option<usize> {
 /// True when the groups of a NANP number end where `1-NXX-NXX-XXXX` groups do: after 3
 /// and 6 digits (or after 1, 4 and 7 with the trunk `1`), so `30852 30852` is not one.
 fn nanp_grouping(ends: &[(u8, u16)], trunk: bool) -> bool {
-    let allowed: &[u8] = if trunk { &[1, 4, 7, 11] } else { &[3, 6, 10] };
-    ends.iter().all(|&(n, _)| allowed.contains(&n))
+    // Where the groups before the last end: 3-3-4, 3-7, or one run (and with the trunk
+    // 1-3-3-4, 1-3-7, 1-10); `326407-8452` is not a way to write a number.
+    let forms: &[&[u8]] = if trunk {
+        &[&[1, 4, 7], &[1, 4], &[1], &[4, 7], &[4], &[]]
+    } else {
+        &[&[3, 6], &[3], &[]]
+    };
+    let mut at = [0u8; 4];
+    let n = ends.len().min(at.len());
+    for (a, &(d, _)) in at.iter_mut().zip(ends) {
+        *a = d;
+    }
+    ends.len() <= at.len() && forms.contains(&&at[..n])
 }
 
 /// Per trunk digit and national number length: one region per calling code whose numbers
@@ -116,6 +127,7 @@ fn other_regions(trunk: u8, len: usize) -> &'static [Region] {
                     .map(|l| {
                         phone::with_trunk(t)
                             .iter()
+                            .chain(phone::without_trunk())
                             .copied()
                             .filter(|&r| {
                                 l >= 1
@@ -146,6 +158,13 @@ fn score(p: &Parsed, g: usize, regions: &phone::Regions) -> Option<f32> {
         return phone::international(d).map(|_| 0.8);
     }
     let grouped = g > 1 || p.ends[0].1 as usize > nd;
+    // `00` is the international prefix of most of the world: `001-234-280-3587`,
+    // `0044 20 7946 0958`.
+    if let Some(rest) = d.strip_prefix(b"00")
+        && phone::international(rest).is_some()
+    {
+        return Some(if grouped { 0.7 } else { 0.3 });
+    }
     let first = d[0];
     // Written without `+`, a number of a trunk-prefix country starts with its trunk; NANP's
     // trunk `1` is optional, and NANP numbers are grouped [1-]3-3-4 (or 3-7, 1-3-7).
@@ -165,14 +184,13 @@ fn score(p: &Parsed, g: usize, regions: &phone::Regions) -> Option<f32> {
     if default {
         return Some(if grouped { 0.7 } else { 0.3 });
     }
-    // A national format of another region: only as written by people (grouped, with its
-    // trunk), and weak without phone context.
-    if grouped
-        && other_regions(first, nd)
-            .iter()
-            .any(|&r| !regions.has_code(r.calling_code()) && in_region(r))
+    // A national format of another region: weak without phone context, and contiguous
+    // digits weaker still (they reach the threshold only with a phone word).
+    if other_regions(first, nd)
+        .iter()
+        .any(|&r| !regions.has_code(r.calling_code()) && in_region(r))
     {
-        return Some(0.2);
+        return Some(if grouped { 0.2 } else { 0.15 });
     }
     None
 }
@@ -195,10 +213,13 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
             _ => usize::from(p.ends[g - 1].1),
         };
         let span = Span::new(s, s + len);
-        if !p.plus
-            && text[0] != b'('
-            && !numeric_boundary_ok(c.hay, Span::new(s, s + usize::from(p.ends[g - 1].1)))
-        {
+        // The boundary is checked after the extension when it is kept (`0199x12`).
+        let bounded = if len > usize::from(p.ends[g - 1].1) {
+            len
+        } else {
+            usize::from(p.ends[g - 1].1)
+        };
+        if !p.plus && text[0] != b'(' && !numeric_boundary_ok(c.hay, Span::new(s, s + bounded)) {
             continue;
         }
         if let Some(score) = score(&p, g, regions) {
@@ -257,6 +278,23 @@ mod tests {
         assert!(fr.score < 0.5 && fr.score > 0.0, "{fr:?}");
         // Contiguous, no `+`: weak.
         assert!(run(validate, "2015550123").unwrap().score < 0.5);
+    }
+
+    #[test]
+    fn other_regions_and_prefixes() {
+        // Regions without a trunk prefix (Italy, Poland): any first digit, weak.
+        for n in ["3520887192", "0123056737", "539 498 418", "32 326 85 81"] {
+            let v = run(validate, n).unwrap_or_else(|| panic!("{n}"));
+            assert!(v.score < 0.25, "{n} {v:?}");
+        }
+        // `00` for `+`, grouped as the country writes it.
+        assert!(run(validate, "001-234-280-3587").unwrap().score >= 0.5);
+        assert!(run(validate, "0044 20 7946 0958").unwrap().score >= 0.5);
+        // A glued extension stays with its number.
+        let v = run(validate, "830.590.6396x14986").unwrap();
+        assert_eq!(v.span, Span::new(0, 18));
+        // NANP digits in groups no one writes are not a NANP number.
+        assert!(run(validate, "326407-8452").is_none_or(|v| v.score < 0.25));
     }
 
     #[test]
