@@ -247,21 +247,71 @@ pub(crate) fn national(region: Region, digits: &[u8]) -> Option<&[u8]> {
     code.number_type(digits).map(|_| digits)
 }
 
-/// The E.164 form (`+442079460958`) of a number written with `+` (any separators), or in
-/// national format in the first of `regions` that assigns it.
+/// The E.164 form (`+442079460958`) of a number written with `+` or `00` (any separators),
+/// or in national format in the first of `regions` that assigns it; an extension is kept as
+/// ` x12`.
 pub(crate) fn e164(value: &[u8], regions: &[Region]) -> Option<Vec<u8>> {
-    let digits: Vec<u8> = value.iter().copied().filter(u8::is_ascii_digit).collect();
-    let plus = value.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'+');
+    let (main, ext) = split_extension(value);
+    let digits: Vec<u8> = main.iter().copied().filter(u8::is_ascii_digit).collect();
+    let plus = main.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'+');
     let (cc, nsn) = if plus {
         international(&digits)?
+    } else if let Some(n) = digits.strip_prefix(b"00").and_then(international) {
+        // `00` dialled for `+`.
+        n
     } else {
+        // In national format: a default region's. (Another region's number is kept as
+        // written: which region it is, nothing says.)
         regions
             .iter()
             .find_map(|&r| national(r, &digits).map(|n| (r.calling_code(), n)))?
     };
     let mut out = format!("+{cc}").into_bytes();
     out.extend_from_slice(nsn);
+    if !ext.is_empty() {
+        out.extend_from_slice(b" x");
+        out.extend_from_slice(ext);
+    }
     Some(out)
+}
+
+/// A number as written, its digits (and `+`) only, with its extension as ` x12`: the
+/// canonical form of a number [`e164`] cannot place.
+pub(crate) fn as_written(value: &[u8]) -> Vec<u8> {
+    let (main, ext) = split_extension(value);
+    let mut out: Vec<u8> = main
+        .iter()
+        .filter(|b| b.is_ascii_digit() || **b == b'+')
+        .copied()
+        .collect();
+    if !ext.is_empty() {
+        out.extend_from_slice(b" x");
+        out.extend_from_slice(ext);
+    }
+    out
+}
+
+/// A number and the digits of its extension (` x12`, `x12`, ` ext. 12`, ` extension 12`).
+fn split_extension(value: &[u8]) -> (&[u8], &[u8]) {
+    let digits = value
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let head = &value[..value.len() - digits];
+    let lower = head.to_ascii_lowercase();
+    let trimmed = lower.trim_ascii_end();
+    let trimmed = trimmed.strip_suffix(b".").unwrap_or(trimmed);
+    let trimmed = trimmed.strip_suffix(b":").unwrap_or(trimmed);
+    for word in [&b"extension"[..], b"extn", b"ext", b"x"] {
+        if let Some(main) = trimmed.strip_suffix(word)
+            && digits > 0
+            && main.last().is_none_or(|b| !b.is_ascii_alphabetic())
+        {
+            return (&value[..main.len()], &value[value.len() - digits..]);
+        }
+    }
+    (value, b"")
 }
 
 #[cfg(test)]
@@ -274,6 +324,21 @@ mod tests {
 
     fn kind(cc: u16, nsn: &[u8]) -> Option<&'static str> {
         Code::of(cc).and_then(|c| c.number_type(nsn))
+    }
+
+    #[test]
+    fn e164_forms() {
+        let us = [r("us")];
+        let e = |v: &str| e164(v.as_bytes(), &us).map(|b| String::from_utf8(b).unwrap());
+        assert_eq!(
+            e("+44 20 7946 0958 x0").as_deref(),
+            Some("+442079460958 x0")
+        );
+        assert_eq!(
+            e("(201) 555-0123 ext. 42").as_deref(),
+            Some("+12015550123 x42")
+        );
+        assert_eq!(e("001-201-555-0123").as_deref(), Some("+12015550123"));
     }
 
     #[test]

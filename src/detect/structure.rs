@@ -564,7 +564,26 @@ fn version_at(u: &mut Units<'_>, i: usize) -> usize {
             u.mark(k, VERSION);
         }
     }
+    if product {
+        product_comment(u, i - 1, j);
+    }
     j
+}
+
+/// A product token (`Mozilla/5.0`) and the comment in brackets after it (`(Macintosh; Intel
+/// Mac OS X 10_15_7)`, as user agents write them): the words of software, never a name.
+fn product_comment(u: &mut Units<'_>, name: usize, after: usize) {
+    u.mark(name, IDENT);
+    let n = u.w.len();
+    if after >= n || !matches!(u.sep(after - 1), [b' ', b'(']) {
+        return;
+    }
+    for k in after..n.min(after + 40) {
+        u.mark(k, IDENT);
+        if u.sep(k).contains(&b')') {
+            break;
+        }
+    }
 }
 
 /// Words after which a dotted number is a version.
@@ -816,6 +835,23 @@ mod tests {
             ["1", "9", "1", "20"]
         );
         assert_eq!(marked("driver build 4.2.0.17 ok", VERSION).len(), 4);
+        assert_eq!(
+            marked(
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) Chrome",
+                IDENT
+            ),
+            [
+                "Mozilla",
+                "Macintosh",
+                "Intel",
+                "Mac",
+                "OS",
+                "X",
+                "10",
+                "15",
+                "7"
+            ]
+        );
         assert_eq!(marked("Version=10.0.19041.1", VERSION).len(), 4);
         // A host after other words is not a version.
         assert!(marked("client 10.0.0.17 connected", VERSION).is_empty());

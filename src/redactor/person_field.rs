@@ -41,7 +41,7 @@ impl Redactor {
                 | "sender"
                 | "recipient"
         );
-        if !name_shaped(trimmed)
+        if !name_shaped(trimmed, !ambiguous)
             || 0.9 < min
             || (ambiguous && !crate::detect::validate::has_dictionary_name(trimmed))
         {
@@ -114,11 +114,63 @@ pub(super) fn person_key(key: &[u8]) -> Option<PersonKey<'static>> {
     if is_not_person_key(norm) {
         return Some(PersonKey::Never);
     }
-    PERSON_KEYS
-        .iter()
-        .find(|k| **k == norm)
-        .map(|k| PersonKey::Name(k))
+    if let Some(k) = PERSON_KEYS.iter().find(|k| **k == norm) {
+        return Some(PersonKey::Name(k));
+    }
+    // `individualName`, `payee_name`, `debtorName`: a person's role, then `name`.
+    norm.strip_suffix("name")
+        .filter(|role| ROLES.contains(role))
+        .map(|_| PersonKey::Name("fullname"))
 }
+
+/// Roles whose `…name` field holds a person's name.
+const ROLES: &[&str] = &[
+    "accountholder",
+    "applicant",
+    "beneficiary",
+    "cardholder",
+    "client",
+    "contact",
+    "creditor",
+    "customer",
+    "debtor",
+    "driver",
+    "emergencycontact",
+    "employee",
+    "family",
+    "father",
+    "first",
+    "given",
+    "guarantor",
+    "guardian",
+    "guest",
+    "holder",
+    "individual",
+    "insured",
+    "last",
+    "legal",
+    "maiden",
+    "member",
+    "middle",
+    "mother",
+    "nextofkin",
+    "originator",
+    "parent",
+    "passenger",
+    "patient",
+    "payee",
+    "payer",
+    "person",
+    "receiver",
+    "recipient",
+    "sender",
+    "signer",
+    "spouse",
+    "student",
+    "subscriber",
+    "traveler",
+    "traveller",
+];
 
 /// The verdict on PERSON of field `f` of a JSON record from where it is: a `family` beside a
 /// `given` (an HL7 FHIR HumanName), a `text` or `value` of an object under a name key
@@ -142,6 +194,15 @@ pub(super) fn scoped_person_key(
             PersonKey::Name(n) => Some(PersonKey::Name(n)),
             PersonKey::Never => None,
         },
+        // ISO 20022: `"Dbtr": {"Nm": ...}`, `"Cdtr"`, the ultimate parties.
+        "nm" => NormKey::new(&unit[scope.outer.clone()])
+            .filter(|o| {
+                matches!(
+                    o.as_str(),
+                    "dbtr" | "cdtr" | "ultmtdbtr" | "ultmtcdtr" | "initgpty" | "invcr" | "invcee"
+                )
+            })
+            .map(|_| PersonKey::Name("fullname")),
         _ => None,
     }
 }
@@ -229,23 +290,26 @@ fn is_not_person_key(k: &str) -> bool {
 }
 
 /// True for a value shaped like a name: 1–6 tokens of letters (and `.'’-`), each starting
-/// with an upper-case letter or a lower-case particle; `Surname, Given` allowed.
-fn name_shaped(v: &str) -> bool {
-    let tokens: Vec<&str> = v.split([' ', ',']).filter(|t| !t.is_empty()).collect();
-    !tokens.is_empty()
-        && tokens.len() <= 6
+/// with an upper-case letter or a lower-case particle; `Surname, Given` allowed. `any_case`
+/// (under a key that says name and nothing else) takes `jerzy żyto` and `KEANO KORSMAN` too.
+fn name_shaped(v: &str, any_case: bool) -> bool {
+    let tokens = || v.split([' ', ',']).filter(|t| !t.is_empty());
+    let count = tokens().count();
+    (1..=6).contains(&count)
         && v.len() <= 80
-        && tokens.iter().all(|t| {
+        && tokens().all(|t| {
             t.chars()
                 .all(|c| c.is_alphabetic() || matches!(c, '.' | '\'' | '’' | '-'))
-                && (t.starts_with(char::is_uppercase)
+                && (any_case
+                    || t.starts_with(char::is_uppercase)
                     || matches!(
-                        *t,
+                        t,
                         "van"
                             | "von"
                             | "der"
                             | "den"
                             | "de"
+                            | "het"
                             | "la"
                             | "del"
                             | "di"
@@ -255,5 +319,6 @@ fn name_shaped(v: &str) -> bool {
                             | "y"
                     ))
         })
-        && tokens.iter().any(|t| t.starts_with(char::is_uppercase))
+        && tokens().any(|t| t.starts_with(char::is_alphabetic))
+        && (any_case || tokens().any(|t| t.starts_with(char::is_uppercase)))
 }

@@ -281,13 +281,8 @@ pub(crate) fn canonical(entity: Entity, value: &[u8], regions: &crate::phone::Re
         "CREDIT_CARD" | "IBAN" | "US_NPI" | "CA_SIN" | "AU_TFN" | "ABA_ROUTING" | "AU_MEDICARE"
         | "AU_IHI" | "SWIFT_BIC" | "UK_NINO" | "US_MBI" | "US_DEA" => alnum_upper(),
         "EMAIL" => value.to_ascii_lowercase(),
-        "PHONE" => crate::phone::e164(value, regions.as_slice()).unwrap_or_else(|| {
-            value
-                .iter()
-                .filter(|b| b.is_ascii_digit() || **b == b'+')
-                .copied()
-                .collect()
-        }),
+        "PHONE" => crate::phone::e164(value, regions.as_slice())
+            .unwrap_or_else(|| crate::phone::as_written(value)),
         "IP_ADDRESS" => std::str::from_utf8(value)
             .ok()
             .and_then(|s| s.parse::<std::net::IpAddr>().ok())

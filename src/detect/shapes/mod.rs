@@ -6,6 +6,7 @@
 //! and may narrow the span), and it does a bounded amount of work per word, so a unit scans in
 //! time linear in its length whatever it holds.
 
+pub(crate) mod address;
 mod ids;
 mod names;
 mod net;
@@ -121,9 +122,8 @@ impl Shape {
     pub(crate) fn possible(self, v: &View<'_>) -> bool {
         let w = v.words;
         match self {
-            Self::Number | Self::Phone | Self::Ipv4 | Self::Date | Self::Address => {
-                !w.nums.is_empty()
-            }
+            Self::Number | Self::Phone | Self::Ipv4 | Self::Date => !w.nums.is_empty(),
+            Self::Address => !w.nums.is_empty() || !w.mixed.is_empty(),
             Self::Ipv6 | Self::Mac => !w.hexsep.is_empty(),
             Self::Email => memchr::memchr(b'@', v.hay).is_some(),
             Self::Iban | Self::Nino => {
@@ -159,7 +159,7 @@ impl Shape {
             Self::LetterId => ids::letter_id(v, from, check),
             Self::Bic => ids::bic(v, from, check),
             Self::Name => names::name(v, from, check),
-            Self::Address => names::address(v, from, check),
+            Self::Address => address::address(v, from, check),
         }
     }
 }

@@ -1,41 +1,22 @@
-//! STREET_ADDRESS — a heuristic for US-style postal addresses, ENTITIES.md §4. The candidate
-//! pattern finds `NUMBER [DIR] Name… SUFFIX [DIR] [UNIT] [, City, ST ZIP]` and PO boxes; this
-//! checks what follows (only the end, punctuation, a capitalised token — never prose) and scores
-//! by how much of an address is there.
+//! STREET_ADDRESS — postal addresses, ENTITIES.md §4: the `address` shape reads the street
+//! forms of the US, UK, CA, AU and of European countries, a unit, and a city and postcode
+//! tail ([`crate::detect::shapes::address`]); this checks what follows (only the end,
+//! punctuation, a capitalised token — never prose) and scores by how much of an address is
+//! there: a tail (city and postcode) 0.9, a unit 0.75, a US-style `Number Name Type` 0.5, a
+//! PO box 0.6, a bare street before its number (`Drubinring 75`) 0.4, which needs context.
 
 use super::{Cand, Verdict};
+use crate::detect::shapes::address::parts;
 use crate::span::Span;
-
-const STATES: &str = "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO \
-MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR VI GU AS MP AA AE AP";
-
-fn has_state_zip(b: &[u8]) -> bool {
-    // `…, ST 12345` or `…, ST 12345-6789` at the end.
-    let t: Vec<&[u8]> = b.rsplit(|&x| x == b' ').take(2).collect();
-    if t.len() < 2 {
-        return false;
-    }
-    let (zip, st) = (t[0], t[1]);
-    let zip_ok = (zip.len() == 5 && zip.iter().all(u8::is_ascii_digit))
-        || (zip.len() == 10
-            && zip[5] == b'-'
-            && zip.iter().filter(|x| x.is_ascii_digit()).count() == 9);
-    zip_ok
-        && st.len() == 2
-        && STATES
-            .as_bytes()
-            .chunks(3)
-            .any(|c| c[0] == st[0] && c[1] == st[1])
-}
 
 pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
     let s = c.span.start();
     if s > 0 && c.hay[s - 1].is_ascii_alphanumeric() {
         return None;
     }
-    // The pattern's optional tails (`, Apt 4`, `, City, ST 12345`) can run on into what
-    // follows (`…, CO 80202abc`): then the address is the longest form, cut at a comma,
-    // that ends cleanly — the form the pattern finds once the city next to it is redacted.
+    // The optional tails (`, Apt 4`, `, City, ST 12345`) can run on into what follows
+    // (`…, CO 80202abc`): then the address is the longest form, cut at a comma, that ends
+    // cleanly — the form found once the city next to it is redacted.
     let mut end = c.span.end();
     loop {
         if let Some(v) = judge(c.hay, Span::new(s, end)) {
@@ -46,16 +27,14 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
     }
 }
 
-/// The verdict on the address `hay[span]`, by what follows it and how much of an address it
-/// holds.
+/// The verdict on the address `hay[span]`, by what follows it and what it holds.
 fn judge(hay: &[u8], span: Span) -> Option<Verdict> {
     let e = span.end();
+    let p = parts(&hay[span.range()])?;
     // After the address: end, punctuation, a capitalised word or a value — never a word of
     // prose, lower-case letters only (`200 Main Way to go`, `3 Park Lane threads`). A value
     // (`jo@example.net`) may be redacted, and the label in its place must leave the verdict
-    // as it was. After a state and ZIP the address is complete, and prose may follow.
-    let b = &hay[span.range()];
-    let complete = has_state_zip(b);
+    // as it was. After a city and postcode the address is complete, and prose may follow.
     let rest = &hay[e..];
     let next_word = rest.strip_prefix(b" ").unwrap_or(b"");
     let next_word = &next_word[..next_word
@@ -67,36 +46,20 @@ fn judge(hay: &[u8], span: Span) -> Option<Verdict> {
             .iter()
             .all(|b| b.is_ascii_alphabetic() || b"-'.,;:!?)\"".contains(b));
     if rest.first().is_some_and(u8::is_ascii_alphanumeric)
-        || (!complete && rest.first() == Some(&b' ') && prose)
+        || (!p.tail && rest.first() == Some(&b' ') && prose)
     {
         return None;
     }
-    let lower = b.to_ascii_lowercase();
-    if lower.starts_with(b"p") && lower.windows(3).any(|w| w == b"box") {
-        return Verdict::new(span, 0.6);
-    }
-    let unit = [
-        " apt",
-        " apartment",
-        " suite",
-        " ste",
-        " unit",
-        " #",
-        " fl ",
-        " floor",
-        " rm",
-        " room",
-        " bldg",
-        " lot",
-    ]
-    .iter()
-    .any(|u| lower.windows(u.len()).any(|w| w == u.as_bytes()));
-    let score = if complete {
-        0.85
-    } else if unit {
+    let score = if p.tail {
+        0.9
+    } else if p.po_box {
+        0.6
+    } else if p.unit {
         0.75
-    } else {
+    } else if p.typed {
         0.5
+    } else {
+        0.4
     };
     Verdict::new(span, score)
 }
@@ -137,7 +100,7 @@ mod tests {
     fn a_tail_that_runs_on_is_cut_at_a_comma() {
         let hay = "6562 E Hill Way, Denver, CO 80202iii";
         let v = run_at(validate, hay, 0, 33).unwrap();
-        assert_eq!(&hay[v.span.range()], "6562 E Hill Way, Denver");
+        assert_eq!(&hay[v.span.range()], "6562 E Hill Way");
         let hay = "6562 E Hill Way, [PERSON], CO 80202iii";
         assert!(run_at(validate, hay, 0, 15).is_some());
         let hay = "1600 Pennsylvania Avenue NW, Washington, DC 20500";

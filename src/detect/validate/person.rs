@@ -236,7 +236,7 @@ fn classify(word: &str, first: bool) -> Tok {
 
 /// Scores tokens `i..j` (names, initials and inner particles); `title` when a title stands
 /// right before `i`.
-fn score(toks: &[(Tok, bool)], i: usize, j: usize, title: bool) -> f32 {
+fn score(toks: &[(Tok, bool)], i: usize, j: usize, title: bool, cue: bool) -> f32 {
     // No allocation: this runs for every window of every candidate.
     let mut buf = [(0usize, Tok::Initial); MAX_TOKENS];
     let mut n = 0;
@@ -263,6 +263,19 @@ fn score(toks: &[(Tok, bool)], i: usize, j: usize, title: bool) -> f32 {
     let surname = |t: &Tok| matches!(t, Tok::Name { surname: true, .. });
     let stop = |t: &Tok| matches!(t, Tok::Name { stop: true, .. });
     let strong = |t: &Tok| (given(t) || surname(t)) && !stop(t);
+    // After a word that introduces a person (`Dear Anna`, `called Ramirez back`, `his
+    // daughter Elena`), one name is enough — a known one, or an unknown word that is not a
+    // common one (`Dear Customer` is not a name).
+    if cue && names.len() == 1 && j - i == 1 {
+        let t = names[0].1;
+        return if strong(&t) || ((given(&t) || surname(&t)) && !title) {
+            0.8
+        } else if !stop(&t) {
+            0.65
+        } else {
+            0.0
+        };
+    }
     if names.len() == 1 {
         // One name cut out of a run of capitalised words (`York` of `New York`) is not one.
         let k = names[0].0;
@@ -289,7 +302,7 @@ fn score(toks: &[(Tok, bool)], i: usize, j: usize, title: bool) -> f32 {
             && (strong(&first) || strong(&last));
         return if ok { 0.8 } else { 0.0 };
     }
-    if names.iter().any(|(k, _)| toks[*k].1) {
+    if names[..names.len() - 1].iter().any(|(k, _)| toks[*k].1) {
         return 0.0; // a comma inside a longer run: a list, not a name
     }
     let inner = &names[1..names.len() - 1];
@@ -358,8 +371,13 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
     let mut best: Option<(f32, usize, usize)> = None;
     for i in 0..toks.len() {
         let title = i > 0 && toks[i - 1].0 == Tok::Title;
+        let cue = if i == 0 {
+            cue_before(c.hay, s)
+        } else {
+            is_cue(&text[words[i - 1].0..words[i - 1].1]) && !words[i - 1].2
+        };
         for j in i + 1..=toks.len() {
-            let sc = score(toks, i, j, title);
+            let sc = score(toks, i, j, title, cue);
             let better =
                 best.is_none_or(|(bs, bi, bj)| sc > bs || (sc == bs && (j - i) > (bj - bi)));
             if sc > 0.0 && better {
@@ -368,6 +386,11 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
         }
     }
     let (sc, i, mut j) = best?;
+    let cued = if i == 0 {
+        cue_before(c.hay, s)
+    } else {
+        is_cue(&text[words[i - 1].0..words[i - 1].1])
+    };
     if j < toks.len() && toks[j].0 == Tok::Suffix {
         j += 1;
     }
@@ -379,11 +402,228 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
         .filter(|&k| matches!(toks[k].0, Tok::Name { .. } | Tok::Initial))
         .count()
         == 1;
-    if single && !(i > 0 && toks[i - 1].0 == Tok::Title) && capitalised_neighbour(c.hay, start, end)
+    if single
+        && !(i > 0 && toks[i - 1].0 == Tok::Title)
+        && !cued
+        && capitalised_neighbour(c.hay, start, end)
+    {
+        return None;
+    }
+    if street_name(c.hay, start, &text[words[j - 1].0..words[j - 1].1])
+        || not_a_person(text, words, i, j)
+        || corporate_after(&c.hay[end..])
     {
         return None;
     }
     Verdict::new(Span::new(start, end), sc)
+}
+
+/// Words that start the name of a place (`San Jose`, `New Haven`, `North Virginia`).
+const PLACE_FIRST: &[&str] = &[
+    "EAST", "EL", "FORT", "LAKE", "LAS", "LOS", "MOUNT", "MT", "NEW", "NORTH", "PORT", "SAINT",
+    "SAN", "SANTA", "SAO", "SOUTH", "ST", "STE", "WEST",
+];
+
+/// Words that end the name of a place or an organisation (`Virginia Beach`, `Wells Bank`).
+const PLACE_OR_FIRM_LAST: &[&str] = &[
+    "AIRLINES",
+    "AIRPORT",
+    "ASSOCIATES",
+    "BANK",
+    "BAY",
+    "BEACH",
+    "CAPITAL",
+    "CENTER",
+    "CENTRE",
+    "CITY",
+    "CLINIC",
+    "COLLEGE",
+    "CONSULTING",
+    "COUNTY",
+    "ENTERPRISES",
+    "FALLS",
+    "FOUNDATION",
+    "GROUP",
+    "HARBOR",
+    "HARBOUR",
+    "HEIGHTS",
+    "HOLDINGS",
+    "HOSPITAL",
+    "INDUSTRIES",
+    "INSTITUTE",
+    "INSURANCE",
+    "ISLAND",
+    "ISLANDS",
+    "LABS",
+    "MEDIA",
+    "MOTORS",
+    "PARTNERS",
+    "PHARMA",
+    "RECORDS",
+    "SECURITIES",
+    "SERVICES",
+    "SOFTWARE",
+    "SOLUTIONS",
+    "SPRINGS",
+    "STUDIOS",
+    "SYSTEMS",
+    "TECHNOLOGIES",
+    "TRUST",
+    "UNIVERSITY",
+    "VALLEY",
+];
+
+/// Firms, brands, products and places that look like names (`patterns/person/not_people.txt`).
+fn not_people() -> &'static [String] {
+    static LIST: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    LIST.get_or_init(|| {
+        let mut v: Vec<String> = include_str!("../../../patterns/person/not_people.txt")
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_owned)
+            .collect();
+        v.sort_unstable();
+        v
+    })
+}
+
+/// True when tokens `i..j` of a candidate (`words` in `text`) name a place, a firm, a brand
+/// or a product: a place's first word or a firm's last word, or a listed phrase that
+/// overlaps them.
+fn not_a_person(text: &str, words: &[(usize, usize, bool)], i: usize, j: usize) -> bool {
+    let folded = |k: usize| fold_key(&text[words[k].0..words[k].1]);
+    let key_in = |k: usize, list: &[&str]| folded(k).is_some_and(|f| list.contains(&f.as_str()));
+    if (j - i >= 2 && (key_in(i, PLACE_FIRST) || key_in(j - 1, PLACE_OR_FIRM_LAST)))
+        || (j < words.len() && key_in(j, PLACE_OR_FIRM_LAST))
+        || (i > 0 && key_in(i - 1, PLACE_FIRST))
+    {
+        return true;
+    }
+    // Listed phrases of two to four words overlapping the window.
+    let list = not_people();
+    let mut phrase = [0u8; 128];
+    for a in i.saturating_sub(3)..j {
+        let mut len = 0;
+        for b in a..(a + 4).min(words.len()) {
+            let Some(f) = folded(b) else { break };
+            let f = f.as_str().as_bytes();
+            if len + f.len() + 1 > phrase.len() {
+                break;
+            }
+            if b > a {
+                phrase[len] = b' ';
+                len += 1;
+            }
+            phrase[len..len + f.len()].copy_from_slice(f);
+            len += f.len();
+            let p = &phrase[..len];
+            if b > a && b >= i && list.binary_search_by(|l| l.as_bytes().cmp(p)).is_ok() {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// True when a corporate suffix follows the name (`Goldman Sachs Inc`, `Baker & Co`).
+fn corporate_after(rest: &[u8]) -> bool {
+    let rest = rest.strip_prefix(b",").unwrap_or(rest);
+    let Some(rest) = rest.strip_prefix(b" ") else {
+        return false;
+    };
+    let rest = rest.strip_prefix(b"& ").unwrap_or(rest);
+    let word: &[u8] = &rest[..rest
+        .iter()
+        .position(|b| !b.is_ascii_alphabetic())
+        .unwrap_or(rest.len())];
+    [
+        &b"Inc"[..],
+        b"LLC",
+        b"Ltd",
+        b"GmbH",
+        b"AG",
+        b"PLC",
+        b"LLP",
+        b"Corp",
+        b"Co",
+        b"SpA",
+        b"BV",
+        b"NV",
+        b"SARL",
+        b"Limited",
+        b"Incorporated",
+        b"Corporation",
+    ]
+    .contains(&word)
+}
+
+/// Words that introduce a person by name.
+const CUES: &[&str] = &[
+    "aunt",
+    "brother",
+    "called",
+    "caller",
+    "colleague",
+    "contacted",
+    "dad",
+    "daughter",
+    "dear",
+    "emailed",
+    "father",
+    "granddaughter",
+    "grandfather",
+    "grandmother",
+    "grandson",
+    "hello",
+    "hey",
+    "hi",
+    "husband",
+    "mom",
+    "mother",
+    "mum",
+    "named",
+    "nephew",
+    "niece",
+    "paged",
+    "partner",
+    "phoned",
+    "sister",
+    "son",
+    "thanks",
+    "uncle",
+    "wife",
+];
+
+/// True when `word` introduces a person (any case).
+fn is_cue(word: &str) -> bool {
+    word.len() <= 13 && CUES.iter().any(|c| c.eq_ignore_ascii_case(word))
+}
+
+/// True when the word right before byte `start` (one space away) introduces a person.
+fn cue_before(hay: &[u8], start: usize) -> bool {
+    let Some(head) = hay[..start].strip_suffix(b" ") else {
+        return false;
+    };
+    let from = head
+        .iter()
+        .rposition(|b| !b.is_ascii_alphabetic())
+        .map_or(0, |p| p + 1);
+    std::str::from_utf8(&head[from..]).is_ok_and(is_cue)
+}
+
+/// True when a name at `start` whose last word is `last` is the name of a street: a house
+/// number before it and a street type last (`475 Michelle Port`, `4225 Ashley Garden`).
+fn street_name(hay: &[u8], start: usize, last: &str) -> bool {
+    let head = hay[..start].strip_suffix(b" ").unwrap_or(b"x");
+    let len = head
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'/')
+        .count();
+    let number = &head[head.len() - len..];
+    (1..=8).contains(&len)
+        && number[0].is_ascii_digit()
+        && crate::detect::shapes::address::is_street_type(last.as_bytes())
 }
 
 /// True when the word right before `start` or right after `end` (one space away) starts with
@@ -427,6 +667,33 @@ fn capitalised_neighbour(hay: &[u8], start: usize, end: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn firms_places_and_products_are_not_people() {
+        use super::super::tests::run;
+        use super::validate;
+        for s in [
+            "Goldman Sachs",
+            "Los Angeles",
+            "North Virginia",
+            "Virginia Beach",
+            "Calvin Klein",
+            "Jessica Wells Bank",
+        ] {
+            assert!(run(validate, s).is_none(), "{s}");
+        }
+        assert!(super::super::tests::run_at(validate, "Mark Baker Ltd", 0, 10).is_none());
+        assert!(run(validate, "Jessica Wells").is_some());
+    }
+
+    #[test]
+    fn the_name_of_a_street_is_not_a_person() {
+        use super::super::tests::run_at;
+        use super::validate;
+        let hay = "at 475 Michelle Port today";
+        assert!(run_at(validate, hay, 7, 20).is_none());
+        assert!(run_at(validate, "at Michelle Port today", 3, 16).is_some());
+    }
+
     use super::*;
     use crate::detect::validate::Settings;
 

@@ -18,6 +18,8 @@ use crate::span::Span;
 const GROUPS: usize = 10;
 /// Most digits kept.
 const DIGITS: usize = 20;
+/// Most digits of a number with its trunk prefix (as the phone shape proposes them).
+const PHONE_DIGITS: usize = 17;
 
 /// A candidate parsed once: its digits, where each group ends (in digits and in bytes), a
 /// `+`, and where an extension starts and ends.
@@ -158,6 +160,11 @@ fn score(p: &Parsed, g: usize, regions: &phone::Regions) -> Option<f32> {
         return phone::international(d).map(|_| 0.8);
     }
     let grouped = g > 1 || p.ends[0].1 as usize > nd;
+    // Grouped, a number starts with its area or trunk code: at most five digits
+    // (`01632 960123`); `020011 6037` is a time and a process id.
+    if g > 1 && p.ends[0].0 > 5 {
+        return None;
+    }
     // `00` is the international prefix of most of the world: `001-234-280-3587`,
     // `0044 20 7946 0958`.
     if let Some(rest) = d.strip_prefix(b"00")
@@ -196,6 +203,61 @@ fn score(p: &Parsed, g: usize, regions: &phone::Regions) -> Option<f32> {
 }
 
 pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
+    let v = reading(c)?;
+    // A weak reading (another region's number) must not swallow a strong one that starts at
+    // a later group (`… 7654 32 (212) 555-0143`): then this start is not one.
+    if v.score < 0.5 && stronger_later(c) {
+        return None;
+    }
+    Some(v)
+}
+
+/// True when the candidate from one of its later groups reads as a default region's number.
+fn stronger_later(c: &Cand<'_>) -> bool {
+    let text = c.bytes();
+    let mut i = 0;
+    loop {
+        // The start of the next group (a digit or the bracket of an area code).
+        let Some(d) = text[i..].iter().position(|b| !b.is_ascii_digit()) else {
+            return false;
+        };
+        let Some(k) = text[i + d..]
+            .iter()
+            .position(|b| b.is_ascii_digit() || *b == b'(')
+        else {
+            return false;
+        };
+        i += d + k;
+        // The shape may have cut the run short (at its digit limit): a later number may end
+        // after it, within the limit counted from its own start.
+        let start = c.span.start() + i;
+        let mut digits = c.hay[start..c.span.end()]
+            .iter()
+            .filter(|b| b.is_ascii_digit())
+            .count();
+        let mut end = c.span.end();
+        while let Some(&b) = c.hay.get(end) {
+            let digit = b.is_ascii_digit();
+            if !(digit || matches!(b, b' ' | b'-' | b'.' | b'(' | b')'))
+                || (digit && digits == PHONE_DIGITS)
+            {
+                break;
+            }
+            digits += usize::from(digit);
+            end += 1;
+        }
+        let rest = Span::new(start, end);
+        if reading(&Cand::new(c.hay, rest, c.settings)).is_some_and(|v| v.score >= 0.5) {
+            return true;
+        }
+        if text[i] == b'(' {
+            i += 1;
+        }
+    }
+}
+
+/// The best reading of a candidate: the whole of it, then without trailing groups.
+fn reading(c: &Cand<'_>) -> Option<Verdict> {
     let text = c.bytes();
     let s = c.span.start();
     if s > 0 && c.hay[s - 1].is_ascii_alphanumeric() {
@@ -295,6 +357,22 @@ mod tests {
         assert_eq!(v.span, Span::new(0, 18));
         // NANP digits in groups no one writes are not a NANP number.
         assert!(run(validate, "326407-8452").is_none_or(|v| v.score < 0.25));
+    }
+
+    /// See: tests/properties.proptest-regressions (`… 7654 32 (212) 555-0143`): a weak
+    /// reading from `32` hid the US number after it.
+    #[test]
+    fn a_weak_start_gives_way_to_a_strong_number_after_it() {
+        assert!(run(validate, "32 (212) 555-0143").is_none());
+        assert!(run(validate, "7654 32 (212) 555-0143").is_none());
+        let hay = "1111 1111 (212) 555-0143";
+        assert!(super::super::tests::run_at(validate, hay, 0, 19).is_none());
+        let hay = "32 (212) 555-0143 4111 1111 1111 1111";
+        assert!(super::super::tests::run_at(validate, hay, 0, 22).is_none());
+        // A first group longer than any area code is not the start of a number.
+        assert!(run(validate, "020011 6037").is_none());
+        assert!(run(validate, "01632 960123").is_some());
+        assert!(run(validate, "(212) 555-0143").is_some_and(|v| v.score >= 0.5));
     }
 
     #[test]
