@@ -97,18 +97,22 @@ pub(crate) fn validate_dea(c: &Cand<'_>) -> Option<Verdict> {
     Verdict::new(c.span, 0.6)
 }
 
-/// MRN: 6–10 digits, optionally after one or two letters, or `00-482-913`. No format of its
+/// MRN: 6–10 digits, optionally after one or two letters, or dashed (`00-482-913`,
+/// `123-456-78`). No format of its
 /// own: base 0.1, so only a label (`MRN`, `patient_id`...) reports it.
 pub(crate) fn validate_mrn(c: &Cand<'_>) -> Option<Verdict> {
     if !word_boundary(c) || !numeric_boundary_ok(c.hay, c.span) {
         return None;
     }
     let b = c.bytes();
-    // Digits alone are one run or dash-grouped as records print them (`00-482-913`).
+    // Digits alone are one run or dash-grouped as records print them (`00-482-913`,
+    // `123-456-78`): two to four groups of two to four digits.
     if b[0].is_ascii_digit()
         && !c.digits(b"-").is_some_and(|d| {
             d.sep.is_none_or(|s| s == b'-')
-                && d.grouped_as(&[&[2, 3, 3], &[2, 3, 4], &[3, 3, 3], &[3, 3, 4]])
+                && (d.groups().len() == 1
+                    || ((2..=4).contains(&d.groups().len())
+                        && d.groups().iter().all(|g| (2..=4).contains(g))))
         })
     {
         return None;
@@ -186,10 +190,17 @@ mod tests {
 
     #[test]
     fn mrn_needs_context() {
-        for v in ["00482913", "A1234567", "00-482-913"] {
+        for v in [
+            "00482913",
+            "A1234567",
+            "00-482-913",
+            "123-456-78",
+            "12-34-5678",
+        ] {
             assert!(run(validate_mrn, v).is_some_and(|v| v.score < 0.5), "{v}");
         }
         assert!(run(validate_mrn, "12345").is_none());
+        assert!(run(validate_mrn, "1-2345678").is_none());
     }
 
     #[test]

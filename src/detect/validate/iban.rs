@@ -1,6 +1,8 @@
 //! IBAN — International Bank Account Number (ISO 13616), ENTITIES.md §1: country in the SWIFT
-//! registry with its exact length, then ISO 7064 mod 97-10. Printed (grouped by 4, space or
-//! `-`) and electronic forms, any case.
+//! registry with its exact length and BBAN structure, ISO 7064 mod 97-10, and the national
+//! check digits where the registry defines them ([`super::bban`]). Printed (grouped by 4, or
+//! irregularly after the country and check digits, space or `-`) and electronic forms, any
+//! case.
 
 use super::{Cand, Verdict};
 use crate::span::Span;
@@ -144,7 +146,17 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
     };
     let end = ends.into_iter().find(|&end| part_ok(c, b, cc, sep, end))?;
     let span = Span::new(c.span.start(), c.span.start() + end);
-    let score = if want.is_some() { 0.95 } else { 0.3 };
+    // National check digits that fail make a look-alike (it passed mod 97 by chance, or was
+    // made up): reported only next to a word that says IBAN.
+    let norm: Vec<u8> = b[..end]
+        .iter()
+        .filter(|x| x.is_ascii_alphanumeric())
+        .map(u8::to_ascii_uppercase)
+        .collect();
+    let score = match want {
+        Some(_) if super::bban::national_ok(cc, &norm[4..]) => 0.95,
+        _ => 0.3,
+    };
     Verdict::new(span, score)
 }
 
@@ -154,13 +166,14 @@ fn part_ok(c: &Cand<'_>, b: &[u8], cc: [u8; 2], sep: Option<u8>, end: usize) -> 
     let part = &b[..end];
     // The separator is the part's own: a compact IBAN followed by ` bic` is still compact.
     let sep = sep.filter(|s| part.contains(s));
-    // Printed form: a separator after every group of four, or none at all (UUIDs and hex ids
-    // mix them: `ba53f259-7620-4db1`).
+    // Printed form: the country and check digits as one group of four (or two groups of
+    // two), the rest in groups of any size (`DK16 710392 382 58588`); UUIDs and hex ids
+    // (`ba53f259-7620-4db1`) start otherwise.
     if let Some(sep) = sep {
-        let groups_ok = part.split(|&x| x == sep).enumerate().all(|(i, g)| {
-            g.len() == 4 || (i > 0 && !g.is_empty() && g.len() < 4 && part.ends_with(g))
-        });
-        if !groups_ok {
+        let mut groups = part.split(|&x| x == sep);
+        let first = groups.next().map_or(0, <[u8]>::len);
+        let apart = first == 2 && part.get(3).is_some_and(u8::is_ascii_digit);
+        if !(first == 4 || apart) || groups.any(<[u8]>::is_empty) {
             return false;
         }
     }
@@ -266,6 +279,29 @@ mod tests {
         ] {
             assert!(run(validate, v).is_some(), "{v}");
         }
+    }
+
+    #[test]
+    fn irregular_groups_after_the_check_digits() {
+        table(
+            validate,
+            0.9,
+            &[
+                "DK16 710392 382 58588",
+                "IE18 OEDW8 156751 26029 79",
+                "PL25 691531695707280488214734",
+                "GB82-WEST-123456-98765432",
+            ],
+            // The same digits, one changed; the country and check digits split 3-1.
+            &["DK16 710392 382 58589", "DK1 6710392 382 58588"],
+        );
+    }
+
+    #[test]
+    fn national_check_digits_reject_look_alikes() {
+        // Mod 97 holds (the check digits were recomputed), the Spanish control digits do not.
+        assert!(mod97_ok(b"ES2921000418460200051332"));
+        assert!(run(validate, "ES29 2100 0418 4602 0005 1332").is_some_and(|v| v.score < 0.5));
     }
 
     #[test]

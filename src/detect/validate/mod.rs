@@ -7,6 +7,7 @@
 
 mod address;
 mod bank;
+mod bban;
 mod card;
 mod date;
 mod email;

@@ -62,6 +62,17 @@ pub(crate) fn validate_nino(c: &Cand<'_>) -> Option<Verdict> {
     if suffix.is_some_and(|s| !(b'A'..=b'D').contains(&s)) {
         return None;
     }
+    // A suffix letter that is not A–D after the digits makes the whole no NINO: its first
+    // part is not one either (`AB 12 34 56 E`).
+    if suffix.is_none() {
+        let rest = &c.hay[c.span.end()..];
+        let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+        if rest.first().is_some_and(u8::is_ascii_alphabetic)
+            && rest.get(1).is_none_or(|b| !b.is_ascii_alphanumeric())
+        {
+            return None;
+        }
+    }
     // Administrative prefixes are references, not NINOs.
     if [b"OO", b"CR", b"FY", b"MW", b"NC", b"PP", b"PY", b"PZ"]
         .iter()
@@ -163,6 +174,10 @@ mod tests {
             ],
         );
         assert!(run(validate_nino, "AB 12 34 56 C").unwrap().score >= 0.5);
+        // An invalid suffix: no finding of the part before it.
+        assert!(super::super::tests::run_at(validate_nino, "AB 12 34 56 E", 0, 11).is_none());
+        assert!(super::super::tests::run_at(validate_nino, "AB123456E x", 0, 8).is_none());
+        assert!(super::super::tests::run_at(validate_nino, "AB 12 34 56 and", 0, 11).is_some());
     }
 
     #[test]
