@@ -42,6 +42,21 @@ pub(crate) fn labels(hay: &[u8], word: Span, cand: Span, key: (usize, usize)) ->
     if word.end() > cand.start() {
         return false;
     }
+    // The value of a `key=value` field (`to=0146964294`, `to: "…"`) near a whole word that
+    // supports it (`msg="sms sent" to=…`) — not a word inside an identifier (`PhoneStatusBar`).
+    let before = &hay[..cand.start()];
+    let before = before.strip_suffix(b"\"").unwrap_or(before);
+    let before = before.strip_suffix(b" ").unwrap_or(before);
+    let field = matches!(before.last(), Some(b'=' | b':'))
+        && before.len() >= 2
+        && before[before.len() - 2].is_ascii_alphanumeric();
+    let whole = !hay[..word.start()]
+        .last()
+        .is_some_and(u8::is_ascii_alphanumeric)
+        && !hay.get(word.end()).is_some_and(u8::is_ascii_alphanumeric);
+    if field && whole && cand.start() - word.end() <= 48 {
+        return true;
+    }
     let gap = &hay[word.end()..cand.start()];
     let punct = |g: &[u8]| g.len() <= 3 && g.iter().all(|b| b.is_ascii_punctuation() || *b == b' ');
     if punct(gap) {

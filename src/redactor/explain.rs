@@ -3,10 +3,10 @@
 
 use crate::detect::engine::{Explained, Segment};
 use crate::record;
-use crate::span::{Finding, Span};
+use crate::span::{Entity, Finding, Span};
 
 use super::Redactor;
-use super::person_field::{PersonKey, scoped_person_key};
+use super::person_field::{PersonKey, field_person_key};
 use super::records::{context_start, decode_field};
 
 /// Why a finding got its score; see [`Redactor::explain`].
@@ -158,10 +158,24 @@ impl Redactor {
             }
             if !kd.is_empty() {
                 let before = mine.clone();
-                self.person_hint(&kd, &vd, &mut mine);
-                if let Some(PersonKey::Name(n)) = scoped_person_key(unit, f, &fields) {
-                    self.person_hint_name(n, &vd, &mut mine);
+                match field_person_key(unit, f, &fields) {
+                    Some(PersonKey::Never) => mine.retain(|g| g.entity != Entity::PERSON),
+                    Some(PersonKey::Name(n)) => self.person_hint_name(n, &vd, &mut mine),
+                    None => self.person_hint(&kd, &vd, &mut mine),
                 }
+                // The field name's verdict replaces the dictionary's guesses (first, so a finding it
+                // rescores keeps its new explanation).
+                let removed: Vec<Span> = before
+                    .iter()
+                    .filter(|g| !mine.contains(g))
+                    .map(|g| {
+                        Span::new(
+                            f.raw.start + vm[g.span.start()],
+                            f.raw.start + vm[g.span.end()],
+                        )
+                    })
+                    .collect();
+                out.retain(|e| !removed.contains(&e.finding.span));
                 for g in mine.iter().filter(|g| !before.contains(g)) {
                     out.push(Explanation {
                         finding: Finding {
@@ -178,18 +192,6 @@ impl Redactor {
                         by_field_name: true,
                     });
                 }
-                // A field name that rules PERSON out removes the dictionary's guesses.
-                let removed: Vec<Span> = before
-                    .iter()
-                    .filter(|g| !mine.contains(g))
-                    .map(|g| {
-                        Span::new(
-                            f.raw.start + vm[g.span.start()],
-                            f.raw.start + vm[g.span.end()],
-                        )
-                    })
-                    .collect();
-                out.retain(|e| !removed.contains(&e.finding.span));
             }
         }
         Some(out)

@@ -172,15 +172,36 @@ const ROLES: &[&str] = &[
     "traveller",
 ];
 
+/// The verdict on PERSON of field `f` of a JSON record: from where it is (below), else from
+/// its key.
+pub(super) fn field_person_key(
+    unit: &[u8],
+    f: &Field,
+    fields: &[Field],
+) -> Option<PersonKey<'static>> {
+    match scoped_person_key(unit, f, fields) {
+        Some(PersonKey::Never) => Some(PersonKey::Never),
+        scoped => person_key(&unit[f.key.clone()]).or(scoped),
+    }
+}
+
 /// The verdict on PERSON of field `f` of a JSON record from where it is: a `family` beside a
 /// `given` (an HL7 FHIR HumanName), a `text` or `value` of an object under a name key
-/// (`"name": {"text": ...}`).
+/// (`"name": {"text": ...}`), an ISO 20022 party's `Nm`; nothing in an object under a key
+/// that is never a person (`"service": {"name": ...}`).
 pub(super) fn scoped_person_key(
     unit: &[u8],
     f: &Field,
     fields: &[Field],
 ) -> Option<PersonKey<'static>> {
     let scope = f.scope.as_ref()?;
+    // An object under `service`, `host`, `container`... describes no person.
+    if matches!(
+        person_key(&unit[scope.outer.clone()]),
+        Some(PersonKey::Never)
+    ) {
+        return Some(PersonKey::Never);
+    }
     let k = NormKey::new(&unit[f.key.clone()])?;
     match k.as_str() {
         "family" => fields

@@ -10,7 +10,7 @@ use crate::span::{Entity, Finding, Span};
 use crate::transform::{Action, Sealer};
 
 use super::Redactor;
-use super::person_field::{NormKey, PersonKey, person_key, scoped_person_key};
+use super::person_field::{NormKey, PersonKey, field_person_key};
 
 impl Redactor {
     /// Scans each value of a JSON object line (`header` `None`) or CSV row with its field
@@ -108,9 +108,7 @@ impl Redactor {
         // Field names that decide PERSON, field by field (findings are in field order).
         let mut k = first;
         for f in &rec.fields {
-            let key = &unit[f.key.clone()];
-            let Some(class) = person_key(key).or_else(|| scoped_person_key(unit, f, &rec.fields))
-            else {
+            let Some(class) = field_person_key(unit, f, &rec.fields) else {
                 continue;
             };
             while k < out.len() && out[k].span.end() <= f.raw.start {
@@ -171,11 +169,14 @@ impl Redactor {
                 for g in &mut rec.found {
                     g.span = Span::new(g.span.start() - at, g.span.end() - at);
                 }
-                if k1 > k0 {
-                    self.person_hint(&rec.unit[k0..k1], &rec.dec, &mut rec.found);
-                }
-                if let Some(PersonKey::Name(n)) = scoped_person_key(unit, &f, &rec.fields) {
-                    self.person_hint_name(n, &rec.dec, &mut rec.found);
+                match field_person_key(unit, &f, &rec.fields) {
+                    Some(PersonKey::Never) => rec.found.retain(|g| g.entity != Entity::PERSON),
+                    Some(PersonKey::Name(n)) => self.person_hint_name(n, &rec.dec, &mut rec.found),
+                    // An escaped key is read decoded.
+                    None if k1 > k0 => {
+                        self.person_hint(&rec.unit[k0..k1], &rec.dec, &mut rec.found)
+                    }
+                    None => {}
                 }
                 out.extend(rec.found.iter().map(|g| {
                     let (s, e) = (g.span.start(), g.span.end());
@@ -302,7 +303,12 @@ pub(super) fn context_start(unit: &[u8], f: &record::Field) -> usize {
             if f.key.start - scope.start <= MAX_SIBLING_CONTEXT
                 && NormKey::new(&unit[f.key.clone()]).is_some_and(|k| says_nothing(k.as_str())) =>
         {
-            scope.start
+            // The key the object is under counts too (`"card": {"number": ...}`).
+            if scope.outer.end > scope.outer.start && scope.start - scope.outer.start <= 64 {
+                scope.outer.start
+            } else {
+                scope.start
+            }
         }
         _ => f.key.start,
     }

@@ -898,6 +898,7 @@ mod tests {
             "Tel. 0123056737",
             "changed phone to 539 498 418",
             "phone: 32 326 85 81",
+            "level=info msg=\"sms sent\" to=0146964294 user_id=5550921",
         ] {
             assert_eq!(scan(&e, line).len(), 1, "{line}");
         }
@@ -906,6 +907,7 @@ mod tests {
             "\"GET /a HTTP/1.1\" 404 9264 \"-\" \"Mozilla/5.0 (iPhone) Mobile/15E148\"",
             "03-17 16:13:40.307  2626 23469 W PhoneInterfaceManager: x",
             "parcel 029429666629, contact +1 (382) 339-9605",
+            "D PhoneStatusBar: setSystemUiVisibility vis=40000500 mask=ffffffff",
         ] {
             let got = scan(&e, line);
             assert!(

@@ -26,58 +26,60 @@ use crate::span::Span;
 /// types of the AU, UK and IE address standards.
 #[rustfmt::skip]
 const TYPES_AFTER: &[&str] = &[
-    "access", "allee", "alley", "alleyway", "ally", "aly", "amble", "annex", "anx", "approach",
-    "arc", "arcade", "av", "ave", "avenue", "avn", "bank", "basin", "bay", "bayou", "bch",
-    "beach", "bend", "bg", "bgs", "blf", "bluff", "bluffs", "blvd", "bnd", "boardwalk",
-    "bottom", "boulevard", "bow", "bowl", "br", "brace", "brae", "branch", "brg", "bridge",
-    "brk", "brks", "broadway", "brook", "brooks", "brow", "btm", "burg", "burgs", "busway",
-    "byp", "bypass", "byu", "camp", "canyon", "cape", "causeway", "ccl", "center", "centers",
-    "centre", "chase", "cir", "circ", "circle", "circles", "circuit", "circus", "cirs", "cl",
-    "clf", "clfs", "cliff", "cliffs", "close", "club", "cluster", "cmn", "cmns", "cmp", "cnyn",
-    "common", "commons", "concourse", "cor", "corner", "corners", "cors", "corso", "course",
-    "court", "courts", "courtyard", "cove", "coves", "cp", "cpe", "cr", "cres", "crescent",
-    "crest", "crk", "croft", "cross", "crossing", "crossroad", "crossroads", "crse", "crst",
-    "cswy", "ct", "ctr", "ctrs", "cts", "curv", "curve", "cv", "cvs", "cyn", "dale", "dam",
-    "dell", "dene", "dip", "divide", "dl", "dm", "domain", "down", "downs", "dr", "drive",
-    "drives", "driveway", "drs", "drv", "dv", "dvd", "easement", "edge", "elbow", "end",
-    "entrance", "esplanade", "est", "estate", "estates", "ests", "expressway", "expy", "ext",
-    "extension", "extensions", "exts", "fairway", "fall", "falls", "ferry", "field", "fields",
-    "firetrail", "flat", "flats", "fld", "flds", "fls", "flt", "flts", "follow", "footway",
-    "ford", "fords", "forest", "forge", "forges", "fork", "forks", "formation", "fort", "frd",
-    "frds", "freeway", "frg", "frgs", "frk", "frks", "front", "frontage", "frst", "frt", "frwy",
-    "fry", "fwy", "gap", "garden", "gardens", "gate", "gateway", "gdn", "gdns", "glade", "glen",
-    "glens", "gln", "glns", "grange", "green", "greens", "grn", "grns", "ground", "grove",
-    "groves", "grv", "grvs", "gtwy", "gully", "harbor", "harbors", "harbour", "haven", "hbr",
-    "hbrs", "heath", "heights", "highroad", "highway", "hill", "hills", "hl", "hls", "hollow",
-    "holw", "hts", "hub", "hvn", "hwy", "inlet", "interchange", "intersection", "is", "island",
+    "access", "allee", "alley", "alleyway", "ally", "aly", "amble", "anchorage", "annex", "anx",
+    "approach", "arc", "arcade", "artery", "av", "ave", "avenue", "avn", "bank", "basin", "bay",
+    "bayou", "bch", "beach", "bend", "bg", "bgs", "blf", "bluff", "bluffs", "blvd", "bnd",
+    "boardwalk", "bottom", "boulevard", "bow", "bowl", "br", "brace", "brae", "branch", "brg",
+    "bridge", "brk", "brks", "broadway", "brook", "brooks", "brow", "btm", "burg", "burgs",
+    "busway", "byp", "bypass", "byu", "byway", "camp", "canyon", "cape", "causeway", "ccl",
+    "center", "centers", "centre", "centreway", "chase", "cir", "circ", "circle", "circles",
+    "circlet", "circuit", "circus", "cirs", "cl", "clf", "clfs", "cliff", "cliffs", "close",
+    "club", "cluster", "cmn", "cmns", "cmp", "cnyn", "colonnade", "common", "commons",
+    "concourse", "copse", "cor", "corner", "corners", "cors", "corso", "course", "court",
+    "courts", "courtyard", "cove", "coves", "cp", "cpe", "cr", "creek", "cres", "crescent",
+    "crest", "crk", "croft", "cross", "crossing", "crossroad", "crossroads", "crossway", "crse",
+    "crst", "cruiseway", "cswy", "ct", "ctr", "ctrs", "cts", "curv", "curve", "cutting", "cv",
+    "cvs", "cyn", "dale", "dam", "dell", "dene", "deviation", "dip", "divide", "dl", "dm",
+    "domain", "down", "downs", "dr", "drive", "drives", "driveway", "drove", "drs", "drv", "dv",
+    "dvd", "easement", "edge", "elbow", "end", "entrance", "esplanade", "est", "estate",
+    "estates", "ests", "expressway", "expy", "ext", "extension", "extensions", "exts",
+    "fairway", "fall", "falls", "ferry", "field", "fields", "firetrail", "flat", "flats", "fld",
+    "flds", "fls", "flt", "flts", "follow", "footway", "ford", "fords", "foreshore", "forest",
+    "forge", "forges", "fork", "forks", "formation", "fort", "frd", "frds", "freeway", "frg",
+    "frgs", "frk", "frks", "front", "frontage", "frst", "frt", "frwy", "fry", "fwy", "gap",
+    "garden", "gardens", "gate", "gates", "gateway", "gdn", "gdns", "glade", "glen", "glens",
+    "gln", "glns", "grange", "green", "greens", "grn", "grns", "ground", "grove", "groves",
+    "grv", "grvs", "gtwy", "gully", "harbor", "harbors", "harbour", "haven", "hbr", "hbrs",
+    "heath", "heights", "highroad", "highway", "hill", "hills", "hl", "hls", "hollow", "holw",
+    "hts", "hub", "hvn", "hwy", "inlet", "interchange", "intersection", "is", "island",
     "islands", "isle", "iss", "jct", "jcts", "junction", "junctions", "key", "keys", "knl",
     "knls", "knoll", "knolls", "ky", "kys", "lake", "lakes", "land", "landing", "lane",
-    "laneway", "lck", "lcks", "ldg", "lf", "lgt", "lgts", "light", "lights", "link", "lk",
-    "lks", "ln", "lndg", "loaf", "lock", "locks", "lodge", "lookout", "loop", "lower", "mall",
-    "manor", "manors", "mdw", "mdws", "mead", "meadow", "meadows", "meander", "mews", "mile",
-    "mill", "mills", "mission", "ml", "mls", "mnr", "mnrs", "motorway", "mount", "mountain",
-    "mountains", "msn", "mt", "mtn", "mtns", "mtwy", "nck", "neck", "nook", "opas", "orch",
-    "orchard", "oval", "overpass", "parade", "park", "parklands", "parks", "parkway",
-    "parkways", "pass", "passage", "path", "pathway", "pde", "pike", "pine", "pines", "pkwy",
-    "pkwys", "pl", "place", "plain", "plains", "plateau", "plaza", "pln", "plns", "plz", "pne",
-    "pnes", "pocket", "point", "points", "port", "ports", "pr", "prairie", "prom", "promenade",
-    "prt", "prts", "psge", "pt", "pts", "quadrangle", "quadrant", "quay", "quays", "rad",
-    "radial", "ramble", "ramp", "ranch", "range", "rapid", "rapids", "rd", "rdg", "rdgs", "rds",
-    "reach", "reserve", "rest", "retreat", "ride", "ridge", "ridges", "ridgeway", "rise", "riv",
-    "river", "riverway", "riviera", "rnch", "road", "roads", "ronde", "rotary", "round",
-    "roundabout", "route", "row", "rpd", "rpds", "rst", "rte", "rue", "run", "serviceway",
-    "shl", "shls", "shoal", "shoals", "shore", "shores", "shr", "shrs", "siding", "skwy",
-    "skyway", "slope", "smt", "spg", "spgs", "spring", "springs", "spur", "spurs", "sq", "sqs",
-    "square", "squares", "st", "sta", "station", "steps", "stra", "straight", "strand",
-    "stravenue", "stream", "street", "streets", "strip", "strm", "sts", "subway", "summit",
-    "tarn", "ter", "terr", "terrace", "thoroughway", "throughway", "tollway", "top", "tor",
-    "towers", "tpke", "trace", "track", "trafficway", "trail", "trailer", "trak", "tramway",
-    "trce", "trfy", "trl", "trlr", "trwy", "tunl", "tunnel", "turn", "turnpike", "un",
-    "underpass", "union", "unions", "uns", "upas", "upper", "vale", "valley", "valleys", "via",
-    "viaduct", "view", "views", "villa", "village", "villages", "villas", "ville", "vis",
-    "vista", "vl", "vlg", "vlgs", "vly", "vlys", "vst", "vsta", "vw", "vws", "wade", "walk",
-    "walks", "walkway", "wall", "waters", "way", "ways", "well", "wells", "wharf", "wl", "wls",
-    "woods", "wy", "wynd", "xing", "xrd", "xrds", "yard",
+    "laneway", "lck", "lcks", "ldg", "lees", "lf", "lgt", "lgts", "light", "lights", "link",
+    "lk", "lks", "ln", "lndg", "loaf", "lock", "locks", "lodge", "lookout", "loop", "lower",
+    "mall", "manor", "manors", "mdw", "mdws", "mead", "meadow", "meadows", "meander", "mew",
+    "mews", "mile", "mill", "mills", "mission", "ml", "mls", "mnr", "mnrs", "motorway", "mount",
+    "mountain", "mountains", "msn", "mt", "mtn", "mtns", "mtwy", "nck", "neck", "nook", "opas",
+    "orch", "orchard", "outlook", "oval", "overpass", "parade", "park", "parklands", "parks",
+    "parkway", "parkways", "pass", "passage", "path", "pathway", "pde", "pike", "pine", "pines",
+    "pkwy", "pkwys", "pl", "place", "plain", "plains", "plateau", "plaza", "pln", "plns", "plz",
+    "pne", "pnes", "pocket", "point", "points", "port", "ports", "pr", "prairie", "prom",
+    "promenade", "prt", "prts", "psge", "pt", "pts", "quad", "quadrangle", "quadrant", "quay",
+    "quays", "rad", "radial", "ramble", "ramp", "ranch", "range", "rapid", "rapids", "rd",
+    "rdg", "rdgs", "rds", "reach", "reserve", "rest", "retreat", "ride", "ridge", "ridges",
+    "ridgeway", "rise", "riv", "river", "riverway", "riviera", "rnch", "road", "roads", "ronde",
+    "rotary", "round", "roundabout", "route", "row", "rpd", "rpds", "rst", "rte", "rue", "run",
+    "serviceway", "shl", "shls", "shoal", "shoals", "shore", "shores", "shr", "shrs", "siding",
+    "skwy", "skyway", "slope", "smt", "spg", "spgs", "spring", "springs", "spur", "spurs", "sq",
+    "sqs", "square", "squares", "st", "sta", "stairs", "station", "steps", "stra", "straight",
+    "strand", "stravenue", "stream", "street", "streets", "strip", "strm", "sts", "subway",
+    "summit", "tarn", "ter", "terr", "terrace", "thoroughfare", "thoroughway", "throughway",
+    "tollway", "top", "tor", "towers", "tpke", "trace", "track", "trafficway", "trail",
+    "trailer", "trak", "tramway", "trce", "trfy", "triangle", "trl", "trlr", "trwy", "tunl",
+    "tunnel", "turn", "turnpike", "un", "underpass", "union", "unions", "uns", "upas", "upper",
+    "vale", "valley", "valleys", "via", "viaduct", "view", "views", "villa", "village",
+    "villages", "villas", "ville", "vis", "vista", "vl", "vlg", "vlgs", "vly", "vlys", "vst",
+    "vsta", "vw", "vws", "wade", "walk", "walks", "walkway", "wall", "waters", "way", "ways",
+    "well", "wells", "wharf", "wl", "wls", "woods", "wy", "wynd", "xing", "xrd", "xrds", "yard",
 ];
 
 /// Street type words that come first (ES, IT, PL, FR, PT), lower case.
@@ -100,7 +102,8 @@ const COMPOUND_ENDINGS: &[&str] = &[
     "straße", "strasse", "str", "weg", "gasse", "platz", "allee", "ring", "damm", "ufer",
     "pfad", "steig", "markt", "chaussee", "zeile", "graben", "hof", "laan", "straat", "plein",
     "gracht", "kade", "pad", "singel", "dreef", "dijk", "steeg", "boulevard", "park", "veld",
-    "gaarde", "berg", "kai", "promenade", "stieg", "wall",
+    "gaarde", "berg", "kai", "promenade", "stieg", "wall", "baan", "plantsoen", "kanaal",
+    "hoek", "wal",
 ];
 
 /// Unit designators (a flat, a suite, a floor), lower case.
@@ -291,6 +294,21 @@ impl Reader<'_, '_> {
         k + 1 < self.n() && matches!(self.sep(k), [b' '])
     }
 
+    /// True when word `k` and the next are one name's: a space or a dash between them, the
+    /// apostrophe of `O'Hara`, `D'Angelo`, the dot of `St. Kilda`, `Mt. Eliza`.
+    fn joins(&self, k: usize) -> bool {
+        if k + 1 >= self.n() {
+            return false;
+        }
+        let t = self.t(k);
+        match self.sep(k) {
+            [b' '] | [b'-'] => true,
+            [b'\''] => t.len() <= 2 && self.name(k),
+            [b'.', b' '] => matches!(t, b"St" | b"Ste" | b"Mt" | b"Ft"),
+            s => s == "’".as_bytes() && t.len() <= 2 && self.name(k),
+        }
+    }
+
     fn comma(&self, k: usize) -> bool {
         k + 1 < self.n() && matches!(self.after(k), [b',', b' '])
     }
@@ -402,7 +420,7 @@ impl Reader<'_, '_> {
                     typ = Some(j);
                 }
                 names += 1;
-                if !self.space(j) {
+                if !self.joins(j) {
                     break;
                 }
                 j += 1;
@@ -523,7 +541,7 @@ impl Reader<'_, '_> {
             }
             words += 1;
             // `d'Italia`, `Smith-Jones`: glued by an apostrophe or a dash.
-            if !(self.space(j) || matches!(self.sep(j), [b'\''] | [b'-']) && j + 1 < self.n()) {
+            if !(self.joins(j) || matches!(self.sep(j), [b'\'']) && j + 1 < self.n()) {
                 break;
             }
             if !self.name(j + 1) && !self.is(j + 1, PARTICLES) {
@@ -625,7 +643,7 @@ impl Reader<'_, '_> {
                 }
                 return Some(p);
             }
-            if !matches!(sep, [b' ']) || !(self.name(p) || self.is(p, PARTICLES)) {
+            if !self.joins(p) || !(self.name(p) || self.is(p, PARTICLES)) {
                 return None;
             }
             k = p;
@@ -700,8 +718,7 @@ impl Reader<'_, '_> {
         let mut j = k;
         let mut words = 1;
         while words < NAME_WORDS + 1 && j + 1 < self.n() {
-            let glue = matches!(self.sep(j), [b' '] | [b'-']);
-            if !glue {
+            if !self.joins(j) {
                 break;
             }
             let next = j + 1;
@@ -744,8 +761,7 @@ impl Reader<'_, '_> {
             if let Some(t) = self.closing(c) {
                 return Some(t);
             }
-            let glue = matches!(self.sep(c), [b' '] | [b'-']);
-            if !glue || c + 1 >= self.n() || !(self.name(c + 1) || self.is(c + 1, PARTICLES)) {
+            if !self.joins(c) || !(self.name(c + 1) || self.is(c + 1, PARTICLES)) {
                 return None;
             }
         }

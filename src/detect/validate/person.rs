@@ -199,14 +199,28 @@ fn lookup(word: &str) -> Tok {
     }
 }
 
-/// True when some token of `text` is a given name or surname that is not a common word.
+/// True when some token of `text` is a given name or surname that is not a common word, or
+/// when it is two or more words the first of which is a given name (`Nick Ommeren`: `Nick`
+/// is a common word too).
 pub(crate) fn has_dictionary_name(text: &str) -> bool {
-    text.split([' ', ',']).any(|w| {
-        matches!(
-            lookup(w.trim_end_matches('.')),
-            Tok::Name { given, surname, stop: false, never: false, .. } if given || surname
-        )
-    })
+    let mut words = text.split([' ', ',']).filter(|w| !w.is_empty());
+    let first = words.next().map(|w| lookup(w.trim_end_matches('.')));
+    let more = words.next().is_some();
+    (more
+        && matches!(
+            first,
+            Some(Tok::Name {
+                given: true,
+                never: false,
+                ..
+            })
+        ))
+        || text.split([' ', ',']).any(|w| {
+            matches!(
+                lookup(w.trim_end_matches('.')),
+                Tok::Name { given, surname, stop: false, never: false, .. } if given || surname
+            )
+        })
 }
 
 fn classify(word: &str, first: bool) -> Tok {
