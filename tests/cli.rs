@@ -305,6 +305,51 @@ fn eval_meets_the_targets_on_the_dev_corpus() {
     assert!(lines.contains("(1221 lines)"), "{lines}");
 }
 
+/// The independent development corpus (tests/data/eval/indep, made by
+/// scripts/gen-indep-corpus.py from Faker, python-stdnum and phonenumbers, not from velum's
+/// rules): every target of issue #14 under `velum eval --check`.
+#[test]
+fn eval_meets_the_targets_on_the_independent_corpus() {
+    let files: Vec<String> = [
+        "logs.txt",
+        "records.txt",
+        "notes.txt",
+        "forms.txt",
+        "hard.txt",
+        "people.csv",
+    ]
+    .iter()
+    .map(|f| {
+        data(&format!("eval/indep/{f}"))
+            .to_str()
+            .unwrap()
+            .to_owned()
+    })
+    .collect();
+    let mut args = vec!["eval", "--check"];
+    args.extend(files.iter().map(String::as_str));
+    let out = run(&args, b"");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{table}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let all = table.lines().last().unwrap();
+    assert!(all.starts_with("all") && all.contains("0.95 ok"), "{all}");
+    for entity in [
+        "STREET_ADDRESS",
+        "MRN",
+        "US_BANK_ACCOUNT",
+        "PERSON",
+        "PHONE",
+    ] {
+        let row = table.lines().find(|l| l.starts_with(entity)).unwrap();
+        assert!(row.ends_with(" ok"), "{row}");
+    }
+}
+
 #[test]
 fn eval_check_fails_below_target() {
     let dir = tempfile::tempdir().unwrap();

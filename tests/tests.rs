@@ -9,6 +9,7 @@ mod batch;
 mod cli;
 mod library;
 mod properties;
+mod reallogs;
 #[cfg(feature = "server")]
 mod server;
 mod stream;
