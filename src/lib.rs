@@ -55,6 +55,7 @@ mod record;
 mod redactor;
 mod span;
 pub(crate) mod stream;
+mod time;
 mod transform;
 pub mod vault;
 

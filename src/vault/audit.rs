@@ -19,8 +19,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::keyring::{Keyring, SecretKey, now_utc};
+use super::keyring::{Keyring, SecretKey};
 use crate::error::{Error, Result};
+use crate::time::now_utc;
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 

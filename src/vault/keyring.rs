@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::error::{Error, Result};
+use crate::time::now_utc;
 
 /// 32 secret bytes. No `Debug`, no `Display`, zeroized on drop.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
@@ -125,40 +126,6 @@ struct RawKey {
     created: String,
     state: KeyState,
     material: Zeroizing<String>,
-}
-
-/// The civil date `(year, month, day)` of a count of days since 1970-01-01 (H. Hinnant's
-/// algorithm), and the current time as seconds since then.
-pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m as u32, d as u32)
-}
-
-/// Seconds since 1970-01-01 UTC.
-pub(crate) fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
-/// UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
-pub(crate) fn now_utc() -> String {
-    let secs = unix_now();
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = civil_from_days(days as i64);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }
 
 /// Refuses a secret file (`what`: "keyring", "TLS key") that group or others may read.

@@ -24,8 +24,7 @@ fn days_in(y: u32, m: u32) -> u32 {
 
 /// Today's (year, month, day) in UTC.
 fn today() -> (u32, u32, u32) {
-    use crate::vault::keyring::{civil_from_days, unix_now};
-    let (y, m, d) = civil_from_days((unix_now() / 86_400) as i64);
+    let (y, m, d) = crate::time::today();
     (y as u32, m, d)
 }
 
