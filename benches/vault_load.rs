@@ -11,7 +11,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use velum::vault::server::{Limits, ServerConfig, VaultServer};
+use velum::service::{Limits, ServerConfig, VaultServer};
 use velum::vault::{AuditLog, Vault, VaultPolicy, hash_api_key, verify_audit};
 use velum::{Entity, Keyring, Policy};
 

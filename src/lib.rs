@@ -53,6 +53,8 @@ pub(crate) mod phone;
 mod policy;
 mod record;
 mod redactor;
+#[cfg(feature = "server")]
+pub mod service;
 mod span;
 pub(crate) mod stream;
 mod time;

@@ -298,7 +298,7 @@ pub(crate) struct ServeArgs {
 
 #[cfg(feature = "server")]
 fn serve(a: ServeArgs) -> Result<u8, Error> {
-    use velum::vault::server::{Limits, ServerConfig, TlsFiles, VaultServer};
+    use velum::service::{Limits, ServerConfig, TlsFiles, VaultServer};
     let keyring = a.keyring.load()?;
     let audit_path = a.audit_log.as_ref().ok_or_else(|| {
         velum_config("no audit log: give --audit-log FILE or set VELUM_AUDIT_LOG")

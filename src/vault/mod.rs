@@ -34,8 +34,6 @@ pub(crate) mod audit;
 pub(crate) mod authz;
 pub(crate) mod codec;
 pub(crate) mod keyring;
-#[cfg(feature = "server")]
-pub mod server;
 
 use std::io::{BufRead, Write};
 
@@ -87,14 +85,16 @@ impl TokenStats {
 }
 
 /// Finds token-shaped words: `VLM_<ENTITY>_K<id>_<payload>` standing alone.
-struct Finder(Regex);
+pub(crate) struct Finder(Regex);
 
 impl Finder {
-    fn new() -> Self {
+    /// The finder (one compiled pattern).
+    pub(crate) fn new() -> Self {
         Self(Regex::new(r"VLM_[A-Z][A-Z0-9_]*_K[0-9]+_[a-z2-7]+").expect("token regex"))
     }
 
-    fn each(&self, line: &[u8], mut f: impl FnMut(usize, usize)) {
+    /// Calls `f` with the span of each token in `line`.
+    pub(crate) fn each(&self, line: &[u8], mut f: impl FnMut(usize, usize)) {
         let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
         for m in self.0.find_iter(line) {
             let (s, e) = (m.start(), m.end());

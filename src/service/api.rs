@@ -1,0 +1,197 @@
+//! What every endpoint shares: error responses (`{"error":{"code","message"}}`, never a
+//! value or a key), JSON bodies parsed with errors that name a position, the request log,
+//! and authentication behind the rate limit.
+
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::Service;
+use crate::error::Error;
+use crate::vault::Principal;
+use crate::vault::audit::{Audit, Decision};
+
+/// An error response: `{"error":{"code","message"}}`.
+#[derive(Debug)]
+pub(super) struct ApiError {
+    pub(super) status: StatusCode,
+    pub(super) code: &'static str,
+    pub(super) message: String,
+    pub(super) retry_after: Option<u64>,
+}
+
+impl ApiError {
+    pub(super) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    pub(super) fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+
+    pub(super) fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, code, message)
+    }
+
+    pub(super) fn too_large(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
+    }
+
+    pub(super) fn internal(e: &Error) -> Self {
+        // Errors of this crate never carry values or key material.
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({"error": {"code": self.code, "message": self.message}});
+        let mut r = json_response(self.status, &body);
+        if let Some(s) = self.retry_after {
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(s));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            r.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        r
+    }
+}
+
+pub(super) fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
+    let text = Zeroizing::new(serde_json::to_string(body).expect("responses serialise"));
+    let mut r = (status, text.as_str().to_owned()).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+pub(super) type Reply = Result<Response, ApiError>;
+
+/// The server's log: a line on stderr. Callers pass names, statuses and addresses, never
+/// values, tokens or keys.
+#[allow(
+    clippy::print_stderr,
+    reason = "a service's request log goes to stderr"
+)]
+pub(super) fn server_log(line: std::fmt::Arguments<'_>) {
+    eprintln!("velum: vault: {line}");
+}
+
+pub(super) fn log(method: &str, path: &str, who: &str, status: StatusCode, started: Instant) {
+    server_log(format_args!(
+        "{method} {path} {} principal={who} {:.1}ms",
+        status.as_u16(),
+        started.elapsed().as_secs_f64() * 1e3
+    ));
+}
+
+/// Rate limit, then authenticate. A refused key is audited (after the rate limit, so
+/// a flood of bad keys cannot flood the log).
+pub(super) fn authenticate(
+    s: &Service,
+    headers: &HeaderMap,
+    peer: IpAddr,
+) -> Result<Principal, ApiError> {
+    let limited = |wait: Duration| {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many requests; retry later",
+        );
+        e.retry_after = Some(wait.as_secs_f64().ceil().max(1.0) as u64);
+        e
+    };
+    let key = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "))
+        .map(|k| k.trim_ascii())
+        .filter(|k| !k.is_empty());
+    let principal = key.and_then(|k| s.vault.authenticate(k).cloned());
+    match principal {
+        Some(p) => {
+            s.limiter
+                .take(&format!("principal:{}", p.name))
+                .map_err(limited)?;
+            Ok(p)
+        }
+        None => {
+            s.limiter.take(&format!("peer:{peer}")).map_err(limited)?;
+            let mut audit = s.audit.handle();
+            audit.record(&Decision {
+                principal: "-",
+                purpose: None,
+                entity: "-",
+                token: "",
+                key_id: 0,
+                outcome: if key.is_some() {
+                    "unauthenticated"
+                } else {
+                    "no_credentials"
+                },
+            });
+            audit.commit().map_err(|e| ApiError::internal(&e))?;
+            Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                if key.is_some() {
+                    "the API key is not recognised"
+                } else {
+                    "missing API key: send Authorization: Bearer <key>"
+                },
+            ))
+        }
+    }
+}
+
+/// Parses a JSON body; errors name the position and the field, never a value.
+pub(super) fn parse_body<T: for<'de> Deserialize<'de>>(
+    body: Result<Bytes, BytesRejection>,
+    limit: usize,
+) -> Result<T, ApiError> {
+    let body = body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::too_large(format!("request body larger than {limit} bytes"))
+        } else {
+            ApiError::bad_request("cannot read the request body")
+        }
+    })?;
+    serde_json::from_slice(&body).map_err(|e| {
+        use serde_json::error::Category;
+        let at = format!("line {} column {}", e.line(), e.column());
+        let msg = e.to_string();
+        ApiError::bad_request(match e.classify() {
+            Category::Syntax => format!("malformed JSON at {at}"),
+            Category::Eof => "truncated JSON body".to_owned(),
+            Category::Io => "cannot read the request body".to_owned(),
+            // A missing field is named from the schema; an unknown one is not echoed (a
+            // caller may have put a value where a key belongs), only what was expected.
+            Category::Data if msg.starts_with("missing field") => {
+                msg.split(" at line").next().unwrap_or(&msg).to_owned()
+            }
+            Category::Data if msg.starts_with("unknown field") => {
+                let expected = msg
+                    .split_once(", expected ")
+                    .map_or("", |(_, e)| e.split(" at line").next().unwrap_or(""));
+                format!("unknown field at {at}; expected {expected}")
+            }
+            Category::Data => format!("wrong type or shape of a field at {at}"),
+        })
+    })
+}

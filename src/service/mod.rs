@@ -1,0 +1,316 @@
+//! The vault as a service (`velum vault serve`): tokenisation and detokenisation over HTTPS
+//! for callers that must not hold the keyring. An application above the library, like the
+//! CLI: it uses the [`Redactor`] (free-text tokenisation) and the [`vault`](crate::vault)
+//! (keys, tokens, authorisation, audit), neither of which knows about it.
+//!
+//! It owns the HTTP surface only (`tls` the listener, `limiter` the rate limits, `api`
+//! authentication, parsing and error responses, `handlers` the endpoints); every decision goes through the same [`Vault`] checks and
+//! the same hash-chained [`AuditLog`] as the CLI. The order inside a request is fixed:
+//! rate limit → authenticate (Bearer key, constant-time hash compare) → body and batch
+//! limits → parse (unknown fields refused) → authorise → decide and record → commit the
+//! audit records to disk → respond. Nothing is released when the commit fails.
+//!
+//! ```text
+//! GET  /v1/health                                   no authentication
+//! POST /v1/tokenize    {"values":[{"entity","value"}]} | {"text"}
+//! POST /v1/detokenize  {"tokens":[...], "purpose"?}    | {"text", "purpose"?}
+//! ```
+//!
+//! Responses are JSON; errors are `{"error":{"code","message"}}` with 400 (malformed JSON,
+//! unknown field, bad entity), 401 (missing or wrong key), 403 (role forbids the type,
+//! or purpose missing), 413 (body or batch too large), 429 (rate limit, with
+//! `Retry-After`), 500 (audit log unwritable). Messages name fields and positions, never
+//! values or keys.
+//!
+//! # Example
+//! ```no_run
+//! use velum::service::{Limits, ServerConfig, VaultServer};
+//! use velum::vault::{AuditLog, Vault, VaultPolicy};
+//! use velum::{Keyring, Policy};
+//!
+//! # async fn run() -> velum::Result<()> {
+//! let keyring = Keyring::load("keys.json")?;
+//! let audit = AuditLog::open("audit.jsonl", &keyring)?;
+//! let vault = Vault::new(keyring, VaultPolicy::load("vault-policy.toml")?);
+//! let config = ServerConfig {
+//!     listen: "127.0.0.1:8443".parse().unwrap(),
+//!     tls: None,
+//!     insecure: true,
+//!     limits: Limits::default(),
+//!     log_requests: true,
+//! };
+//! let server = VaultServer::bind(config, vault, audit, &Policy::default()).await?;
+//! println!("listening on {}", server.local_addr());
+//! server.run(async { tokio::signal::ctrl_c().await.ok(); }).await?;
+//! # Ok(()) }
+//! ```
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+
+use crate::error::{Error, Result};
+use crate::vault::audit::SharedAudit;
+use crate::vault::{AuditLog, Vault};
+use crate::{Policy, Redactor};
+
+mod api;
+mod handlers;
+mod limiter;
+mod tls;
+
+use handlers::{detokenize, health, not_found, tokenize};
+use limiter::Limiter;
+use tls::{Peer, TlsListener, load_tls};
+
+/// Request limits of a [`VaultServer`].
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Requests per second each principal (or, before authentication, each client address)
+    /// may make on average.
+    pub rate_per_second: f64,
+    /// Requests a principal may make at once before the rate applies.
+    pub burst: u32,
+    /// Largest request body, in bytes (413 above).
+    pub max_body_bytes: usize,
+    /// Most values or tokens in one request (413 above).
+    pub max_batch: usize,
+}
+
+impl Default for Limits {
+    /// 100 requests/s with bursts of 200, 1 MiB bodies, 1,000 items per request.
+    fn default() -> Self {
+        Self {
+            rate_per_second: 100.0,
+            burst: 200,
+            max_body_bytes: 1 << 20,
+            max_batch: 1000,
+        }
+    }
+}
+
+impl Limits {
+    /// These limits with another rate and burst.
+    ///
+    /// # Example
+    /// ```
+    /// let l = velum::service::Limits::default().with_rate(5.0, 10);
+    /// assert_eq!(l.burst, 10);
+    /// ```
+    pub fn with_rate(mut self, per_second: f64, burst: u32) -> Self {
+        self.rate_per_second = per_second;
+        self.burst = burst;
+        self
+    }
+
+    /// These limits with another body size and batch size.
+    pub fn with_sizes(mut self, max_body_bytes: usize, max_batch: usize) -> Self {
+        self.max_body_bytes = max_body_bytes;
+        self.max_batch = max_batch;
+        self
+    }
+}
+
+/// PEM files of the server's certificate chain and private key.
+#[derive(Clone, Debug)]
+pub struct TlsFiles {
+    /// Certificate chain, leaf first (PEM).
+    pub cert: PathBuf,
+    /// Private key (PEM: PKCS#8, PKCS#1 or SEC1), readable by the owner only.
+    pub key: PathBuf,
+}
+
+/// Where and how a [`VaultServer`] listens (example in the [module docs](self)).
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// TLS certificate and key; `None` serves plain HTTP, allowed only with `insecure` on a
+    /// loopback address.
+    pub tls: Option<TlsFiles>,
+    /// Allow plain HTTP (loopback only).
+    pub insecure: bool,
+    /// Request limits.
+    pub limits: Limits,
+    /// Log one line per request to stderr (method, path, status, principal, time).
+    pub log_requests: bool,
+}
+
+impl ServerConfig {
+    /// Refuses plain HTTP unless the address is loopback and `insecure` is set.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) saying what to change.
+    ///
+    /// # Example
+    /// ```
+    /// use velum::service::{Limits, ServerConfig};
+    /// let mut c = ServerConfig { listen: "0.0.0.0:8443".parse().unwrap(), tls: None,
+    ///     insecure: true, limits: Limits::default(), log_requests: false };
+    /// assert!(c.check().is_err());
+    /// c.listen = "127.0.0.1:8443".parse().unwrap();
+    /// assert!(c.check().is_ok());
+    /// ```
+    pub fn check(&self) -> Result<()> {
+        let l = &self.limits;
+        let rate_ok = l.rate_per_second.is_finite() && l.rate_per_second > 0.0;
+        if !rate_ok || l.burst == 0 || l.max_body_bytes == 0 || l.max_batch == 0 {
+            return Err(Error::config(
+                "--rate, --burst, --max-body and --max-batch must be positive",
+            ));
+        }
+        if self.tls.is_some() {
+            return Ok(());
+        }
+        if !self.insecure {
+            return Err(Error::config(
+                "plain HTTP refused: give --tls-cert and --tls-key (or --insecure on a loopback address)",
+            ));
+        }
+        if !self.listen.ip().is_loopback() {
+            return Err(Error::config(format!(
+                "plain HTTP refused on {}: --insecure is allowed only on a loopback address",
+                self.listen
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Shared state of the handlers.
+struct Service {
+    vault: Vault,
+    audit: SharedAudit,
+    tokenizer: Redactor,
+    limiter: Limiter,
+    limits: Limits,
+    log_requests: bool,
+    requests: AtomicU64,
+}
+
+/// A bound vault server; [`VaultServer::run`] serves until the shutdown future completes.
+pub struct VaultServer {
+    listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    service: Arc<Service>,
+}
+
+impl std::fmt::Debug for VaultServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VaultServer")
+            .field("listen", &self.listener.local_addr().ok())
+            .field("tls", &self.tls.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl VaultServer {
+    /// Checks the configuration, loads the TLS files and binds the address. `policy` decides
+    /// what the free-text form of `/v1/tokenize` finds (every finding becomes a token).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) for a refused configuration or bad
+    /// TLS files (named); [`ErrorKind::Io`](crate::ErrorKind::Io) when the address cannot be
+    /// bound.
+    pub async fn bind(
+        config: ServerConfig,
+        vault: Vault,
+        audit: AuditLog,
+        policy: &Policy,
+    ) -> Result<Self> {
+        config.check()?;
+        let tls = config.tls.as_ref().map(load_tls).transpose()?;
+        let tokenizer =
+            Redactor::with_keyring(&policy.clone().tokenize_all(), vault.keyring().duplicate())?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| Error::io(format!("cannot listen on {}", config.listen), e))?;
+        Ok(Self {
+            listener,
+            tls,
+            service: Arc::new(Service {
+                vault,
+                audit: SharedAudit::new(audit)?,
+                tokenizer,
+                limiter: Limiter::new(&config.limits),
+                limits: config.limits,
+                log_requests: config.log_requests,
+                requests: AtomicU64::new(0),
+            }),
+        })
+    }
+
+    /// The bound address (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting, lets in-flight requests
+    /// finish (their audit records are on disk before their responses) and returns the
+    /// number of requests served.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`](crate::ErrorKind::Io) if the server fails.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<u64> {
+        let limit = self.service.limits.max_body_bytes;
+        let app = Router::new()
+            .route("/v1/health", get(health))
+            .route("/v1/tokenize", post(tokenize))
+            .route("/v1/detokenize", post(detokenize))
+            .fallback(not_found)
+            .layer(DefaultBodyLimit::max(limit))
+            .with_state(Arc::clone(&self.service));
+        let make = app.into_make_service_with_connect_info::<Peer>();
+        let served = match self.tls {
+            None => {
+                axum::serve(self.listener, make)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+            }
+            Some(acceptor) => {
+                axum::serve(TlsListener::new(self.listener, acceptor), make)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+            }
+        };
+        served.map_err(|e| Error::io("vault server", e))?;
+        Ok(self.service.requests.load(Ordering::Relaxed))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_refuses_plain_http_off_loopback() {
+        let mut c = ServerConfig {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            tls: None,
+            insecure: false,
+            limits: Limits::default(),
+            log_requests: false,
+        };
+        assert!(
+            c.check()
+                .unwrap_err()
+                .to_string()
+                .contains("plain HTTP refused")
+        );
+        c.insecure = true;
+        assert!(c.check().is_ok());
+        c.listen = "[::1]:0".parse().unwrap();
+        assert!(c.check().is_ok());
+        c.listen = "10.0.0.1:0".parse().unwrap();
+        assert!(c.check().unwrap_err().to_string().contains("loopback"));
+    }
+}
