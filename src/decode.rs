@@ -6,7 +6,26 @@
 
 /// True when `raw` holds something [`decode`] changes.
 pub(crate) fn needs(raw: &[u8]) -> bool {
-    percent_at(raw).is_some() || entity_at(raw).is_some() || query_plus(raw)
+    // One pass over the three bytes that can start an encoding.
+    let mut plus = false;
+    for i in memchr::memchr3_iter(b'%', b'&', b'+', raw) {
+        match raw[i] {
+            b'%' => {
+                if raw.get(i + 1).copied().and_then(hex).is_some()
+                    && raw.get(i + 2).copied().and_then(hex).is_some()
+                {
+                    return true;
+                }
+            }
+            b'&' => {
+                if entity(&raw[i..]).is_some() {
+                    return true;
+                }
+            }
+            _ => plus = true,
+        }
+    }
+    plus && query_plus(raw)
 }
 
 fn hex(b: u8) -> Option<u8> {
@@ -16,19 +35,6 @@ fn hex(b: u8) -> Option<u8> {
         b'A'..=b'F' => Some(b - b'A' + 10),
         _ => None,
     }
-}
-
-/// The first `%XX` of `raw`, if any.
-fn percent_at(raw: &[u8]) -> Option<usize> {
-    memchr::memchr_iter(b'%', raw).find(|&i| {
-        raw.get(i + 1).copied().and_then(hex).is_some()
-            && raw.get(i + 2).copied().and_then(hex).is_some()
-    })
-}
-
-/// The first character reference of `raw`, if any.
-fn entity_at(raw: &[u8]) -> Option<usize> {
-    memchr::memchr_iter(b'&', raw).find(|&i| entity(&raw[i..]).is_some())
 }
 
 /// A character reference at the start of `s`: its byte and its length.
@@ -82,7 +88,7 @@ fn queries(raw: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
 }
 
 fn query_plus(raw: &[u8]) -> bool {
-    memchr::memchr(b'+', raw).is_some() && queries(raw).any(|(s, e)| raw[s..e].contains(&b'+'))
+    queries(raw).any(|(s, e)| raw[s..e].contains(&b'+'))
 }
 
 /// Decodes `raw` into `out`, with `map[i]` the raw offset of decoded byte `i` and one last

@@ -425,9 +425,18 @@ impl ContextIndex {
     }
 
     /// True when detector `d` has a supporting word among `hits`.
-    pub(crate) fn supported(&self, hits: &[Hit], d: u16) -> bool {
-        hits.iter()
-            .any(|h| h.word != ARTIFACT && self.supports[h.word as usize].contains(&d))
+    /// Sets `present[d]` (cleared and sized first) for each detector `d` one of `hits`
+    /// supports.
+    pub(crate) fn mark_supported(&self, hits: &[Hit], present: &mut Vec<bool>, dets: usize) {
+        present.clear();
+        present.resize(dets, false);
+        for h in hits.iter().filter(|h| h.word != ARTIFACT) {
+            for &d in &self.supports[h.word as usize] {
+                if let Some(p) = present.get_mut(usize::from(d)) {
+                    *p = true;
+                }
+            }
+        }
     }
 
     /// Appends to `out` (cleared first) the context words of `hay`, whose words are `words`,
@@ -637,6 +646,13 @@ impl ContextIndex {
         if out.len() > 1 {
             out.sort_by_key(|h| h.span.start());
         }
+    }
+
+    /// Appends to `out` (cleared first) the spans of the artifacts among `hits`, sorted.
+    pub(crate) fn artifact_spans(&self, hits: &[Hit], out: &mut Vec<Span>) {
+        out.clear();
+        out.extend(hits.iter().filter(|h| self.is_artifact(h)).map(|h| h.span));
+        out.sort_unstable_by_key(|a| (a.start(), a.end()));
     }
 
     fn is_artifact(&self, h: &Hit) -> bool {

@@ -740,7 +740,11 @@ fn paths_and_keys(u: &mut Units<'_>, caps: &[u32]) {
         if url || segment || dotted {
             u.mark(i, PATH);
         }
-        let key = after.first() == Some(&b'=') || (matches!(after, [b':']) && i + 1 < n);
+        // `Name:x`, and `Name:[PERSON]` alike: what follows the colon may be velum's own
+        // label once the value is redacted, and the verdict must not change with it.
+        let key = after.first() == Some(&b'=')
+            || (after.first() == Some(&b':')
+                && after.get(1).map_or(i + 1 < n, |b| !b.is_ascii_whitespace()));
         if key {
             u.mark(i, KEY);
         }
@@ -890,5 +894,7 @@ mod tests {
         );
         assert!(marked("J.R. Smith", PATH).is_empty());
         assert_eq!(marked("User=Jane Name:x", KEY), ["User", "Name"]);
+        // See: fuzz/regressions/scan/key-before-label-idempotence.
+        assert_eq!(marked("Anders:[PERSON] Note: Mon", KEY), ["Anders"]);
     }
 }

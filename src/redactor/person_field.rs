@@ -114,8 +114,8 @@ pub(super) fn person_key(key: &[u8]) -> Option<PersonKey<'static>> {
     if is_not_person_key(norm) {
         return Some(PersonKey::Never);
     }
-    if let Some(k) = PERSON_KEYS.iter().find(|k| **k == norm) {
-        return Some(PersonKey::Name(k));
+    if let Ok(i) = PERSON_KEYS.binary_search(&norm) {
+        return Some(PersonKey::Name(PERSON_KEYS[i]));
     }
     // `individualName`, `payee_name`, `debtorName`: a person's role, then `name`.
     norm.strip_suffix("name")
@@ -195,14 +195,19 @@ pub(super) fn scoped_person_key(
     fields: &[Field],
 ) -> Option<PersonKey<'static>> {
     let scope = f.scope.as_ref()?;
-    // An object under `service`, `host`, `container`... describes no person.
-    if matches!(
-        person_key(&unit[scope.outer.clone()]),
-        Some(PersonKey::Never)
-    ) {
+    let k = NormKey::new(&unit[f.key.clone()])?;
+    // An object under `service`, `host`, `container`... describes no person (asked only for
+    // the keys whose verdict it would change).
+    let person_word = matches!(k.as_str(), "family" | "text" | "value" | "nm")
+        || matches!(person_key(&unit[f.key.clone()]), Some(PersonKey::Name(_)));
+    if person_word
+        && matches!(
+            person_key(&unit[scope.outer.clone()]),
+            Some(PersonKey::Never)
+        )
+    {
         return Some(PersonKey::Never);
     }
-    let k = NormKey::new(&unit[f.key.clone()])?;
     match k.as_str() {
         "family" => fields
             .iter()
@@ -230,48 +235,49 @@ pub(super) fn scoped_person_key(
 
 /// Field names that say their value is a person's name (ENTITIES.md §6), normalised: lower
 /// case without `_`, `-` or spaces (`firstName`, `first_name` and `First Name` are equal).
+/// Sorted (a test checks).
 const PERSON_KEYS: &[&str] = &[
-    "name",
-    "given",
-    "fullname",
-    "firstname",
-    "givenname",
-    "middlename",
-    "lastname",
-    "surname",
-    "familyname",
-    "displayname",
-    "patient",
-    "patientname",
-    "customer",
-    "customername",
-    "user",
-    "username",
-    "holder",
     "accountholder",
+    "applicant",
+    "author",
+    "beneficiary",
     "cardholder",
     "cardholdername",
-    "nameoncard",
-    "beneficiary",
-    "payee",
-    "recipient",
-    "sender",
     "contact",
     "contactname",
+    "customer",
+    "customername",
+    "displayname",
     "emergencycontact",
-    "guarantor",
-    "insured",
-    "subscriber",
-    "physician",
-    "providername",
-    "author",
-    "owner",
-    "signedby",
-    "nok",
-    "nextofkin",
     "employee",
     "employeename",
-    "applicant",
+    "familyname",
+    "firstname",
+    "fullname",
+    "given",
+    "givenname",
+    "guarantor",
+    "holder",
+    "insured",
+    "lastname",
+    "middlename",
+    "name",
+    "nameoncard",
+    "nextofkin",
+    "nok",
+    "owner",
+    "patient",
+    "patientname",
+    "payee",
+    "physician",
+    "providername",
+    "recipient",
+    "sender",
+    "signedby",
+    "subscriber",
+    "surname",
+    "user",
+    "username",
 ];
 
 /// Field names whose values are never people (a service's `name`, a `hostname`...).
@@ -342,4 +348,34 @@ fn name_shaped(v: &str, any_case: bool) -> bool {
         })
         && tokens().any(|t| t.starts_with(char::is_alphabetic))
         && (any_case || tokens().any(|t| t.starts_with(char::is_uppercase)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_lists_are_sorted() {
+        for list in [PERSON_KEYS, ROLES] {
+            assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
+        }
+    }
+
+    #[test]
+    fn keys_in_every_convention() {
+        for k in [
+            "firstName",
+            "first_name",
+            "First Name",
+            "individualName",
+            "payee_name",
+        ] {
+            assert!(
+                matches!(person_key(k.as_bytes()), Some(PersonKey::Name(_))),
+                "{k}"
+            );
+        }
+        assert!(matches!(person_key(b"hostname"), Some(PersonKey::Never)));
+        assert!(person_key(b"username_hash").is_none());
+    }
 }

@@ -108,9 +108,6 @@ impl Redactor {
         // Field names that decide PERSON, field by field (findings are in field order).
         let mut k = first;
         for f in &rec.fields {
-            let Some(class) = field_person_key(unit, f, &rec.fields) else {
-                continue;
-            };
             while k < out.len() && out[k].span.end() <= f.raw.start {
                 k += 1;
             }
@@ -118,6 +115,16 @@ impl Redactor {
             while e < out.len() && out[e].span.start() < f.raw.end {
                 e += 1;
             }
+            // A field name can only add a name to a value shaped like one, or remove one
+            // found: for the others (numbers, ids, URLs...) it is not looked up.
+            if !out[k..e].iter().any(|g| g.entity == Entity::PERSON)
+                && !could_be_name(f, &unit[f.raw.clone()])
+            {
+                continue;
+            }
+            let Some(class) = field_person_key(unit, f, &rec.fields) else {
+                continue;
+            };
             rec.found.clear();
             rec.found.extend(out[k..e].iter().map(|g| Finding {
                 span: Span::new(g.span.start() - f.raw.start, g.span.end() - f.raw.start),
@@ -291,6 +298,35 @@ impl Redactor {
             }
         })
     }
+}
+
+/// True when a value might be a name a field name vouches for: a JSON string or CSV field of
+/// at most 80 bytes without digits or the punctuation of ids, paths and URLs.
+fn could_be_name(f: &record::Field, value: &[u8]) -> bool {
+    matches!(f.kind, Kind::JsonString | Kind::Csv { .. })
+        && !value.is_empty()
+        && value.len() <= 80
+        && !value.iter().any(|b| {
+            matches!(
+                b,
+                b'0'..=b'9'
+                    | b'@'
+                    | b'/'
+                    | b':'
+                    | b'='
+                    | b'_'
+                    | b'{'
+                    | b'}'
+                    | b'['
+                    | b']'
+                    | b'<'
+                    | b'>'
+                    | b'|'
+                    | b'#'
+                    | b'%'
+                    | b'\\'
+            )
+        })
 }
 
 /// Where the context of a JSON value starts: its key, or for a value under a key that says

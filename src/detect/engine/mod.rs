@@ -170,6 +170,8 @@ pub struct Scratch {
     starts: Vec<usize>,
     ends: Vec<usize>,
     covered: Vec<usize>,
+    /// The unit's artifacts (velum's labels, tokens and masks), sorted.
+    artifacts: Vec<Span>,
     /// Per detector: a word that supports it is in the unit (only gated detectors).
     present: Vec<bool>,
     /// Buffers for scanning structured records field by field.
@@ -385,6 +387,7 @@ impl Engine {
             starts: Vec::new(),
             ends: Vec::new(),
             covered: Vec::new(),
+            artifacts: Vec::new(),
             present: Vec::new(),
             record: Default::default(),
         }
@@ -410,7 +413,12 @@ impl Engine {
 
     /// True when the candidate `s..e` touches a label or mask run velum wrote. The value it
     /// replaced stood there, so the candidate is glued to it, as it was before redaction.
-    fn touches_artifact(&self, hay: &[u8], s: usize, e: usize) -> bool {
+    fn touches_artifact(&self, hay: &[u8], s: usize, e: usize, artifacts: &[Span]) -> bool {
+        // Inside one (`MEDICARE` of `[AU_MEDICARE]`, a SWIFT_BIC's shape).
+        let i = artifacts.partition_point(|a| a.end() <= s);
+        if artifacts.get(i).is_some_and(|a| a.start() < e) {
+            return true;
+        }
         let before = &hay[..s];
         let after = &hay[e..];
         let ended = before.last().is_some_and(|&b| self.ends[usize::from(b)]);
@@ -431,6 +439,7 @@ impl Engine {
     /// it starts inside), then what a validator left of it in front of the value it kept
     /// (`Björn Lee` when it kept `Łukasz Patel` of `Björn Lee Łukasz Patel`), as that text is
     /// read once the value is redacted. Returns the end of the longest value confirmed.
+    #[allow(clippy::too_many_arguments)] // the scan loop's state, borrowed field by field
     fn check(
         &self,
         dets: &[u16],
@@ -439,6 +448,7 @@ impl Engine {
         raw: &mut Vec<Scored>,
         covered: &mut [usize],
         present: &[bool],
+        artifacts: &[Span],
     ) -> Option<usize> {
         let (s, e) = (span.start(), span.end());
         // Only detectors that can report here: a gated one needs its context in the unit.
@@ -448,7 +458,7 @@ impl Engine {
         {
             return None;
         }
-        if self.touches_artifact(hay, s, e) {
+        if self.touches_artifact(hay, s, e, artifacts) {
             return None;
         }
         let before = raw.len();
@@ -458,7 +468,7 @@ impl Engine {
         while cut > s && matches!(hay[cut - 1], b' ' | b',' | b'\t') {
             cut -= 1;
         }
-        if cut > s && !self.touches_artifact(hay, s, cut) {
+        if cut > s && !self.touches_artifact(hay, s, cut, artifacts) {
             self.validate(dets, hay, Span::new(s, cut), raw, covered, present, false);
         }
         Some(end)
@@ -478,7 +488,7 @@ impl Engine {
         present: &[bool],
         skip_covered: bool,
     ) -> Option<usize> {
-        let cand = Cand::new(hay, span, &self.settings);
+        let mut cand = Cand::new(hay, span, &self.settings);
         let mut end = None;
         for &d in dets {
             if skip_covered && span.start() < covered[usize::from(d)] {
@@ -488,6 +498,7 @@ impl Engine {
             if det.gated && !present[usize::from(d)] {
                 continue;
             }
+            cand.supported = present[usize::from(d)];
             if let Some(v) = (det.validator)(&cand) {
                 raw.push(Scored {
                     span: v.span,
@@ -516,6 +527,7 @@ impl Engine {
             covered,
             hits,
             present,
+            artifacts,
             ..
         } = scratch;
         covered.clear();
@@ -527,11 +539,8 @@ impl Engine {
         if !self.context.is_empty() {
             self.context.hits(hay, &words.w, hits);
         }
-        present.clear();
-        present.extend(
-            (0..self.dets.len())
-                .map(|d| self.dets[d].gated && self.context.supported(hits, d as u16)),
-        );
+        self.context.mark_supported(hits, present, self.dets.len());
+        self.context.artifact_spans(hits, artifacts);
         if !self.shapes.is_empty() {
             structure::mark(hay, words);
             let view = View::new(hay, words);
@@ -540,6 +549,11 @@ impl Engine {
                 if !shape.possible(&view) {
                     continue;
                 }
+                // Each shape yields its candidates in order, so what a detector confirmed
+                // covers only the later candidates of the same shape: one of another shape
+                // before it (an MRN `A2019032` seen after the number `630368` behind it) is
+                // still looked at.
+                covered.fill(0);
                 let mut check = |span: Span| {
                     let dets: &[u16] = if shape == Shape::Number {
                         let n = hay[span.range()]
@@ -561,15 +575,16 @@ impl Engine {
                     {
                         return None;
                     }
-                    self.check(dets, hay, span, raw, covered, present)
+                    self.check(dets, hay, span, raw, covered, present, artifacts)
                 };
                 shape.run(&view, from, &mut check);
             }
         }
         if let (Some(c), Some(cache)) = (&self.custom, custom.as_mut()) {
+            covered.fill(0);
             for s in segs {
                 c.run(&hay[..s.value.1], s.value.0, cache, &mut |dets, span| {
-                    self.check(dets, hay, span, raw, covered, present);
+                    self.check(dets, hay, span, raw, covered, present, artifacts);
                 });
             }
         }
@@ -835,6 +850,33 @@ mod tests {
         e.scan_field(hay, 11, &mut scratch, &mut out);
         let names: Vec<&[u8]> = out.iter().map(|f| &hay[f.span.range()]).collect();
         assert_eq!(names, vec![&b"Flore Jefferson"[..], b"Boston"]);
+    }
+
+    /// See: fuzz/regressions/scan/mrn-after-number-of-another-shape.
+    #[test]
+    fn a_value_of_one_shape_does_not_hide_an_earlier_one_of_another() {
+        // `630368` (a number) is validated before `A2019032` (letters and digits): the MRN
+        // it confirmed must not cover the candidates of the other shape before it (and the
+        // context word belongs to the nearer value).
+        let e = engine();
+        assert_eq!(
+            scan(&e, "mrn A2019032 b 630368"),
+            vec![("A2019032".to_owned(), "MRN")]
+        );
+    }
+
+    /// See: fuzz/regressions/scan/shape-inside-label-idempotence.
+    #[test]
+    fn nothing_is_found_inside_a_label() {
+        // `MEDICARE` has a SWIFT_BIC's shape (bank, country CA, location RE).
+        let (defs, neg) = spec::builtin().unwrap();
+        let opts = EngineOptions {
+            artifacts: vec![(Artifact::Label, "[AU_MEDICARE]".to_owned())],
+            ..EngineOptions::default()
+        };
+        let e = Engine::build(&defs, &neg, &opts).unwrap();
+        assert!(scan(&e, "swift code [AU_MEDICARE]").is_empty());
+        assert_eq!(scan(&e, "swift code DEUTDEFF").len(), 1);
     }
 
     /// See: fuzz/regressions/scan/person-prefix-idempotence.

@@ -147,7 +147,8 @@ const NAME_WORDS: usize = 4;
 
 /// `t` lower-cased is in `list` (sorted: a test checks).
 fn in_list(list: &[&str], t: &[u8]) -> bool {
-    if t.len() > 24 {
+    // Every listed word has 1 to 18 bytes.
+    if t.is_empty() || t.len() > 18 {
         return false;
     }
     let mut buf = [0u8; 24];
@@ -225,6 +226,18 @@ pub(crate) fn parts(text: &[u8]) -> Option<Parts> {
 /// The widest address around number word `i` (words before `from` are not looked at).
 fn at_number(v: &View<'_>, i: usize, from: usize) -> Option<Found> {
     let p = Reader { v, from };
+    // Cheap tests first (this runs for every number of a log): an address goes on after its
+    // number with a space or a comma and a word, or has a word before it.
+    let n = v.len();
+    let after = i + 1 < n
+        && matches!(v.sep(i), [b' '] | [b',', b' '] | [b'/'] | [b'-'])
+        && (v.w[i + 1].has(lex::UPPER | lex::LOWER) || v.w[i + 1].is_number());
+    let before = i > from
+        && matches!(v.sep_before(i), [b' '] | [b'.', b' '] | [b',', b' '])
+        && v.w[i - 1].has(lex::UPPER | lex::LOWER);
+    if !after && !before {
+        return None;
+    }
     let mut best: Option<Found> = None;
     let mut keep = |f: Option<Found>| {
         if let Some(f) = f
@@ -391,7 +404,7 @@ impl Reader<'_, '_> {
             return None;
         }
         let u = k - 1;
-        (self.is(u, UNITS) && matches!(self.sep(u), [b' '] | [b'.', b' ']) && self.name(u))
+        (self.name(u) && matches!(self.sep(u), [b' '] | [b'.', b' ']) && self.is(u, UNITS))
             .then_some(u)
     }
 
@@ -521,7 +534,11 @@ impl Reader<'_, '_> {
             return None;
         }
         let typ = h + 1;
-        if !self.is(typ, TYPES_BEFORE) || !self.space(typ) {
+        if typ >= self.n()
+            || !self.v.w[typ].is_alpha()
+            || !self.space(typ)
+            || !self.is(typ, TYPES_BEFORE)
+        {
             return None;
         }
         let last = self.names_from(typ + 1)?;
@@ -609,10 +626,21 @@ impl Reader<'_, '_> {
             return false;
         }
         let t = self.t(k);
-        let Ok(s) = std::str::from_utf8(t) else {
-            return false;
+        // Lower case in a stack buffer (ASCII, the common case), else decoded.
+        let mut buf = [0u8; 40];
+        let wide;
+        let low: &str = if t.is_ascii() && t.len() <= buf.len() {
+            for (d, b) in buf.iter_mut().zip(t) {
+                *d = b.to_ascii_lowercase();
+            }
+            std::str::from_utf8(&buf[..t.len()]).unwrap_or("")
+        } else {
+            let Ok(s) = std::str::from_utf8(t) else {
+                return false;
+            };
+            wide = s.to_lowercase();
+            &wide
         };
-        let low = s.to_lowercase();
         let dot = self.v.hay.get(self.end(k)) == Some(&b'.');
         let dashed = k > self.from && matches!(self.sep(k - 1), [b'-']) && self.name(k - 1);
         COMPOUND_ENDINGS.iter().any(|e| {
@@ -1062,6 +1090,7 @@ mod tests {
     #[test]
     fn word_lists_are_sorted() {
         for list in [TYPES_AFTER, TYPES_BEFORE, UNITS, PARTICLES, DIRECTIONS] {
+            assert!(list.iter().all(|w| (1..=18).contains(&w.len())));
             let mut sorted = list.to_vec();
             sorted.sort_unstable();
             sorted.dedup();

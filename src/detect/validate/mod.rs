@@ -49,6 +49,9 @@ pub(crate) struct Cand<'a> {
     /// The candidate's span within `hay`.
     pub(crate) span: Span,
     pub(crate) settings: &'a Settings,
+    /// Whether a word that supports the detector is in the unit (true when not known): a
+    /// validator may skip readings that could only be reported with one.
+    pub(crate) supported: bool,
     /// The candidate's digits, parsed once for all the detectors of its shape (a bare digit
     /// run goes to a dozen numeric validators).
     digits: std::cell::OnceCell<Option<Digits>>,
@@ -60,6 +63,7 @@ impl<'a> Cand<'a> {
             hay,
             span,
             settings,
+            supported: true,
             digits: std::cell::OnceCell::new(),
         }
     }
@@ -329,7 +333,13 @@ pub(crate) fn numeric_boundary_ok(hay: &[u8], span: Span) -> bool {
         }
         if joiner(hay[e]) && hay.get(e + 1).is_some_and(digit) {
             let run = hay[e + 1..].iter().take_while(|b| digit(b)).count();
-            let list = hay[e] == b',' && another_value(hay[e + 1 + run..].iter());
+            // A word glued to the group (`6642,25@example.net`: an e-mail's local part) makes
+            // it a neighbour's start, which redacting that neighbour would remove.
+            let glued = hay[e + 1 + run..]
+                .iter()
+                .take_while(|b| !matches!(b, b' ' | b',' | b';' | b'\t' | b'"' | b'\''))
+                .any(|b| b.is_ascii_alphabetic() || matches!(b, b'@' | b'_'));
+            let list = hay[e] == b',' && (glued || another_value(hay[e + 1 + run..].iter()));
             if hay[e] == b'-' || (group(run, hay.get(e + 1 + run)) && !list) {
                 return false;
             }
@@ -462,6 +472,10 @@ mod tests {
         assert!(ok("0491 570 507,299-54-9160", 13, 24));
         assert!(ok("299-54-9160,0491 570 507", 0, 11));
         assert!(!ok("total 12,536904399", 9, 18));
+        // See: fuzz/regressions/scan/ssn-before-email-idempotence — the e-mail after it.
+        assert!(ok("762-08-6642,25@example.net", 0, 11));
+        assert!(ok("762-08-6642,25.x@example.net", 0, 11));
+        assert!(!ok("536904399,25.5", 0, 9));
     }
 
     #[test]

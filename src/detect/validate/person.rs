@@ -626,9 +626,36 @@ fn cue_before(hay: &[u8], start: usize) -> bool {
 }
 
 /// True when a name at `start` whose last word is `last` is the name of a street: a house
-/// number before it and a street type last (`475 Michelle Port`, `4225 Ashley Garden`).
+/// number before it (and maybe a direction: `3659 E Madison Way`) and a street type last
+/// (`475 Michelle Port`, `4225 Ashley Garden`).
 fn street_name(hay: &[u8], start: usize, last: &str) -> bool {
-    let head = hay[..start].strip_suffix(b" ").unwrap_or(b"x");
+    let mut head = hay[..start].strip_suffix(b" ").unwrap_or(b"x");
+    let word = head
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphabetic() || **b == b'.')
+        .count();
+    let dir = &head[head.len() - word..];
+    let dir = dir.strip_suffix(b".").unwrap_or(dir);
+    if [
+        &b"n"[..],
+        b"s",
+        b"e",
+        b"w",
+        b"ne",
+        b"nw",
+        b"se",
+        b"sw",
+        b"north",
+        b"south",
+        b"east",
+        b"west",
+    ]
+    .iter()
+    .any(|d| d.eq_ignore_ascii_case(dir))
+    {
+        head = head[..head.len() - word].strip_suffix(b" ").unwrap_or(b"x");
+    }
     let len = head
         .iter()
         .rev()
@@ -706,6 +733,9 @@ mod tests {
         let hay = "at 475 Michelle Port today";
         assert!(run_at(validate, hay, 7, 20).is_none());
         assert!(run_at(validate, "at Michelle Port today", 3, 16).is_some());
+        // After a direction too (a fuzzer's input: the address lost to the name).
+        assert!(run_at(validate, "3659 E Madison Way, Austin", 7, 18).is_none());
+        assert!(run_at(validate, "3659 N. Madison Way", 8, 19).is_none());
     }
 
     use super::*;

@@ -150,7 +150,7 @@ fn other_regions(trunk: u8, len: usize) -> &'static [Region] {
 
 /// The score of the number whose digits are `d`, grouped as `ends` (the first `g` groups of
 /// the candidate), written with `+` or not.
-fn score(p: &Parsed, g: usize, regions: &phone::Regions) -> Option<f32> {
+fn score(p: &Parsed, g: usize, regions: &phone::Regions, supported: bool) -> Option<f32> {
     let nd = usize::from(p.ends[g - 1].0);
     let d = &p.digits[..nd];
     if !(7..=17).contains(&nd) {
@@ -192,10 +192,12 @@ fn score(p: &Parsed, g: usize, regions: &phone::Regions) -> Option<f32> {
         return Some(if grouped { 0.7 } else { 0.3 });
     }
     // A national format of another region: weak without phone context, and contiguous
-    // digits weaker still (they reach the threshold only with a phone word).
-    if other_regions(first, nd)
-        .iter()
-        .any(|&r| !regions.has_code(r.calling_code()) && in_region(r))
+    // digits weaker still (they reach the threshold only with a phone word, so without one
+    // in the unit they are not looked up).
+    if supported
+        && other_regions(first, nd)
+            .iter()
+            .any(|&r| !regions.has_code(r.calling_code()) && in_region(r))
     {
         return Some(if grouped { 0.2 } else { 0.15 });
     }
@@ -284,7 +286,7 @@ fn reading(c: &Cand<'_>) -> Option<Verdict> {
         if !p.plus && text[0] != b'(' && !numeric_boundary_ok(c.hay, Span::new(s, s + bounded)) {
             continue;
         }
-        if let Some(score) = score(&p, g, regions) {
+        if let Some(score) = score(&p, g, regions, c.supported) {
             return Verdict::new(span, score);
         }
     }
