@@ -87,6 +87,83 @@ fn custom_patterns_that_would_blow_up_are_refused_or_linear() {
     assert!(t.elapsed() < Duration::from_secs(30));
 }
 
+/// Wall time of `velum --threads 1 redact [args]` over `input`, the best of two runs.
+fn best_time(args: &[&str], input: &[u8]) -> Duration {
+    let mut all = vec!["--threads", "1", "redact"];
+    all.extend_from_slice(args);
+    (0..2)
+        .map(|_| {
+            let t = Instant::now();
+            let out = run(&all, input);
+            assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+            t.elapsed()
+        })
+        .min()
+        .unwrap()
+}
+
+/// One line of about `n` bytes: `unit` repeated.
+fn line_of(unit: &str, n: usize) -> Vec<u8> {
+    let mut v = unit.repeat(n / unit.len()).into_bytes();
+    v.push(b'\n');
+    v
+}
+
+/// Issue 16: a long run of one shape (`12-12-12-…`: 96 s for 400 KB once, each candidate
+/// looking to the end of the line) must scan in time linear in its length, with the default
+/// policy and with custom patterns that match everywhere (`a+`, `\w+`). Each hostile line of
+/// 1 MB is timed against 1 MB of ordinary logs in the same run (at most 10×); lines dense in
+/// findings (one every three bytes, 600,000 in the line) are timed against a quarter of
+/// themselves (at most 6× for 4× the bytes), as their output is that much larger.
+#[test]
+fn every_line_scans_in_time_linear_in_its_length() {
+    let sample = [
+        &include_bytes!("data/pii_sample.log")[..],
+        include_bytes!("data/scan_fixture.log"),
+        include_bytes!("../examples/app.log"),
+    ]
+    .concat();
+    let mut ordinary = sample.repeat(1_000_000 / sample.len() + 1);
+    ordinary.truncate(1_000_000);
+    ordinary.push(b'\n');
+    let base = best_time(&[], &ordinary);
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p.toml");
+    std::fs::write(
+        &p,
+        "[[patterns]]\nname = \"as\"\nentity = \"AS\"\nregex = 'a+'\nscore = 0.8\n\n\
+         [[patterns]]\nname = \"words\"\nentity = \"WORDS\"\nregex = '\\w+'\nscore = 0.8\n",
+    )
+    .unwrap();
+    let custom = ["--policy", p.to_str().unwrap()];
+    let runs: [(&str, &[&str]); 8] = [
+        ("12-", &[]),
+        ("12-12 ", &[]),
+        ("1 ", &[]),
+        ("1.", &[]),
+        ("1,", &[]),
+        ("1", &[]),
+        ("a", &custom),
+        ("12-", &custom),
+    ];
+    for (unit, args) in runs {
+        let took = best_time(args, &line_of(unit, 1_000_000));
+        assert!(
+            took < base * 10,
+            "`{unit}` repeated ({args:?}): {took:?} against {base:?} for ordinary logs"
+        );
+    }
+    let dense: [(&str, &[&str]); 3] = [("Aa ", &[]), ("ab ", &custom), ("1 a ", &custom)];
+    for (unit, args) in dense {
+        let quarter = best_time(args, &line_of(unit, 250_000));
+        let whole = best_time(args, &line_of(unit, 1_000_000));
+        assert!(
+            whole < quarter * 6,
+            "`{unit}` repeated ({args:?}): {whole:?} for 1 MB, {quarter:?} for 250 KB"
+        );
+    }
+}
+
 #[test]
 fn broken_policies_exit_2() {
     let dir = tempfile::tempdir().unwrap();

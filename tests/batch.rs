@@ -208,6 +208,83 @@ fn a_corrupt_input_is_reported_and_the_rest_processed() {
     );
 }
 
+/// Issue 16: a file name that is not UTF-8 used to stop the whole job (exit 101, no report).
+/// Now it is processed like any other, named lossily in the report, and found again by
+/// `--resume`.
+#[cfg(unix)]
+#[test]
+fn a_file_name_that_is_not_utf8_is_processed() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (input, out) = (dir.path().join("in"), dir.path().join("out"));
+    write(&input.join("a.log"), b"mail jane@example.com\n");
+    let odd = std::ffi::OsStr::from_bytes(b"b\xff.log");
+    write(&input.join(odd), b"ssn 536-90-4399\n");
+    let report = dir.path().join("report.json");
+    let o = batch(&input, &out, &["--report", report.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(std::fs::read(out.join(odd)).unwrap(), b"ssn ***-**-4399\n");
+    let r = report_of(&report);
+    assert!(r.to_string().contains("b\u{fffd}.log"), "{r}");
+    let o = batch(&input, &out, &["--resume"]);
+    assert_eq!(o.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("2 resumed") || err.contains("resumed: 2"),
+        "{err}"
+    );
+}
+
+/// Issue 16: a symbolic link planted inside the output tree (a subdirectory, the manifest)
+/// is never followed, and the guard against writing into the input sees through `..`.
+#[cfg(unix)]
+#[test]
+fn outputs_never_follow_links_out_of_the_output_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, out, elsewhere) = (
+        dir.path().join("in"),
+        dir.path().join("out"),
+        dir.path().join("elsewhere"),
+    );
+    write(&input.join("app/a.log"), b"mail jane@example.com\n");
+    write(&input.join("b.log"), b"ip 203.0.113.9\n");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, out.join("app")).unwrap();
+    let o = batch(&input, &out, &[]);
+    assert_eq!(o.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("a symbolic link inside the output tree"),
+        "{err}"
+    );
+    assert!(std::fs::read_dir(&elsewhere).unwrap().next().is_none());
+    assert_eq!(
+        std::fs::read(out.join("b.log")).unwrap(),
+        b"ip [IP_ADDRESS]\n"
+    );
+    // The manifest as a link: the job refuses before writing anything through it.
+    let out2 = dir.path().join("out2");
+    std::fs::create_dir_all(&out2).unwrap();
+    let target = dir.path().join("victim");
+    std::fs::write(&target, b"keep me\n").unwrap();
+    std::os::unix::fs::symlink(&target, out2.join(".velum-manifest.jsonl")).unwrap();
+    let o = batch(&input, &out2, &[]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("manifest"));
+    assert_eq!(std::fs::read(&target).unwrap(), b"keep me\n");
+    // `--out other/../in/sub` is inside the input tree however it is spelled.
+    let sneaky = dir.path().join("other/../in/sub");
+    let o = batch(&input, &sneaky, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("refusing to write into the input tree"));
+}
+
 #[test]
 fn refuses_the_input_tree_unless_in_place() {
     let dir = tempfile::tempdir().unwrap();

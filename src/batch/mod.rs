@@ -127,9 +127,11 @@ pub struct Plan {
 #[derive(Clone, Debug, Default, Serialize)]
 #[non_exhaustive]
 pub struct FileReport {
-    /// Input path.
+    /// Input path (in the JSON report, lossily as UTF-8).
+    #[serde(serialize_with = "lossy_path")]
     pub input: PathBuf,
-    /// Output path.
+    /// Output path (in the JSON report, lossily as UTF-8).
+    #[serde(serialize_with = "lossy_path")]
     pub output: PathBuf,
     /// `ok`, `resumed` (complete from an earlier run), `skipped` (binary) or `error`.
     pub status: &'static str,
@@ -214,8 +216,84 @@ fn globs(patterns: &[String], what: &str) -> Result<Option<globset::GlobSet>> {
 
 fn absolute(p: &Path) -> Result<PathBuf> {
     let abs = std::path::absolute(p).map_err(|e| Error::io_path(p, e))?;
-    // Resolve what exists, so `a/../b` and symlinked parents compare truthfully.
-    Ok(fs::canonicalize(&abs).unwrap_or(abs))
+    // Resolve what exists, so `a/../b` and symlinked parents compare truthfully, also for an
+    // output directory that does not exist yet (`other/../in/out`).
+    let mut cur = PathBuf::new();
+    let mut real = true;
+    for c in abs.components() {
+        match c {
+            std::path::Component::Normal(n) => {
+                cur.push(n);
+                if real {
+                    match fs::canonicalize(&cur) {
+                        Ok(r) => cur = r,
+                        Err(_) => real = false,
+                    }
+                }
+            }
+            std::path::Component::ParentDir => {
+                cur.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => cur.push(other),
+        }
+    }
+    Ok(cur)
+}
+
+/// Makes sure directory `dir` under output root `root` exists (creating what is missing
+/// when `create`) without following a symbolic link anywhere below the root: a link planted
+/// in the output tree would send outputs outside it.
+fn output_dir(root: &Path, dir: &Path, create: bool) -> Result<()> {
+    let Ok(below) = dir.strip_prefix(root) else {
+        return Err(Error::config(format!(
+            "{}: not inside the output directory {}",
+            dir.display(),
+            root.display()
+        )));
+    };
+    let mut cur = root.to_path_buf();
+    for c in below.components() {
+        cur.push(c);
+        match fs::symlink_metadata(&cur) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(Error::config(format!(
+                    "{}: a symbolic link inside the output tree; refusing to follow it",
+                    cur.display()
+                )));
+            }
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                return Err(Error::config(format!("{}: not a directory", cur.display())));
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound && create => {
+                match fs::create_dir(&cur) {
+                    Ok(()) => {}
+                    // Made by another worker meanwhile: checked again below.
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                        let m = fs::symlink_metadata(&cur).map_err(|e| Error::io_path(&cur, e))?;
+                        if !m.is_dir() {
+                            return Err(Error::config(format!(
+                                "{}: not a directory",
+                                cur.display()
+                            )));
+                        }
+                    }
+                    Err(e) => return Err(Error::io_path(&cur, e)),
+                }
+            }
+            Err(e) => return Err(Error::io_path(&cur, e)),
+        }
+    }
+    Ok(())
+}
+
+/// The root of `item`'s output tree.
+fn root_of(item: &Item) -> &Path {
+    item.output
+        .ancestors()
+        .nth(item.rel.components().count())
+        .unwrap_or(Path::new("/"))
 }
 
 /// Finds the files of a job and where each output goes.
@@ -369,9 +447,70 @@ fn walk(
     Ok(())
 }
 
+/// A path in a report: its name as UTF-8, any other byte replaced (a report is for people).
+fn lossy_path<S: serde::Serializer>(p: &Path, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&p.to_string_lossy())
+}
+
+/// A path in the manifest, exactly: a string when it is UTF-8, else its bytes in hex
+/// (`{"hex": "62ff2e6c6f67"}`), so a resumed job finds a file of any name again.
+mod exact_path {
+    use std::path::{Path, PathBuf};
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(untagged)]
+    enum Repr {
+        Text(String),
+        Raw { hex: String },
+    }
+
+    pub(super) fn serialize<S: Serializer>(p: &Path, s: S) -> Result<S::Ok, S::Error> {
+        match p.to_str() {
+            Some(t) => Repr::Text(t.to_owned()),
+            None => Repr::Raw {
+                hex: p
+                    .as_os_str()
+                    .as_encoded_bytes()
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect(),
+            },
+        }
+        .serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<PathBuf, D::Error> {
+        match Repr::deserialize(d)? {
+            Repr::Text(t) => Ok(PathBuf::from(t)),
+            Repr::Raw { hex } => {
+                let bytes: Option<Vec<u8>> = (0..hex.len())
+                    .step_by(2)
+                    .map(|i| {
+                        hex.get(i..i + 2)
+                            .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    })
+                    .collect();
+                let bytes = bytes.ok_or_else(|| serde::de::Error::custom("bad hex path"))?;
+                #[cfg(unix)]
+                {
+                    use std::os::unix::ffi::OsStringExt;
+                    Ok(PathBuf::from(std::ffi::OsString::from_vec(bytes)))
+                }
+                #[cfg(not(unix))]
+                {
+                    Ok(PathBuf::from(String::from_utf8_lossy(&bytes).into_owned()))
+                }
+            }
+        }
+    }
+}
+
 /// A manifest record: an output known complete.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct Record {
+    #[serde(with = "exact_path")]
     output: PathBuf,
     job: String,
     input_size: u64,
@@ -419,6 +558,12 @@ pub fn run(
     let started = Instant::now();
     fs::create_dir_all(&plan.root).map_err(|e| Error::io_path(&plan.root, e))?;
     let manifest_path = plan.root.join(MANIFEST);
+    if fs::symlink_metadata(&manifest_path).is_ok_and(|m| !m.is_file()) {
+        return Err(Error::config(format!(
+            "manifest {}: not a regular file (a symbolic link?); refusing to follow or replace it",
+            manifest_path.display()
+        )));
+    }
     let mut done: HashMap<PathBuf, Record> = HashMap::new();
     if let Ok(text) = fs::read_to_string(&manifest_path) {
         // A torn last line (a crash while appending) is ignored.
@@ -430,11 +575,16 @@ pub fn run(
         }
     }
     clean_stale_temps(plan);
+    let mut open = OpenOptions::new();
+    open.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // A link swapped in after the check above is refused too.
+        open.custom_flags(libc::O_NOFOLLOW);
+    }
     let manifest = Mutex::new(
-        OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&manifest_path)
+        open.open(&manifest_path)
             .map_err(|e| Error::io(format!("manifest {}", manifest_path.display()), e))?,
     );
     let manifest_err: Mutex<Option<Error>> = Mutex::new(None);
@@ -495,14 +645,17 @@ pub fn run(
 
 /// Removes `.velum-tmp-*` files a killed run left beside the outputs.
 fn clean_stale_temps(plan: &Plan) {
-    let mut dirs: Vec<&Path> = plan
+    let mut dirs: Vec<(&Path, &Path)> = plan
         .items
         .iter()
-        .filter_map(|i| i.output.parent())
+        .filter_map(|i| Some((root_of(i), i.output.parent()?)))
         .collect();
     dirs.sort();
     dirs.dedup();
-    for d in dirs {
+    for (root, d) in dirs {
+        if output_dir(root, d, false).is_err() {
+            continue; // missing, or behind a link: nothing of ours to clean there
+        }
         if let Ok(entries) = fs::read_dir(d) {
             for e in entries.flatten() {
                 if e.file_name().to_string_lossy().starts_with(TMP_PREFIX) {
@@ -768,7 +921,7 @@ fn process_inner(
         return Ok(None);
     }
     let parent = item.output.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(|e| Error::io_path(parent, e))?;
+    output_dir(root_of(item), parent, true)?;
     let tmp = tempfile::Builder::new()
         .prefix(TMP_PREFIX)
         .tempfile_in(parent)

@@ -46,6 +46,34 @@ pub(crate) fn resolve(cands: &mut [Scored], out: &mut Vec<Scored>) {
         out.extend_from_slice(cands);
         return;
     }
+    // Candidates that share no bytes, even through others, never decide for each other: each
+    // cluster of overlapping ones is settled alone, which gives what settling them all at
+    // once would, in time that grows with the clusters' sizes rather than with the unit's
+    // number of candidates (a line of 600,000 custom-pattern matches).
+    cands.sort_unstable_by_key(|c| (c.span.start(), std::cmp::Reverse(c.span.end()), c.det));
+    let mut i = 0;
+    while i < cands.len() {
+        let mut end = cands[i].span.end();
+        let mut j = i + 1;
+        while j < cands.len() && cands[j].span.start() < end {
+            end = end.max(cands[j].span.end());
+            j += 1;
+        }
+        if j == i + 1 {
+            if !cands[i].span.is_empty() {
+                out.push(cands[i]);
+            }
+        } else {
+            cluster(&mut cands[i..j], out);
+        }
+        i = j;
+    }
+}
+
+/// Settles one cluster of overlapping candidates, appending its winners and fragments to
+/// `out` in start order.
+fn cluster(cands: &mut [Scored], out: &mut Vec<Scored>) {
+    let first_out = out.len();
     cands.sort_by(|a, b| {
         b.weight()
             .total_cmp(&a.weight())
@@ -114,7 +142,7 @@ pub(crate) fn resolve(cands: &mut [Scored], out: &mut Vec<Scored>) {
     }
     out.extend(winners);
     out.extend(merged);
-    out.sort_by_key(|f| f.span.start());
+    out[first_out..].sort_by_key(|f| f.span.start());
 }
 
 #[cfg(test)]
@@ -130,6 +158,33 @@ mod tests {
             ix: 0,
             fragment: false,
             labelled: false,
+        }
+    }
+
+    proptest::proptest! {
+        /// Settling clusters one by one gives what settling all candidates at once gives.
+        #[test]
+        fn clusters_settle_as_the_whole_does(
+            spec in proptest::collection::vec((0usize..60, 0usize..12, 0u16..4, 0u8..10, -1i32..2, proptest::bool::ANY), 0..40)
+        ) {
+            let mut cands: Vec<Scored> = spec
+                .iter()
+                .map(|&(s, len, det, score, priority, labelled)| Scored {
+                    labelled,
+                    ..sc(s, s + len, det, f32::from(score) / 10.0, priority)
+                })
+                .collect();
+            let mut all = cands.clone();
+            let mut whole = Vec::new();
+            if all.len() > 1 {
+                cluster(&mut all, &mut whole);
+            } else {
+                whole.extend_from_slice(&all);
+            }
+            let mut out = Vec::new();
+            resolve(&mut cands, &mut out);
+            let key = |v: &[Scored]| v.iter().map(|c| (c.span, c.det, c.fragment)).collect::<Vec<_>>();
+            proptest::prop_assert_eq!(key(&out), key(&whole));
         }
     }
 

@@ -575,12 +575,15 @@ fn version_at(u: &mut Units<'_>, i: usize) -> usize {
 fn product_comment(u: &mut Units<'_>, name: usize, after: usize) {
     u.mark(name, IDENT);
     let n = u.w.len();
-    if after >= n || !matches!(u.sep(after - 1), [b' ', b'(']) {
+    // The comment may open on velum's own label (`([EMAIL]`) once a value in it is redacted.
+    if after >= n || !u.sep(after - 1).starts_with(b" (") {
         return;
     }
+    // It ends at its `)`, or at the quote that ends the user agent's field: what comes after
+    // is the next field (`... HTTP/1.1" 404`), whichever value stood in the comment.
     for k in after..n.min(after + 40) {
         u.mark(k, IDENT);
-        if u.sep(k).contains(&b')') {
+        if u.sep(k).iter().any(|&b| matches!(b, b')' | b'"')) {
             break;
         }
     }
@@ -855,6 +858,16 @@ mod tests {
                 "15",
                 "7"
             ]
+        );
+        // See: fuzz/regressions/scan/product-comment-idempotence — a comment ends at the
+        // quote of its field too, and may open on a label.
+        assert_eq!(
+            marked("Moz/5.0 (X90 HTTP/1.1\" 404 \"Joseph\"", IDENT),
+            ["Moz", "X90", "HTTP", "1", "1"]
+        );
+        assert_eq!(
+            marked("Moz/5.0 ([EMAIL] HTTP/1.1\" 404 \"Joseph\"", IDENT),
+            ["Moz", "EMAIL", "HTTP", "1", "1"]
         );
         assert_eq!(marked("Version=10.0.19041.1", VERSION).len(), 4);
         // A host after other words is not a version.

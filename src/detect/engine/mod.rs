@@ -28,6 +28,10 @@ use crate::span::{DetectorId, Entity, Finding, Span};
 
 pub(crate) use custom::check_pattern;
 
+/// Bytes of the unit on each side that the text in front of a kept value is validated with
+/// (see `Engine::check`): more than any validator looks beyond its candidate.
+const PREFIX_WINDOW: usize = 128;
+
 /// A part of a unit that is scanned: a value, and the name of its field (empty for plain
 /// text), whose context words count for the value at any distance. Candidates lie inside one
 /// value; context does not reach past its field.
@@ -469,7 +473,32 @@ impl Engine {
             cut -= 1;
         }
         if cut > s && !self.touches_artifact(hay, s, cut, artifacts) {
-            self.validate(dets, hay, Span::new(s, cut), raw, covered, present, false);
+            // Read as the next pass reads it: with a label where the kept value is (`Lincoln
+            // [PERSON], TX`, not `Lincoln Place, Austin, TX`), in a window of the unit around
+            // it (bounded, so a long run of such candidates stays linear).
+            let kept = raw[before..]
+                .iter()
+                .filter(|c| c.span.start() == first)
+                .map(|c| c.span.end())
+                .max()
+                .unwrap_or(first);
+            let from = s.saturating_sub(PREFIX_WINDOW);
+            let mut view = Vec::with_capacity(first - from + 3 + PREFIX_WINDOW);
+            view.extend_from_slice(&hay[from..first]);
+            view.extend_from_slice(b"[X]");
+            view.extend_from_slice(&hay[kept..hay.len().min(kept + PREFIX_WINDOW)]);
+            let at = raw.len();
+            let sub = Span::new(s - from, cut - from);
+            self.validate(dets, &view, sub, raw, covered, present, false);
+            let mut k = at;
+            while k < raw.len() {
+                if raw[k].span.end() > sub.end() {
+                    raw.remove(k);
+                } else {
+                    raw[k].span = raw[k].span.offset(from);
+                    k += 1;
+                }
+            }
         }
         Some(end)
     }
@@ -877,6 +906,18 @@ mod tests {
         let e = Engine::build(&defs, &neg, &opts).unwrap();
         assert!(scan(&e, "swift code [AU_MEDICARE]").is_empty());
         assert_eq!(scan(&e, "swift code DEUTDEFF").len(), 1);
+    }
+
+    /// See: fuzz/regressions/scan/prefix-read-with-label-idempotence.
+    #[test]
+    fn the_text_in_front_is_read_as_the_next_pass_reads_it() {
+        // `Place, Austin` is kept; `Lincoln` before it was rejected for its capitalised
+        // neighbour `Place`, which the next pass sees as a label.
+        let e = engine();
+        let first = scan(&e, "first_name Lincoln Place, Austin, TX");
+        let second = scan(&e, "first_name Lincoln [PERSON], TX");
+        assert_eq!(first[0], ("Lincoln".to_owned(), "PERSON"));
+        assert_eq!(second[0], first[0]);
     }
 
     /// See: fuzz/regressions/scan/person-prefix-idempotence.

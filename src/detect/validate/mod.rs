@@ -317,7 +317,7 @@ pub(crate) fn numeric_boundary_ok(hay: &[u8], span: Span) -> bool {
             Some(b'.') => {
                 let mut digits = 0;
                 let mut next = it.next();
-                while next.is_some_and(u8::is_ascii_digit) {
+                while next.is_some_and(u8::is_ascii_digit) && digits < 64 {
                     digits += 1;
                     next = it.next();
                 }
@@ -332,14 +332,22 @@ pub(crate) fn numeric_boundary_ok(hay: &[u8], span: Span) -> bool {
             return false;
         }
         if joiner(hay[e]) && hay.get(e + 1).is_some_and(digit) {
-            let run = hay[e + 1..].iter().take_while(|b| digit(b)).count();
+            let run = hay[e + 1..]
+                .iter()
+                .take(64)
+                .take_while(|b| digit(b))
+                .count();
             // A word glued to the group (`6642,25@example.net`: an e-mail's local part) makes
             // it a neighbour's start, which redacting that neighbour would remove.
-            let glued = hay[e + 1 + run..]
-                .iter()
-                .take_while(|b| !matches!(b, b' ' | b',' | b';' | b'\t' | b'"' | b'\''))
-                .any(|b| b.is_ascii_alphabetic() || matches!(b, b'@' | b'_'));
-            let list = hay[e] == b',' && (glued || another_value(hay[e + 1 + run..].iter()));
+            // (Looked at over a bounded stretch: a scan stays linear in the line's length.)
+            let glued = || {
+                hay[e + 1 + run..]
+                    .iter()
+                    .take(64)
+                    .take_while(|b| !matches!(b, b' ' | b',' | b';' | b'\t' | b'"' | b'\''))
+                    .any(|b| b.is_ascii_alphabetic() || matches!(b, b'@' | b'_'))
+            };
+            let list = hay[e] == b',' && (glued() || another_value(hay[e + 1 + run..].iter()));
             if hay[e] == b'-' || (group(run, hay.get(e + 1 + run)) && !list) {
                 return false;
             }
@@ -350,7 +358,12 @@ pub(crate) fn numeric_boundary_ok(hay: &[u8], span: Span) -> bool {
             return false;
         }
         if s >= 2 && joiner(hay[s - 1]) && hay[s - 2].is_ascii_digit() {
-            let run = hay[..s - 1].iter().rev().take_while(|b| digit(b)).count();
+            let run = hay[..s - 1]
+                .iter()
+                .rev()
+                .take(64)
+                .take_while(|b| digit(b))
+                .count();
             let beyond = (s - 1).checked_sub(run + 1).map(|i| &hay[i]);
             let list = hay[s - 1] == b',' && another_value(hay[..s - 1 - run].iter().rev());
             if hay[s - 1] == b'-' || (group(run, beyond) && !list) {
