@@ -418,6 +418,79 @@ fn limits_and_bad_requests_get_clear_errors() {
     assert_eq!(r.status, 200);
 }
 
+/// Issue 16: what one request may cost. A purpose is bounded (400 otherwise); a refused list
+/// is audited once per kind of refusal, not once per token; the text forms count their
+/// tokens and findings against `--max-batch`; a caller's token-shaped words are not audited
+/// as made by the service.
+#[test]
+fn one_request_costs_a_bounded_amount() {
+    let s = Server::start(&["--insecure", "--max-batch", "5"]);
+    let (_, _, ssn) = make_tokens(&s);
+    // Purposes: too long, or with a control character.
+    for purpose in ["p".repeat(100_000), "ok\nforged record".to_owned()] {
+        let r = s.post(
+            "/v1/detokenize",
+            Some(SUPPORT),
+            &json!({"tokens": [ssn.clone()], "purpose": purpose}),
+        );
+        assert_eq!(r.status, 400, "{r:?}");
+        let msg = r.body["error"]["message"].as_str().unwrap();
+        assert!(msg.starts_with("purpose: "), "{msg}");
+        assert!(!msg.contains("forged") && !msg.contains("ppp"), "{msg}");
+    }
+    // Five refused tokens (support may not reveal SSNs) with the longest purpose allowed:
+    // one audit record, and the log grows by less than one record's worth of purpose twice.
+    let before = (
+        s.audit_records(),
+        std::fs::metadata(s.audit()).unwrap().len(),
+    );
+    let purpose = "q".repeat(200);
+    let r = s.post(
+        "/v1/detokenize",
+        Some(SUPPORT),
+        &json!({"tokens": vec![ssn.clone(); 5], "purpose": purpose}),
+    );
+    assert_eq!(r.status, 403, "{r:?}");
+    let after = (
+        s.audit_records(),
+        std::fs::metadata(s.audit()).unwrap().len(),
+    );
+    assert_eq!(after.0, before.0 + 1);
+    assert!(after.1 - before.1 < 800, "{} bytes", after.1 - before.1);
+    // Text forms against --max-batch: six values to tokenize, six tokens to open.
+    let six: Vec<String> = (0..6).map(|i| format!("u{i}@example.com")).collect();
+    let r = s.post("/v1/tokenize", Some(FRAUD), &json!({"text": six.join(" ")}));
+    assert_eq!(r.status, 413, "{r:?}");
+    let r = s.post(
+        "/v1/tokenize",
+        Some(FRAUD),
+        &json!({"text": six[..5].join(" ")}),
+    );
+    assert_eq!(
+        (r.status, r.body["tokens"].as_u64()),
+        (200, Some(5)),
+        "{r:?}"
+    );
+    let r = s.post(
+        "/v1/detokenize",
+        Some(FRAUD),
+        &json!({"text": vec![ssn; 6].join(" ")}),
+    );
+    assert_eq!(r.status, 413, "{r:?}");
+    // A caller's own token-shaped words are neither counted nor audited as made here.
+    let records = s.audit_records();
+    let fake = format!("VLM_EMAIL_K1_{}", "a".repeat(40));
+    let text = format!("{} and {fake} {fake} {fake} {fake} {fake}", six[0]);
+    let r = s.post("/v1/tokenize", Some(FRAUD), &json!({"text": text}));
+    assert_eq!(
+        (r.status, r.body["tokens"].as_u64()),
+        (200, Some(1)),
+        "{r:?}"
+    );
+    assert_eq!(s.audit_records(), records + 1);
+    s.verify_audit();
+}
+
 #[test]
 fn plain_http_is_refused_off_loopback_and_without_insecure() {
     let dir = tempfile::tempdir().unwrap();

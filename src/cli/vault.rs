@@ -89,6 +89,9 @@ fn api_key(file: Option<&PathBuf>) -> Result<zeroize::Zeroizing<Vec<u8>>, Error>
 }
 
 pub(crate) fn detokenize(a: DetokenizeArgs) -> Result<u8, Error> {
+    if let Some(p) = &a.purpose {
+        vault::check_purpose(p).map_err(|why| velum_config(&format!("--purpose: {why}")))?;
+    }
     let keyring = a.keyring.load()?;
     let audit_path = a.audit_log.as_ref().ok_or_else(|| {
         velum_config("no audit log: give --audit-log FILE or set VELUM_AUDIT_LOG")

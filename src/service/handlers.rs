@@ -176,15 +176,30 @@ fn tokenize_blocking(s: &Service, p: &Principal, body: Result<Bytes, BytesReject
             ))
         }
         (None, Some(text)) => {
+            // The tokens this request made: those of the output that the text did not hold
+            // already (a caller's own token-shaped words are neither counted nor audited).
+            let given = tokens_in(text.as_bytes());
             let out = Zeroizing::new(s.tokenizer.redact(text.as_bytes()).into_owned());
-            let mut tokens = 0u64;
+            let mut made = Vec::new();
+            finder().each(&out, |a, b| {
+                if !given.contains(&out[a..b]) {
+                    made.push((a, b));
+                }
+            });
+            if made.len() > s.limits.max_batch {
+                return Err(ApiError::too_large(format!(
+                    "the text holds {} values to tokenize; the limit is {}",
+                    made.len(),
+                    s.limits.max_batch
+                )));
+            }
+            let tokens = made.len();
             let mut audit = s.audit.handle();
-            crate::vault::Finder::new().each(&out, |a, b| {
+            for (a, b) in made {
                 let token = std::str::from_utf8(&out[a..b]).expect("tokens are ASCII");
                 let entity = codec::parse_known(token).map_or("?", |t| t.entity.name());
                 record(&mut audit, entity, token, "tokenized");
-                tokens += 1;
-            });
+            }
             audit.commit().map_err(|e| ApiError::internal(&e))?;
             Ok(json_response(
                 StatusCode::OK,
@@ -195,6 +210,21 @@ fn tokenize_blocking(s: &Service, p: &Principal, body: Result<Bytes, BytesReject
             "give exactly one of \"values\" (a list of {entity, value}) or \"text\"",
         )),
     }
+}
+
+/// The token finder, compiled once.
+fn finder() -> &'static crate::vault::Finder {
+    static F: std::sync::OnceLock<crate::vault::Finder> = std::sync::OnceLock::new();
+    F.get_or_init(crate::vault::Finder::new)
+}
+
+/// The distinct token-shaped words of `text`.
+fn tokens_in(text: &[u8]) -> std::collections::HashSet<&[u8]> {
+    let mut set = std::collections::HashSet::new();
+    finder().each(text, |a, b| {
+        set.insert(&text[a..b]);
+    });
+    set
 }
 
 #[derive(Deserialize)]
@@ -232,10 +262,22 @@ pub(super) async fn detokenize(
 
 fn detokenize_blocking(s: &Service, p: &Principal, body: Result<Bytes, BytesRejection>) -> Reply {
     let req: DetokenizeRequest = parse_body(body, s.limits.max_body_bytes)?;
+    if let Some(purpose) = &req.purpose {
+        crate::vault::check_purpose(purpose)
+            .map_err(|why| ApiError::bad_request(format!("purpose: {why}")))?;
+    }
     let purpose = req.purpose.as_deref();
     match (req.tokens, req.text) {
         (Some(tokens), None) => detokenize_list(s, p, purpose, &tokens),
         (None, Some(text)) => {
+            let mut count = 0;
+            finder().each(text.as_bytes(), |_, _| count += 1);
+            if count > s.limits.max_batch {
+                return Err(ApiError::too_large(format!(
+                    "the text holds {count} tokens; the limit is {}",
+                    s.limits.max_batch
+                )));
+            }
             let mut out = Zeroizing::new(Vec::with_capacity(text.len()));
             let stats = {
                 let mut audit = s.audit.handle();
@@ -271,6 +313,9 @@ fn detokenize_list(s: &Service, p: &Principal, purpose: Option<&str>, tokens: &[
     }
     let mut audit = s.audit.handle();
     let mut refusal: Option<ApiError> = None;
+    // A refused request is audited once per kind of refusal (its first token), however many
+    // tokens it held: its cost in the log does not grow with the request.
+    let mut refused: Vec<(&str, &str)> = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
         let check = if codec::parse_known(t).is_some() {
             s.vault.check(p, purpose, t)
@@ -305,14 +350,17 @@ fn detokenize_list(s: &Service, p: &Principal, purpose: Option<&str>, tokens: &[
                 ),
             ),
         };
-        audit.record(&Decision {
-            principal: &p.name,
-            purpose,
-            entity,
-            token: if outcome == "malformed" { "" } else { t },
-            key_id: codec::parse_known(t).map_or(0, |t| t.key_id),
-            outcome,
-        });
+        if !refused.contains(&(entity, outcome)) {
+            refused.push((entity, outcome));
+            audit.record(&Decision {
+                principal: &p.name,
+                purpose,
+                entity,
+                token: if outcome == "malformed" { "" } else { t },
+                key_id: codec::parse_known(t).map_or(0, |t| t.key_id),
+                outcome,
+            });
+        }
         // A malformed token outranks a refusal: the request is wrong before it is forbidden.
         if refusal
             .as_ref()

@@ -112,9 +112,9 @@ pub(crate) fn parse(token: &str) -> Option<TokenParts<'_>> {
     parse_with(token, Entity::parse)
 }
 
-/// As [`parse`], but `None` also when the entity name is new to this process: for tokens from
-/// untrusted callers (a service), whose made-up type names must not be kept.
-#[cfg(feature = "server")]
+/// As [`parse`], but `None` also when the entity name is new to this process: for tokens to
+/// be opened, whose made-up type names (from a caller of the service, in a text form too) must
+/// not be kept. No role can reveal a type no loaded policy names, so nothing is lost.
 pub(crate) fn parse_known(token: &str) -> Option<TokenParts<'_>> {
     parse_with(token, Entity::lookup)
 }

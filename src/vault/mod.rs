@@ -84,6 +84,34 @@ impl TokenStats {
     }
 }
 
+/// Most characters the purpose of a detokenisation may have: it is written into the audit
+/// record of every decision it covers, so its size bounds what one request adds to the log.
+pub const MAX_PURPOSE_CHARS: usize = 200;
+
+/// Checks the purpose given for a detokenisation: at most [`MAX_PURPOSE_CHARS`] characters,
+/// none of them a control character (a newline, an escape). The reason is fixed text; it
+/// never quotes the purpose.
+///
+/// # Example
+/// ```
+/// use velum::vault::check_purpose;
+/// assert!(check_purpose("ticket 4411: customer asked for a refund").is_ok());
+/// assert!(check_purpose(&"x".repeat(10_000)).is_err());
+/// assert!(check_purpose("line\nbreak").is_err());
+/// ```
+///
+/// # Errors
+/// The reason the purpose is refused.
+pub fn check_purpose(purpose: &str) -> std::result::Result<(), &'static str> {
+    if purpose.chars().nth(MAX_PURPOSE_CHARS).is_some() {
+        return Err("longer than 200 characters");
+    }
+    if purpose.chars().any(char::is_control) {
+        return Err("holds a control character (only printable text is kept in the audit log)");
+    }
+    Ok(())
+}
+
 /// Finds token-shaped words: `VLM_<ENTITY>_K<id>_<payload>` standing alone.
 pub(crate) struct Finder(Regex);
 
@@ -169,7 +197,7 @@ impl Vault {
 
     /// What `principal` may do with `token` (with `purpose`), before anything is opened.
     pub(crate) fn check(&self, principal: &Principal, purpose: Option<&str>, token: &str) -> Check {
-        let Some(parts) = codec::parse(token) else {
+        let Some(parts) = codec::parse_known(token) else {
             return Check::Malformed;
         };
         let (level, needs_purpose) = self.policy.reveal(principal, parts.entity);
@@ -192,7 +220,7 @@ impl Vault {
         audit: &mut impl Audit,
         token: &str,
     ) -> (Option<Entity>, Opened) {
-        let key_id = codec::parse(token).map_or(0, |p| p.key_id);
+        let key_id = codec::parse_known(token).map_or(0, |p| p.key_id);
         let mut decide = |entity: Option<Entity>, outcome: &str| {
             audit.record(&Decision {
                 principal: &principal.name,
@@ -408,6 +436,33 @@ fn rewrite_token_lines<R: BufRead, W: Write, A>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 16: token-shaped words of types no loaded policy names, in the text form of a
+    /// detokenisation, are left as they are and add no entity name to the process.
+    #[test]
+    fn made_up_types_are_not_kept() {
+        let keyring = Keyring::generate().unwrap();
+        let policy = VaultPolicy::from_toml_str(
+            &format!(
+                "[roles.r]\nreveal = {{ EMAIL = \"full\" }}\n[[principals]]\nname = \"p\"\nkey_sha256 = \"{}\"\nroles = [\"r\"]\n",
+                hash_api_key(b"k")
+            ),
+            "inline",
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut audit = AuditLog::open(dir.path().join("audit.jsonl"), &keyring).unwrap();
+        let vault = Vault::new(keyring, policy);
+        let who = vault.authenticate(b"k").unwrap().clone();
+        let text = format!("a VLM_MADE_UP_TYPE_ZQX_K1_{} b\n", "a".repeat(40));
+        let mut out = Vec::new();
+        let stats = vault
+            .detokenize_with(&who, None, &mut audit, text.as_bytes(), &mut out)
+            .unwrap();
+        assert_eq!(out, text.as_bytes());
+        assert_eq!(stats.invalid, 1);
+        assert!(Entity::lookup("MADE_UP_TYPE_ZQX").is_none());
+    }
 
     #[test]
     fn last4_masks_all_but_four() {
