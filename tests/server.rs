@@ -521,6 +521,18 @@ fn plain_http_is_refused_off_loopback_and_without_insecure() {
     let out = serve(&["--listen", "0.0.0.0:0", "--insecure"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"));
+    // Issue 16: a rate so small that the wait overflowed once panicked; now it is refused.
+    let out = serve(&["--listen", "127.0.0.1:0", "--insecure", "--rate", "1e-300"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--rate must be between"));
+    let out = serve(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--insecure",
+        "--idle-timeout",
+        "-1",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
 }
 
 /// A self-signed certificate for `localhost`, written as cert.pem and key.pem (0600).
@@ -732,4 +744,87 @@ fn sigterm_finishes_requests_in_flight_and_loses_no_audit_record() {
     s.verify_audit();
     // One record per answered request (plus the 3 tokenised values): none lost, none extra.
     assert_eq!(s.audit_records(), 3 + answered);
+}
+
+/// GET /v1/health on a fresh connection.
+fn health(addr: SocketAddr) -> std::io::Result<Reply> {
+    let s = TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    exchange(s, "GET", "/v1/health", None, b"")
+}
+
+/// True when the server closed `s` (EOF or reset) within `within`.
+fn closed_within(s: &mut TcpStream, within: Duration) -> bool {
+    s.set_read_timeout(Some(within)).unwrap();
+    let mut buf = [0u8; 256];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => {}
+            Err(e) => {
+                return !matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                );
+            }
+        }
+    }
+}
+
+/// Issue 16: slow clients. A client that drips its request is cut off after the request
+/// timeout, an idle one after the idle timeout; connections over the cap are closed at once,
+/// so the ones under it (a health probe) still get answered once the slow ones are gone; and
+/// SIGTERM does not wait for a connection that never finishes.
+#[test]
+fn slow_clients_are_cut_off_and_do_not_hold_the_server() {
+    let mut s = Server::start(&[
+        "--insecure",
+        "--max-connections",
+        "3",
+        "--request-timeout",
+        "1",
+        "--idle-timeout",
+        "2",
+        "--shutdown-grace",
+        "1",
+    ]);
+    // A dripping request: a byte every 300 ms, never idle, never complete.
+    let mut drip = TcpStream::connect(s.addr).unwrap();
+    let started = Instant::now();
+    let mut cut = false;
+    for b in b"POST /v1/tokenize HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaa" {
+        if drip.write_all(&[*b]).is_err() || closed_within(&mut drip, Duration::from_millis(300)) {
+            cut = true;
+            break;
+        }
+    }
+    assert!(cut, "a dripping client was never cut off");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    // Three idle connections fill the cap: a fourth is closed at once.
+    let mut idle: Vec<TcpStream> = (0..3)
+        .map(|_| TcpStream::connect(s.addr).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut extra = TcpStream::connect(s.addr).unwrap();
+    assert!(closed_within(&mut extra, Duration::from_secs(1)));
+    // The idle ones are closed after the idle timeout, and a probe is answered again.
+    for c in &mut idle {
+        assert!(closed_within(c, Duration::from_secs(4)));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(health(s.addr).unwrap().status, 200);
+    assert!(s.log().contains("--max-connections"), "{}", s.log());
+    // SIGTERM with a connection that has sent half a request: stopped within the grace.
+    let mut half = TcpStream::connect(s.addr).unwrap();
+    half.write_all(b"POST /v1/tokenize HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    let t = Instant::now();
+    let status = s.terminate();
+    assert!(status.success(), "{status:?}\n{}", s.log());
+    assert!(t.elapsed() < Duration::from_secs(4), "{:?}", t.elapsed());
 }

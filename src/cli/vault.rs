@@ -294,9 +294,33 @@ pub(crate) struct ServeArgs {
     /// Most values or tokens in one request.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     max_batch: usize,
+    /// Most connections open at once (one more is closed at once).
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    max_connections: usize,
+    /// Seconds a request may take to arrive whole, from its first byte.
+    #[arg(long, value_name = "SECONDS", default_value_t = 20.0)]
+    request_timeout: f64,
+    /// Seconds a connection may stay with nothing sent or received.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    idle_timeout: f64,
+    /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    shutdown_grace: f64,
     /// Do not log a line per request on stderr.
     #[arg(long)]
     quiet: bool,
+}
+
+/// A duration from a number of seconds given as option `what`.
+#[cfg(feature = "server")]
+fn seconds(s: f64, what: &str) -> Result<std::time::Duration, Error> {
+    if s.is_finite() && (0.0..=86_400.0).contains(&s) {
+        Ok(std::time::Duration::from_secs_f64(s))
+    } else {
+        Err(velum_config(&format!(
+            "{what}: give a number of seconds from 0 to 86400"
+        )))
+    }
 }
 
 #[cfg(feature = "server")]
@@ -317,7 +341,13 @@ fn serve(a: ServeArgs) -> Result<u8, Error> {
         insecure: a.insecure,
         limits: Limits::default()
             .with_rate(a.rate, a.burst)
-            .with_sizes(a.max_body, a.max_batch),
+            .with_sizes(a.max_body, a.max_batch)
+            .with_connections(
+                a.max_connections,
+                seconds(a.request_timeout, "--request-timeout")?,
+                seconds(a.idle_timeout, "--idle-timeout")?,
+                seconds(a.shutdown_grace, "--shutdown-grace")?,
+            ),
         log_requests: !a.quiet,
     };
     let scheme = if config.tls.is_some() {

@@ -49,6 +49,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -61,10 +62,12 @@ use crate::vault::{AuditLog, Vault};
 use crate::{Policy, Redactor};
 
 mod api;
+mod conn;
 mod handlers;
 mod limiter;
 mod tls;
 
+use conn::Guarded;
 use handlers::{detokenize, health, not_found, tokenize};
 use limiter::Limiter;
 use tls::{Peer, TlsListener, load_tls};
@@ -82,16 +85,30 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Most values or tokens in one request (413 above).
     pub max_batch: usize,
+    /// Most connections open at once; one more is closed at once.
+    pub max_connections: usize,
+    /// Time a request may take to arrive whole from its first byte (headers and body).
+    pub request_timeout: Duration,
+    /// Time a connection may stay with nothing read or written before it is closed.
+    pub idle_timeout: Duration,
+    /// After a shutdown signal, time in-flight requests get to finish; connections still
+    /// open then are dropped.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for Limits {
-    /// 100 requests/s with bursts of 200, 1 MiB bodies, 1,000 items per request.
+    /// 100 requests/s with bursts of 200, 1 MiB bodies, 1,000 items per request, 256
+    /// connections, 20 s to send a request, 60 s idle, 10 s to finish at shutdown.
     fn default() -> Self {
         Self {
             rate_per_second: 100.0,
             burst: 200,
             max_body_bytes: 1 << 20,
             max_batch: 1000,
+            max_connections: 256,
+            request_timeout: Duration::from_secs(20),
+            idle_timeout: Duration::from_secs(60),
+            shutdown_grace: Duration::from_secs(10),
         }
     }
 }
@@ -114,6 +131,29 @@ impl Limits {
     pub fn with_sizes(mut self, max_body_bytes: usize, max_batch: usize) -> Self {
         self.max_body_bytes = max_body_bytes;
         self.max_batch = max_batch;
+        self
+    }
+
+    /// These limits with another connection cap and time limits.
+    ///
+    /// # Example
+    /// ```
+    /// use std::time::Duration;
+    /// let s = Duration::from_secs;
+    /// let l = velum::service::Limits::default().with_connections(64, s(5), s(30), s(3));
+    /// assert_eq!((l.max_connections, l.idle_timeout), (64, s(30)));
+    /// ```
+    pub fn with_connections(
+        mut self,
+        max_connections: usize,
+        request_timeout: Duration,
+        idle_timeout: Duration,
+        shutdown_grace: Duration,
+    ) -> Self {
+        self.max_connections = max_connections;
+        self.request_timeout = request_timeout;
+        self.idle_timeout = idle_timeout;
+        self.shutdown_grace = shutdown_grace;
         self
     }
 }
@@ -164,6 +204,23 @@ impl ServerConfig {
         if !rate_ok || l.burst == 0 || l.max_body_bytes == 0 || l.max_batch == 0 {
             return Err(Error::config(
                 "--rate, --burst, --max-body and --max-batch must be positive",
+            ));
+        }
+        // A rate so small that a client would wait longer than a day is a typo (1e-300 once
+        // overflowed the wait's duration).
+        if l.rate_per_second < 1.0 / 86_400.0 || l.rate_per_second > 1e9 {
+            return Err(Error::config(
+                "--rate must be between one request a day (0.0000116) and 1e9 per second",
+            ));
+        }
+        let secs = |d: Duration| d.as_secs_f64();
+        if l.max_connections == 0
+            || !(0.001..=86_400.0).contains(&secs(l.request_timeout))
+            || !(0.001..=86_400.0).contains(&secs(l.idle_timeout))
+            || secs(l.shutdown_grace) > 86_400.0
+        {
+            return Err(Error::config(
+                "--max-connections must be positive and --request-timeout, --idle-timeout, --shutdown-grace at most a day (the timeouts more than 0)",
             ));
         }
         if self.tls.is_some() {
@@ -270,19 +327,43 @@ impl VaultServer {
             .layer(DefaultBodyLimit::max(limit))
             .with_state(Arc::clone(&self.service));
         let make = app.into_make_service_with_connect_info::<Peer>();
-        let served = match self.tls {
-            None => {
-                axum::serve(self.listener, make)
-                    .with_graceful_shutdown(shutdown)
-                    .await
-            }
-            Some(acceptor) => {
-                axum::serve(TlsListener::new(self.listener, acceptor), make)
-                    .with_graceful_shutdown(shutdown)
-                    .await
+        let limits = self.service.limits;
+        // The signal starts the grace period; connections still open after it are dropped
+        // (a slow client cannot hold the shutdown).
+        let (signalled, stopping) = tokio::sync::oneshot::channel::<()>();
+        let shutdown = async move {
+            shutdown.await;
+            let _ = signalled.send(());
+        };
+        let grace = async move {
+            if stopping.await.is_ok() {
+                tokio::time::sleep(limits.shutdown_grace).await;
+            } else {
+                std::future::pending::<()>().await;
             }
         };
-        served.map_err(|e| Error::io("vault server", e))?;
+        let served = async {
+            match self.tls {
+                None => {
+                    axum::serve(Guarded::new(self.listener, &limits), make)
+                        .with_graceful_shutdown(shutdown)
+                        .await
+                }
+                Some(acceptor) => {
+                    let tls = TlsListener::new(self.listener, acceptor);
+                    axum::serve(Guarded::new(tls, &limits), make)
+                        .with_graceful_shutdown(shutdown)
+                        .await
+                }
+            }
+        };
+        tokio::select! {
+            served = served => served.map_err(|e| Error::io("vault server", e))?,
+            () = grace => api::server_log(format_args!(
+                "shutdown: connections still open after {} s dropped",
+                limits.shutdown_grace.as_secs_f64()
+            )),
+        }
         Ok(self.service.requests.load(Ordering::Relaxed))
     }
 }

@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 
 use super::TlsFiles;
 use super::api::server_log;
+use super::conn::Guarded;
 use crate::error::{Error, Result};
 
 pub(super) fn load_tls(files: &TlsFiles) -> Result<tokio_rustls::TlsAcceptor> {
@@ -115,14 +116,11 @@ impl axum::serve::Listener for TlsListener {
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Peer(pub(super) SocketAddr);
 
-impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, TcpListener>> for Peer {
-    fn connect_info(stream: axum::serve::IncomingStream<'_, TcpListener>) -> Self {
-        Self(*stream.remote_addr())
-    }
-}
-
-impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, TlsListener>> for Peer {
-    fn connect_info(stream: axum::serve::IncomingStream<'_, TlsListener>) -> Self {
+impl<L> axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, Guarded<L>>> for Peer
+where
+    L: axum::serve::Listener<Addr = SocketAddr>,
+{
+    fn connect_info(stream: axum::serve::IncomingStream<'_, Guarded<L>>) -> Self {
         Self(*stream.remote_addr())
     }
 }
