@@ -427,3 +427,48 @@ fn tokens_are_identical_across_threads() {
     .unwrap();
     assert_eq!(r2.redact(&input).as_ref(), want.as_slice());
 }
+
+/// Issue 16: a command holding a keyring (here detokenize, waiting on its input) cannot
+/// leave a core dump with key material or revealed values in it.
+#[cfg(target_os = "linux")]
+#[test]
+fn commands_holding_a_keyring_dump_no_core() {
+    use std::io::Write;
+    let env = Env::new();
+    let policy = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/vault-policy.toml");
+    let mut child = velum()
+        .args(["detokenize", "--vault-policy", policy])
+        .env("VELUM_KEYRING", env.keyring())
+        .env("VELUM_AUDIT_LOG", env.audit())
+        .env("VELUM_API_KEY", SUPPORT_KEY)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"hello\n").unwrap();
+    let limits = format!("/proc/{}/limits", child.id());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let core = loop {
+        let text = std::fs::read_to_string(&limits).unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("Max core file size"))
+            .unwrap()
+            .to_owned();
+        // Soft and hard limits both 0 (a soft limit of 0 alone is often the default).
+        let zero = line.split_whitespace().skip(4).take(2).all(|v| v == "0");
+        if zero || std::time::Instant::now() > deadline {
+            break line;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+    assert_eq!(
+        core.split_whitespace().skip(4).take(2).collect::<Vec<_>>(),
+        ["0", "0"],
+        "{core}"
+    );
+}

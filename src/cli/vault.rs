@@ -26,7 +26,32 @@ impl KeyringArgs {
     }
 
     pub(crate) fn load(&self) -> Result<Keyring, Error> {
+        no_core_dumps();
         Keyring::load(self.path()?)
+    }
+}
+
+/// Keeps key material and revealed values out of core dumps for the rest of the process:
+/// its core size limit is set to 0 and (Linux) it is made non-dumpable, which also keeps
+/// other processes of the same user from attaching to it. Called before a keyring is read or
+/// made. Best effort: where the system refuses, the command still runs.
+pub(crate) fn no_core_dumps() {
+    #[cfg(unix)]
+    {
+        let zero = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: setrlimit reads the struct we pass; no memory is shared or kept.
+        unsafe {
+            libc::setrlimit(libc::RLIMIT_CORE, &zero);
+        }
+        #[cfg(target_os = "linux")]
+        // SAFETY: PR_SET_DUMPABLE takes plain integer arguments and changes only this
+        // process's flag.
+        unsafe {
+            libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+        }
     }
 }
 
@@ -184,6 +209,7 @@ pub(crate) fn keygen(a: KeygenArgs) -> Result<u8, Error> {
                 out.display()
             )));
         }
+        no_core_dumps();
         Keyring::generate()?.save(out)?;
         eprintln!(
             "velum: wrote keyring {} (key 1 active, mode 0600)",
@@ -197,6 +223,7 @@ pub(crate) fn keygen(a: KeygenArgs) -> Result<u8, Error> {
         ));
     }
     let path = a.keyring.path()?;
+    no_core_dumps();
     let mut k = Keyring::load(path)?;
     if let Some(id) = a.retire {
         k.retire(id)?;

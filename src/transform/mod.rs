@@ -154,8 +154,10 @@ impl Rule {
 
     fn mask(&self, value: &[u8], out: &mut Vec<u8>) {
         let total = MaskUnits(value, 0).filter(|&(_, _, c)| c).count();
-        // Never reveal the whole value: keep counts that cover it mask everything.
-        let (first, last) = if self.keep_first + self.keep_last >= total {
+        // Never reveal the whole value: keep counts that cover it mask everything. Nor all
+        // but one character: a single hidden digit is recovered by the value's own check
+        // digit (Luhn, mod 97, mod 11), so fewer than two hidden characters mask everything.
+        let (first, last) = if self.keep_first + self.keep_last + 2 > total {
             (0, 0)
         } else {
             (self.keep_first, self.keep_last)
@@ -262,6 +264,9 @@ mod tests {
         assert_eq!(mask(0, 0, "Zoë"), "***");
         // Keeping everything would reveal the value: mask it all.
         assert_eq!(mask(2, 2, "1234"), "****");
+        // Issue 16: one hidden digit is given back by the check digit (Luhn here).
+        assert_eq!(mask(6, 9, "4111111111111111"), "****************");
+        assert_eq!(mask(6, 8, "4111111111111111"), "411111**11111111");
     }
 
     #[test]

@@ -189,6 +189,22 @@ impl VaultPolicy {
             {
                 return Err(err(p.name.span().start, "name", "principal defined twice"));
             }
+            // The hash of the empty key would let an empty VELUM_API_KEY in; a hash held by
+            // two principals would make the last one win silently.
+            if hash == <[u8; 32]>::from(Sha256::digest(b"")) {
+                return Err(err(
+                    p.key_sha256.span().start,
+                    "key_sha256",
+                    "is the hash of the empty key: give each principal a real key",
+                ));
+            }
+            if principals.iter().any(|(_, h)| *h == hash) {
+                return Err(err(
+                    p.key_sha256.span().start,
+                    "key_sha256",
+                    "held by another principal too: give each principal its own key",
+                ));
+            }
             principals.push((
                 Principal {
                     name: p.name.into_inner(),
@@ -309,5 +325,30 @@ mod tests {
             e.to_string().starts_with("v.toml:4: roles: unknown role"),
             "{e}"
         );
+    }
+
+    /// Issue 16: the empty key's hash, and one hash for two principals, are refused.
+    #[test]
+    fn empty_and_shared_key_hashes_are_refused() {
+        let one = |name: &str, key: &[u8]| {
+            format!(
+                "[[principals]]\nname = \"{name}\"\nkey_sha256 = \"{}\"\nroles = []\n",
+                hash_api_key(key)
+            )
+        };
+        let e = VaultPolicy::from_toml_str(&one("a", b""), "v.toml").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("v.toml:3: key_sha256: is the hash of the empty key"),
+            "{e}"
+        );
+        let text = one("a", b"k") + &one("b", b"k");
+        let e = VaultPolicy::from_toml_str(&text, "v.toml").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("v.toml:7: key_sha256: held by another"),
+            "{e}"
+        );
+        assert!(VaultPolicy::from_toml_str(&(one("a", b"k") + &one("b", b"j")), "v").is_ok());
     }
 }
