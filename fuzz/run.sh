@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 secs=${1:-60}
 export RUSTC_BOOTSTRAP=1
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz
-targets=(scan redact_stream token_decode policy_load keyring_load json)
+targets=(scan redact_stream token_decode policy_load keyring_load json service_body csv)
 cargo fuzz build
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -22,6 +22,15 @@ for t in "${targets[@]}"; do
         | split -l 8 - "corpus/$t/eval-" ;;
     policy_load) cp ../policies/*.toml ../examples/vault-policy.toml "corpus/$t/" ;;
     json) awk '/^[{]/ && n++ < 50' ../examples/app.log ../tests/data/*.log | split -l 1 - "corpus/$t/seed-" ;;
+    service_body)
+      # A flag byte (tokenize or not), then a body of each form.
+      printf '\001{"values":[{"entity":"EMAIL","value":"jane@example.com"}]}' > "corpus/$t/values"
+      printf '\001{"text":"mail jane@example.com card 4111 1111 1111 1111"}' > "corpus/$t/text"
+      printf '\000{"tokens":["VLM_EMAIL_K1_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"],"purpose":"t"}' > "corpus/$t/tokens"
+      printf '\000{"text":"x VLM_US_SSN_K1_bbbbbbbbbbbbbbbbbbbbbbbbbb","purpose":"t"}' > "corpus/$t/detext" ;;
+    csv)
+      cp ../tests/data/eval/dev.csv ../tests/data/eval/indep/people.csv "corpus/$t/"
+      sed -E 's/⟦[A-Z_]+\|//g; s/⟧//g' -i "corpus/$t/"*.csv ;;
   esac
   if [ -d "regressions/$t" ]; then cp regressions/"$t"/* "corpus/$t/"; fi
   echo "== fuzz $t for ${secs}s"

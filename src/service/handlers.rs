@@ -118,7 +118,11 @@ async fn blocking(f: impl FnOnce() -> Reply + Send + 'static) -> Reply {
     })
 }
 
-fn tokenize_blocking(s: &Service, p: &Principal, body: Result<Bytes, BytesRejection>) -> Reply {
+pub(super) fn tokenize_blocking(
+    s: &Service,
+    p: &Principal,
+    body: Result<Bytes, BytesRejection>,
+) -> Reply {
     let req: TokenizeRequest = parse_body(body, s.limits.max_body_bytes)?;
     let policy = s.vault.policy();
     let record = |audit: &mut dyn Audit, entity: &str, token: &str, outcome: &str| {
@@ -260,7 +264,11 @@ pub(super) async fn detokenize(
     .await
 }
 
-fn detokenize_blocking(s: &Service, p: &Principal, body: Result<Bytes, BytesRejection>) -> Reply {
+pub(super) fn detokenize_blocking(
+    s: &Service,
+    p: &Principal,
+    body: Result<Bytes, BytesRejection>,
+) -> Reply {
     let req: DetokenizeRequest = parse_body(body, s.limits.max_body_bytes)?;
     if let Some(purpose) = &req.purpose {
         crate::vault::check_purpose(purpose)

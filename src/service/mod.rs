@@ -63,11 +63,14 @@ use crate::{Policy, Redactor};
 
 mod api;
 mod conn;
+mod fuzzing;
 mod handlers;
 mod limiter;
 mod tls;
 
 use conn::Guarded;
+#[doc(hidden)]
+pub use fuzzing::BodyFuzzer;
 use handlers::{detokenize, health, not_found, tokenize};
 use limiter::Limiter;
 use tls::{Peer, TlsListener, load_tls};

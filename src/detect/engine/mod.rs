@@ -469,7 +469,9 @@ impl Engine {
         let end = self.validate(dets, hay, span, raw, covered, present, true)?;
         let first = raw[before..].iter().map(|c| c.span.start()).min()?;
         let mut cut = first;
-        while cut > s && matches!(hay[cut - 1], b' ' | b',' | b'\t') {
+        // The prefix ends at its last letter or digit (`5533 0/44 0` of `5533 0/44 0)32
+        // 0130000`, which the next pass reads before `)[PHONE]`).
+        while cut > s && hay[cut - 1] < 0x80 && !hay[cut - 1].is_ascii_alphanumeric() {
             cut -= 1;
         }
         if cut > s && !self.touches_artifact(hay, s, cut, artifacts) {

@@ -52,7 +52,10 @@ pub(crate) fn validate_v6(c: &Cand<'_>) -> Option<Verdict> {
         }
         Err(_) => return None,
     };
-    if e < hay.len() && hay[e] == b'.' && hay.get(e + 1).is_some_and(u8::is_ascii_digit) {
+    // Cut short before an embedded IPv4 address (`::ffff:192` of `::ffff:192.0.2.33`): only
+    // a dotted run of at least two more groups says so; one group after a dot is another
+    // value (`…:370.215 20 7946`), which may be redacted before the next pass.
+    if hay.get(e) == Some(&b'.') && dotted_groups(&hay[e..]) >= 2 {
         return None;
     }
     let groups = text.split(':').collect::<Vec<_>>();
@@ -66,6 +69,25 @@ pub(crate) fn validate_v6(c: &Cand<'_>) -> Option<Verdict> {
         0.8
     };
     Verdict::new(Span::new(s, e), score)
+}
+
+/// The number of `.digits` groups at the start of `s`.
+fn dotted_groups(s: &[u8]) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while n < 3 && s.get(i) == Some(&b'.') {
+        let d = s[i + 1..]
+            .iter()
+            .take(4)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if d == 0 {
+            break;
+        }
+        n += 1;
+        i += 1 + d;
+    }
+    n
 }
 
 #[cfg(test)]
@@ -135,5 +157,16 @@ mod tests {
         let v = at(validate_v6, "peer 2001:db8::1: down", "2001:db8::1:").unwrap();
         assert_eq!(v.span, Span::new(5, 16));
         assert!(run(validate_v6, "2001:db8::1").is_some());
+    }
+
+    /// See: fuzz/regressions/json/ipv6-before-dot-idempotence.
+    #[test]
+    fn v6_before_one_dotted_group_is_whole() {
+        let hay = "ip 2001:db8:85a3::8a2e:370.215 20 7946";
+        assert!(at(validate_v6, hay, "2001:db8:85a3::8a2e:370").is_some());
+        let hay = "ip 2001:db8:85a3::8a2e:370.*** ** 7946";
+        assert!(at(validate_v6, hay, "2001:db8:85a3::8a2e:370").is_some());
+        // The head of an embedded IPv4 address is not an address.
+        assert!(at(validate_v6, "x ::ffff:192.0.2.33", "::ffff:192").is_none());
     }
 }

@@ -297,8 +297,9 @@ pub(crate) fn luhn_ok(digits: &[u8]) -> bool {
 }
 
 /// ENTITIES.md §0 candidate boundaries for numeric identifiers, beyond what the pattern's `\b`
-/// already ensures: the candidate must not continue as `.digit`, `-digit` or `,digit` (a
-/// decimal, a range, a longer number), nor be preceded by `digit.`, `digit-` or `digit,`.
+/// already ensures: the candidate must not continue as `.digit` or `-digit` (a decimal, a
+/// range), nor be preceded by `digit.`, `digit-` or a short `digit,` group (`12,345678901`).
+/// A comma after it always ends it (what follows may be a value that gets redacted).
 pub(crate) fn numeric_boundary_ok(hay: &[u8], span: Span) -> bool {
     let (s, e) = (span.start(), span.end());
     let digit = |b: &u8| b.is_ascii_digit();
@@ -337,17 +338,11 @@ pub(crate) fn numeric_boundary_ok(hay: &[u8], span: Span) -> bool {
                 .take(64)
                 .take_while(|b| digit(b))
                 .count();
-            // A word glued to the group (`6642,25@example.net`: an e-mail's local part) makes
-            // it a neighbour's start, which redacting that neighbour would remove.
-            // (Looked at over a bounded stretch: a scan stays linear in the line's length.)
-            let glued = || {
-                hay[e + 1 + run..]
-                    .iter()
-                    .take(64)
-                    .take_while(|b| !matches!(b, b' ' | b',' | b';' | b'\t' | b'"' | b'\''))
-                    .any(|b| b.is_ascii_alphabetic() || matches!(b, b'@' | b'_'))
-            };
-            let list = hay[e] == b',' && (glued() || another_value(hay[e + 1 + run..].iter()));
+            // A comma after the candidate separates it from the next value, whatever that is:
+            // the next value may be redacted, and the verdict on this one must not change
+            // when it is (`6642,25@example.net`, `4325100021820,8 Palmer Pine`, `...,270.86`
+            // were each read as a longer number until their neighbour became a label).
+            let list = hay[e] == b',';
             if hay[e] == b'-' || (group(run, hay.get(e + 1 + run)) && !list) {
                 return false;
             }
@@ -475,11 +470,11 @@ mod tests {
         assert!(ok("4111111111111111,536904399", 17, 26));
         assert!(ok("536904399,1993-10-06", 0, 9));
         assert!(!ok("12,345678901", 3, 12));
-        assert!(!ok("536904399,123", 0, 9));
+        assert!(ok("536904399,123", 0, 9));
         // See: fuzz/regressions/scan/ip-after-comma-idempotence — next to a dotted value.
         assert!(ok("629-26-4161,203.0.113.9", 0, 11));
         assert!(ok("10.0.0.1,536-90-4399", 9, 20));
-        assert!(!ok("536904399,234.56", 0, 9));
+        assert!(ok("536904399,234.56", 0, 9));
         assert!(!ok("7.5,536904399", 4, 13));
         // See: fuzz/regressions/scan/phone-comma-list-idempotence — after a spaced value.
         assert!(ok("0491 570 507,299-54-9160", 13, 24));
@@ -488,7 +483,10 @@ mod tests {
         // See: fuzz/regressions/scan/ssn-before-email-idempotence — the e-mail after it.
         assert!(ok("762-08-6642,25@example.net", 0, 11));
         assert!(ok("762-08-6642,25.x@example.net", 0, 11));
-        assert!(!ok("536904399,25.5", 0, 9));
+        // See: fuzz/regressions/scan/number-before-address-idempotence — and any neighbour
+        // after a comma.
+        assert!(ok("4325100021820,8 Palmer Pine", 0, 13));
+        assert!(ok("375036321702780,270.8698100", 0, 15));
     }
 
     #[test]

@@ -207,28 +207,34 @@ fn score(p: &Parsed, g: usize, regions: &phone::Regions, supported: bool) -> Opt
 pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
     let v = reading(c)?;
     // A weak reading (another region's number) must not swallow a strong one that starts at
-    // a later group (`… 7654 32 (212) 555-0143`): then this start is not one.
-    if v.score < 0.5 && stronger_later(c) {
-        return None;
+    // a later group (`… 7654 32 (212) 555-0143`): then only the groups before it are read,
+    // as the next pass reads them once the strong one is a label.
+    if v.score < 0.5
+        && let Some(at) = stronger_later(c)
+    {
+        let text = &c.hay[c.span.start()..at];
+        let end = text.iter().rposition(u8::is_ascii_digit)? + 1;
+        let mut before = Cand::new(
+            c.hay,
+            Span::new(c.span.start(), c.span.start() + end),
+            c.settings,
+        );
+        before.supported = c.supported;
+        return reading(&before).filter(|w| w.span.end() <= at);
     }
     Some(v)
 }
 
-/// True when the candidate from one of its later groups reads as a default region's number.
-fn stronger_later(c: &Cand<'_>) -> bool {
+/// Where the candidate, from one of its later groups, reads as a default region's number.
+fn stronger_later(c: &Cand<'_>) -> Option<usize> {
     let text = c.bytes();
     let mut i = 0;
     loop {
         // The start of the next group (a digit or the bracket of an area code).
-        let Some(d) = text[i..].iter().position(|b| !b.is_ascii_digit()) else {
-            return false;
-        };
-        let Some(k) = text[i + d..]
+        let d = text[i..].iter().position(|b| !b.is_ascii_digit())?;
+        let k = text[i + d..]
             .iter()
-            .position(|b| b.is_ascii_digit() || *b == b'(')
-        else {
-            return false;
-        };
+            .position(|b| b.is_ascii_digit() || *b == b'(')?;
         i += d + k;
         // The shape may have cut the run short (at its digit limit): a later number may end
         // after it, within the limit counted from its own start.
@@ -238,7 +244,10 @@ fn stronger_later(c: &Cand<'_>) -> bool {
             .filter(|b| b.is_ascii_digit())
             .count();
         let mut end = c.span.end();
-        while let Some(&b) = c.hay.get(end) {
+        // A bracket that closes nothing of the candidate ended it: what follows is another
+        // value (`5533 0/44 0)32 0130000`), which may be redacted before the next pass.
+        let unopened = c.hay.get(end) == Some(&b')') && !text.contains(&b'(');
+        while let Some(&b) = c.hay.get(end).filter(|_| !unopened) {
             let digit = b.is_ascii_digit();
             if !(digit || matches!(b, b' ' | b'-' | b'.' | b'(' | b')'))
                 || (digit && digits == PHONE_DIGITS)
@@ -250,7 +259,7 @@ fn stronger_later(c: &Cand<'_>) -> bool {
         }
         let rest = Span::new(start, end);
         if reading(&Cand::new(c.hay, rest, c.settings)).is_some_and(|v| v.score >= 0.5) {
-            return true;
+            return Some(start);
         }
         if text[i] == b'(' {
             i += 1;
@@ -297,6 +306,22 @@ fn reading(c: &Cand<'_>) -> Option<Verdict> {
 mod tests {
     use super::super::tests::{run, table};
     use super::*;
+
+    /// See: fuzz/regressions/json/prefix-before-bracket-idempotence — the weak reading of
+    /// a number does not give way to one made with the value after a bracket it never
+    /// opened, which the next pass sees as a label.
+    #[test]
+    fn a_stray_bracket_ends_the_number() {
+        // See also fuzz/regressions/json/weak-prefix-idempotence: before a strong number.
+        use super::super::tests::run_at as at;
+        let first = at(validate, "5533 0/44 0532 0130 030", 0, 23);
+        let second = at(validate, "5533 0/44 0532 [PHONE]", 0, 14);
+        assert_eq!(first.map(|v| v.span), second.map(|v| v.span));
+        use super::super::tests::run_at;
+        let first = run_at(validate, "5533 0/44 0)32 0130000", 0, 11);
+        let second = run_at(validate, "5533 0/44 0)[PHONE]", 0, 11);
+        assert_eq!(first.map(|v| v.span), second.map(|v| v.span));
+    }
 
     #[test]
     fn entities_md_examples() {
@@ -367,8 +392,10 @@ mod tests {
     fn a_weak_start_gives_way_to_a_strong_number_after_it() {
         assert!(run(validate, "32 (212) 555-0143").is_none());
         assert!(run(validate, "7654 32 (212) 555-0143").is_none());
+        // The groups before it are read alone, as the next pass reads them.
         let hay = "1111 1111 (212) 555-0143";
-        assert!(super::super::tests::run_at(validate, hay, 0, 19).is_none());
+        let v = super::super::tests::run_at(validate, hay, 0, 19);
+        assert!(v.is_none_or(|v| v.span.end() <= 9), "{v:?}");
         let hay = "32 (212) 555-0143 4111 1111 1111 1111";
         assert!(super::super::tests::run_at(validate, hay, 0, 22).is_none());
         // A first group longer than any area code is not the start of a number.
