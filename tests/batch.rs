@@ -220,6 +220,9 @@ fn a_file_name_that_is_not_utf8_is_processed() {
     write(&input.join("a.log"), b"mail jane@example.com\n");
     let odd = std::ffi::OsStr::from_bytes(b"b\xff.log");
     write(&input.join(odd), b"ssn 536-90-4399\n");
+    // An input with setuid and setgid bits: its output gets the permission bits only.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(input.join("a.log"), std::fs::Permissions::from_mode(0o6750)).unwrap();
     let report = dir.path().join("report.json");
     let o = batch(&input, &out, &["--report", report.to_str().unwrap()]);
     assert_eq!(
@@ -229,6 +232,11 @@ fn a_file_name_that_is_not_utf8_is_processed() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert_eq!(std::fs::read(out.join(odd)).unwrap(), b"ssn ***-**-4399\n");
+    let mode = std::fs::metadata(out.join("a.log"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o7777, 0o750, "{mode:o}");
     let r = report_of(&report);
     assert!(r.to_string().contains("b\u{fffd}.log"), "{r}");
     let o = batch(&input, &out, &["--resume"]);

@@ -218,19 +218,23 @@ fn least_privilege_purpose_and_bad_credentials() {
     // The key from a file works too.
     let kf = env.dir.path().join("api.key");
     std::fs::write(&kf, format!("{SUPPORT_KEY}\n")).unwrap();
-    let out = env.velum(
-        &[
-            "detokenize",
-            "--vault-policy",
-            policy,
-            "--purpose",
-            "t",
-            "--api-key-file",
-            kf.to_str().unwrap(),
-        ],
-        &tok,
-        None,
-    );
+    let args = [
+        "detokenize",
+        "--vault-policy",
+        policy,
+        "--purpose",
+        "t",
+        "--api-key-file",
+        kf.to_str().unwrap(),
+    ];
+    // Issue 16: a key file others may read is refused, as a keyring is.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&kf, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = env.velum(&args, &tok, None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("readable by group or others"));
+    std::fs::set_permissions(&kf, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = env.velum(&args, &tok, None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).ends_with(" mail jane@example.com\n"));
 }

@@ -956,6 +956,14 @@ fn process_inner(
     let digest = data_encoding::HEXLOWER.encode(&hashing.hash.finalize());
     tmp.as_file().sync_all().map_err(out_err)?;
     // Permissions follow the input (an input readable only by its owner stays so).
+    // (Without setuid, setgid or sticky bits: an output is data, never a program to run.)
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o777;
+        let _ = fs::set_permissions(tmp.path(), fs::Permissions::from_mode(mode));
+    }
+    #[cfg(not(unix))]
     let _ = fs::set_permissions(tmp.path(), meta.permissions());
     tmp.persist(&item.output).map_err(|e| {
         Error::io(

@@ -99,8 +99,31 @@ pub(crate) struct DetokenizeArgs {
 
 fn api_key(file: Option<&PathBuf>) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
     let mut key = match file {
-        Some(p) => std::fs::read(p)
-            .map_err(|e| Error::io(format!("{}: cannot read API key", p.display()), e))?,
+        Some(p) => {
+            // A secret: the owner's only, and the size of a key, not of a file read by mistake.
+            let meta = std::fs::metadata(p)
+                .map_err(|e| Error::io(format!("{}: cannot read API key", p.display()), e))?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = meta.permissions().mode() & 0o777;
+                if mode & 0o077 != 0 {
+                    return Err(velum_config(&format!(
+                        "{}: API key file readable by group or others (mode {mode:04o}); run `chmod 600 {}`",
+                        p.display(),
+                        p.display()
+                    )));
+                }
+            }
+            if meta.len() > 4096 {
+                return Err(velum_config(&format!(
+                    "{}: larger than 4096 bytes: not an API key file",
+                    p.display()
+                )));
+            }
+            std::fs::read(p)
+                .map_err(|e| Error::io(format!("{}: cannot read API key", p.display()), e))?
+        }
         None => std::env::var_os("VELUM_API_KEY")
             .map(|v| v.into_encoded_bytes())
             .ok_or_else(|| {

@@ -71,14 +71,36 @@ impl Redactor {
         unit.extend_from_slice(text.as_bytes());
         findings.clear();
         self.compiled.engine.scan_field(unit, at, scratch, findings);
-        let mine: Vec<Finding> = findings
-            .iter()
-            .filter(|f| f.span.start() >= at)
-            .map(|f| Finding {
-                span: Span::new(f.span.start() - at, f.span.end() - at),
-                ..*f
-            })
-            .collect();
+        let in_value = |found: &[Finding], out: &mut Vec<Finding>| {
+            out.extend(
+                found
+                    .iter()
+                    .filter(|f| f.span.start() >= at)
+                    .map(|f| Finding {
+                        span: Span::new(f.span.start() - at, f.span.end() - at),
+                        ..*f
+                    }),
+            );
+        };
+        let mut mine: Vec<Finding> = Vec::new();
+        in_value(findings, &mut mine);
+        // As the next pass reads the value (see `Redactor::scan_structured`).
+        let head = unit[..at].to_vec();
+        super::settle(
+            text.as_bytes(),
+            &mut mine,
+            0,
+            &|found| self.rewrite_unit(text.as_bytes(), found).into_owned(),
+            &mut |value, more| {
+                let mut field = head.clone();
+                field.extend_from_slice(value);
+                let mut all = Vec::new();
+                self.compiled
+                    .engine
+                    .scan_field(&field, at, scratch, &mut all);
+                in_value(&all, more);
+            },
+        );
         if let Cow::Owned(new) = self.rewrite_unit(text.as_bytes(), &mine) {
             *v = Value::String(String::from_utf8_lossy(&new).into_owned());
         }

@@ -27,7 +27,7 @@ use crate::error::Result;
 use crate::phone::Regions;
 use crate::policy::Policy;
 use crate::record::{self, Structure};
-use crate::span::{Entity, Finding};
+use crate::span::{Entity, Finding, Span};
 use crate::transform::{self, Action, Rule, Sealer};
 use crate::vault::Keyring;
 use crate::vault::codec;
@@ -252,7 +252,33 @@ impl Redactor {
     }
 
     /// Scans one unit read as `how`; findings are in `unit`'s byte offsets, in order.
+    ///
+    /// The findings are those of the unit as the next pass reads it too: a verdict may turn
+    /// on a neighbour (`Lincoln` beside `Place, Austin`, a number before `,270.86`), and once
+    /// the neighbour is redacted it is a label. So a unit with findings is rewritten and
+    /// scanned again, and what that finds outside the rewritten values is added, until
+    /// nothing more is found (at most [`FIXED_POINT_ROUNDS`] rounds; units of at most
+    /// [`FIXED_POINT_UNIT`] bytes and [`FIXED_POINT_FINDINGS`] findings, which is nearly every
+    /// line of a log). This is what makes `redact` of its own output change nothing.
     pub(crate) fn scan_structured(
+        &self,
+        scratch: &mut Scratch,
+        unit: &[u8],
+        how: Structure<'_>,
+        out: &mut Vec<Finding>,
+    ) {
+        let first = out.len();
+        self.scan_once(scratch, unit, how, out);
+        settle(
+            unit,
+            out,
+            first,
+            &|found| self.rewrite_structured(unit, how, found).into_owned(),
+            &mut |text, more| self.scan_once(scratch, text, how, more),
+        );
+    }
+
+    fn scan_once(
         &self,
         scratch: &mut Scratch,
         unit: &[u8],
@@ -426,9 +452,160 @@ pub(crate) fn lines(text: &[u8]) -> impl Iterator<Item = (usize, &[u8], &[u8])> 
     })
 }
 
+/// Most scans of one unit that look for findings its rewritten form reveals.
+const FIXED_POINT_ROUNDS: usize = 3;
+/// Longest unit looked at again (chunks of a long line are not).
+const FIXED_POINT_UNIT: usize = 64 << 10;
+/// Most findings of a unit looked at again (each costs a rewrite to place it).
+const FIXED_POINT_FINDINGS: usize = 32;
+
+/// Adds to the findings `out[first..]` of `unit` what its rewritten form (`rewrite` of some
+/// findings) shows when scanned (`scan`), until nothing more is found (see
+/// `Redactor::scan_structured`).
+pub(super) fn settle(
+    unit: &[u8],
+    out: &mut Vec<Finding>,
+    first: usize,
+    rewrite: &dyn Fn(&[Finding]) -> Vec<u8>,
+    scan: &mut dyn FnMut(&[u8], &mut Vec<Finding>),
+) {
+    if out.len() == first || unit.len() > FIXED_POINT_UNIT {
+        return;
+    }
+    for _ in 1..FIXED_POINT_ROUNDS {
+        let found = &out[first..];
+        if found.len() > FIXED_POINT_FINDINGS {
+            return;
+        }
+        // Where each finding's replacement ends up: its length change, one at a time.
+        let deltas: Vec<isize> = found
+            .iter()
+            .map(|f| rewrite(std::slice::from_ref(f)).len() as isize - unit.len() as isize)
+            .collect();
+        let text = rewrite(found);
+        let Some(map) = Rewritten::new(unit, &text, found, &deltas) else {
+            return;
+        };
+        let mut more = Vec::new();
+        scan(&text, &mut more);
+        let mut added: Vec<Finding> = more
+            .iter()
+            .filter_map(|f| {
+                Some(Finding {
+                    span: map.back(f.span)?,
+                    ..*f
+                })
+            })
+            .collect();
+        if added.is_empty() {
+            return;
+        }
+        added.extend_from_slice(&out[first..]);
+        added.sort_by_key(|f| f.span.start());
+        out.truncate(first);
+        out.extend(added);
+    }
+}
+
+/// Where the values of a unit went in its rewritten form, to bring the spans of what the
+/// rewritten form holds back to the unit.
+struct Rewritten {
+    /// Per finding: its span in the rewritten text, and the shift of the bytes before it.
+    placed: Vec<(Span, isize)>,
+    /// The shift of the bytes after the last finding.
+    tail: isize,
+}
+
+impl Rewritten {
+    /// `None` unless `text` is `unit` with each of `found` replaced (checked: the bytes
+    /// between the values are the same), the replacement of finding `i` changing the length
+    /// by `deltas[i]`.
+    fn new(unit: &[u8], text: &[u8], found: &[Finding], deltas: &[isize]) -> Option<Self> {
+        let mut placed = Vec::with_capacity(found.len());
+        let mut shift = 0isize;
+        let mut prev = 0usize;
+        for (f, &d) in found.iter().zip(deltas) {
+            let gap = unit.get(prev..f.span.start())?;
+            let at = prev.checked_add_signed(shift)?;
+            if text.get(at..at + gap.len())? != gap {
+                return None;
+            }
+            let start = f.span.start().checked_add_signed(shift)?;
+            let end = f.span.end().checked_add_signed(shift + d)?;
+            placed.push((Span::new(start, end), shift));
+            shift += d;
+            prev = f.span.end();
+        }
+        let at = prev.checked_add_signed(shift)?;
+        if text.get(at..)? != &unit[prev..] {
+            return None;
+        }
+        Some(Self {
+            placed,
+            tail: shift,
+        })
+    }
+
+    /// The span in the unit of `s`, a span of the rewritten text; `None` when it touches a
+    /// replacement.
+    fn back(&self, s: Span) -> Option<Span> {
+        let i = self.placed.partition_point(|(p, _)| p.end() <= s.start());
+        let shift = match self.placed.get(i) {
+            Some((p, _)) if p.start() < s.end() => return None,
+            Some((_, before)) => *before,
+            None => self.tail,
+        };
+        Some(Span::new(
+            s.start().checked_add_signed(-shift)?,
+            s.end().checked_add_signed(-shift)?,
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A verdict that turns on a neighbour is the same before and after the neighbour is
+    /// redacted: the findings are those of the fixed point (fuzz/regressions/json/*).
+    #[test]
+    fn findings_are_those_the_next_pass_sees_too() {
+        let r = Redactor::new();
+        for line in [
+            &b"{\"us\":\"22-610-125(3::6-02-0366-1101:13:01:34\"}"[..],
+            b"{\"contact\":\"DE89 5533 0/44 0532 0130 030\"}",
+            b"ip 2001:db8:85a3::8a2e:370.215 20 7946 6-1",
+        ] {
+            let once = r.redact(line).into_owned();
+            assert_eq!(
+                r.redact(&once).as_ref(),
+                &once[..],
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
+
+    #[test]
+    fn rewritten_spans_come_back_to_the_unit() {
+        let unit = b"ab 12345 cd 678 ef";
+        let f = |s, e| Finding {
+            span: Span::new(s, e),
+            entity: Entity::EMAIL,
+            score: 1.0,
+            detector: crate::span::DetectorId::new("x"),
+            fragment: false,
+        };
+        let found = [f(3, 8), f(12, 15)];
+        let text = b"ab [LONG] cd [] ef";
+        let map = Rewritten::new(unit, text, &found, &[1, -1]).unwrap();
+        assert_eq!(map.back(Span::new(0, 2)), Some(Span::new(0, 2)));
+        assert_eq!(map.back(Span::new(10, 12)), Some(Span::new(9, 11)));
+        assert_eq!(map.back(Span::new(16, 18)), Some(Span::new(16, 18)));
+        assert_eq!(map.back(Span::new(4, 6)), None);
+        // Not a rewrite of the unit: refused.
+        assert!(Rewritten::new(unit, b"xx [LONG] cd [] ef", &found, &[1, -1]).is_none());
+    }
     use crate::{Keyring, Policy};
 
     #[test]
