@@ -1,0 +1,306 @@
+//! Context words on real phrasings: every convention of a field name, labels and barriers,
+//! negative words that must be adjacent, artifacts that never count.
+
+use super::*;
+
+fn index() -> ContextIndex {
+    ContextIndex::build(
+        &[
+            vec!["card".into(), "credit card".into()],
+            vec!["ssn".into()],
+        ],
+        &[vec![], vec!["build".into()]],
+        &["order".into(), "v".into()],
+        0.3,
+        &[
+            (Artifact::Label, "[IP_ADDRESS]".into()),
+            (Artifact::TokenPrefix, "VLM_".into()),
+            (Artifact::MaskRun, "***".into()),
+        ],
+    )
+    .unwrap()
+}
+
+fn hits(ix: &ContextIndex, s: &str) -> Vec<Hit> {
+    let mut v = Vec::new();
+    let mut w = super::super::lex::Words::default();
+    w.lex(s.as_bytes());
+    ix.hits(s.as_bytes(), &w.w, &mut v);
+    v
+}
+
+#[test]
+fn words_stand_alone() {
+    let ix = index();
+    assert_eq!(hits(&ix, "Credit Card: 1").len(), 1);
+    assert_eq!(hits(&ix, "discard this").len(), 0);
+    assert_eq!(hits(&ix, "cardNumber=1").len(), 1);
+    assert_eq!(hits(&ix, "card_number=1").len(), 1);
+    assert_eq!(hits(&ix, "ssn=1 v2.0").len(), 2);
+    assert_eq!(hits(&ix, "savvy").len(), 0);
+}
+
+const ALL: (usize, usize) = (0, usize::MAX);
+
+/// Found in review: `upstream=10.20.30.40:8443 build=10.0.1` lost its IP to the next
+/// field's key. A word after a value lowers it only as a unit (`1234 ms`).
+#[test]
+fn a_following_word_lowers_only_as_a_unit() {
+    let at = |h: &str, w: &str, c: &str| {
+        let (ws, cs) = (h.find(w).unwrap(), h.find(c).unwrap());
+        adjacent(
+            h.as_bytes(),
+            Span::new(ws, ws + w.len()),
+            Span::new(cs, cs + c.len()),
+        )
+    };
+    assert!(at("order_id=884213", "order_id", "884213"));
+    assert!(at("took 1234567890 ms", "ms", "1234567890"));
+    assert!(at("1234567890ms", "ms", "1234567890"));
+    assert!(!at(
+        "up=10.20.30.40:8443 build=10.0.1",
+        "build",
+        "10.20.30.40"
+    ));
+    assert!(!at("4111111111111111 build=7", "build", "4111111111111111"));
+    assert!(!at("order 884213 shipped by", "by", "884213"));
+}
+
+#[test]
+fn artifacts_are_barriers_and_never_context() {
+    let ix = index();
+    // Words inside a label or a token do not count.
+    let s = "[IP_ADDRESS] VLM_CREDIT_CARD_K1_ab2ip3card 4111111111111111";
+    let h = hits(&ix, s);
+    let at = s.find('4').unwrap();
+    assert_eq!(
+        ix.effect(
+            s.as_bytes(),
+            &h,
+            Span::new(at, at + 16),
+            ALL,
+            (0, (0, 0)),
+            0,
+            0.3,
+            true
+        )
+        .delta,
+        0.0
+    );
+    // A mask run stands where the masked value stood: "card" does not reach past it.
+    let s = "card **** **** **** 1111 4111111111111111";
+    let h = hits(&ix, s);
+    let at = s.rfind('4').unwrap() - 15;
+    assert_eq!(
+        ix.effect(
+            s.as_bytes(),
+            &h,
+            Span::new(at, at + 16),
+            ALL,
+            (0, (0, 0)),
+            0,
+            0.3,
+            true
+        )
+        .delta,
+        0.0
+    );
+    // Exact case only: lower-case text is not velum's output.
+    let s = "card vlm_x 4111111111111111";
+    let h = hits(&ix, s);
+    assert!(
+        ix.effect(
+            s.as_bytes(),
+            &h,
+            Span::new(11, 27),
+            ALL,
+            (0, (0, 0)),
+            0,
+            0.3,
+            true
+        )
+        .delta
+            > 0.0
+    );
+}
+
+#[test]
+fn barriers_stop_the_window() {
+    let ix = index();
+    let s = "card 1 4111111111111111";
+    let h = hits(&ix, s);
+    assert_eq!(
+        ix.effect(
+            s.as_bytes(),
+            &h,
+            Span::new(7, 23),
+            (6, usize::MAX),
+            (0, (0, 0)),
+            0,
+            0.3,
+            true
+        )
+        .delta,
+        0.0
+    );
+    assert!(
+        ix.effect(
+            s.as_bytes(),
+            &h,
+            Span::new(7, 23),
+            (0, usize::MAX),
+            (0, (0, 0)),
+            0,
+            0.3,
+            true
+        )
+        .delta
+            > 0.0
+    );
+}
+
+#[test]
+fn effect_in_window() {
+    let ix = index();
+    let s = "card 4111111111111111";
+    let h = hits(&ix, s);
+    let e = ix.effect(
+        s.as_bytes(),
+        &h,
+        Span::new(5, 21),
+        ALL,
+        (0, (0, 0)),
+        0,
+        0.3,
+        true,
+    );
+    assert!(e.positive.is_some() && (e.delta - 0.3).abs() < 1e-6);
+    // Not this detector's word.
+    assert_eq!(
+        ix.effect(
+            s.as_bytes(),
+            &h,
+            Span::new(5, 21),
+            ALL,
+            (0, (0, 0)),
+            1,
+            0.3,
+            true
+        )
+        .delta,
+        0.0
+    );
+    // Too far away.
+    let far = format!("card {} 4111111111111111", "x".repeat(60));
+    let h = hits(&ix, &far);
+    let at = far.find('4').unwrap();
+    assert_eq!(
+        ix.effect(
+            far.as_bytes(),
+            &h,
+            Span::new(at, at + 16),
+            ALL,
+            (0, (0, 0)),
+            0,
+            0.3,
+            true
+        )
+        .delta,
+        0.0
+    );
+    // Negative context only for numeric detectors.
+    let s = "order 4111111111111111";
+    let h = hits(&ix, s);
+    assert!(
+        ix.effect(
+            s.as_bytes(),
+            &h,
+            Span::new(6, 22),
+            ALL,
+            (0, (0, 0)),
+            0,
+            0.3,
+            true
+        )
+        .delta
+            < 0.0
+    );
+    assert_eq!(
+        ix.effect(
+            s.as_bytes(),
+            &h,
+            Span::new(6, 22),
+            ALL,
+            (0, (0, 0)),
+            0,
+            0.3,
+            false
+        )
+        .delta,
+        0.0
+    );
+    // A detector's own negative words apply whether or not it is numeric.
+    let s = "build 536-90-4399";
+    let h = hits(&ix, s);
+    assert!(
+        ix.effect(
+            s.as_bytes(),
+            &h,
+            Span::new(6, 17),
+            ALL,
+            (0, (0, 0)),
+            1,
+            0.3,
+            false
+        )
+        .delta
+            < 0.0
+    );
+    assert_eq!(
+        ix.effect(
+            s.as_bytes(),
+            &h,
+            Span::new(6, 17),
+            ALL,
+            (0, (0, 0)),
+            0,
+            0.3,
+            false
+        )
+        .delta,
+        0.0
+    );
+    // Negative words must be adjacent: a neighbouring field's key does not count.
+    let s = "order_id=1 customer=4111111111111111";
+    let h = hits(&ix, s);
+    assert_eq!(
+        ix.effect(
+            s.as_bytes(),
+            &h,
+            Span::new(20, 36),
+            ALL,
+            (0, (0, 0)),
+            0,
+            0.3,
+            true
+        )
+        .delta,
+        0.0
+    );
+    let s = "order=4111111111111111";
+    let h = hits(&ix, s);
+    assert!(
+        ix.effect(
+            s.as_bytes(),
+            &h,
+            Span::new(6, 22),
+            ALL,
+            (0, (0, 0)),
+            0,
+            0.3,
+            true
+        )
+        .delta
+            < 0.0
+    );
+}
