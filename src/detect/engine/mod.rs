@@ -418,9 +418,11 @@ impl Engine {
     /// True when the candidate `s..e` touches a label or mask run velum wrote. The value it
     /// replaced stood there, so the candidate is glued to it, as it was before redaction.
     fn touches_artifact(&self, hay: &[u8], s: usize, e: usize, artifacts: &[Span]) -> bool {
-        // Inside one (`MEDICARE` of `[AU_MEDICARE]`, a SWIFT_BIC's shape).
+        // Starting inside one (`MEDICARE` of `[AU_MEDICARE]`, a SWIFT_BIC's shape). One that
+        // only runs on into an artifact (`GB82WEST… VLM_IP_…`) is validated: its validator
+        // keeps the value in front.
         let i = artifacts.partition_point(|a| a.end() <= s);
-        if artifacts.get(i).is_some_and(|a| a.start() < e) {
+        if artifacts.get(i).is_some_and(|a| a.start() <= s) {
             return true;
         }
         let before = &hay[..s];
