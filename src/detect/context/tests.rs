@@ -3,6 +3,29 @@
 
 use super::*;
 
+/// The score change `ix` gives detector `det` at `span` of `s` (whose hits are `h`): no
+/// neighbours, no field name, a boost of 0.3.
+fn delta(
+    ix: &ContextIndex,
+    s: &str,
+    h: &[Hit],
+    span: (usize, usize),
+    det: u16,
+    numeric: bool,
+) -> f32 {
+    ix.effect(
+        s.as_bytes(),
+        h,
+        Span::new(span.0, span.1),
+        ALL,
+        (0, (0, 0)),
+        det,
+        0.3,
+        numeric,
+    )
+    .delta
+}
+
 fn index() -> ContextIndex {
     ContextIndex::build(
         &[
@@ -108,20 +131,7 @@ fn artifacts_are_barriers_and_never_context() {
     // Exact case only: lower-case text is not velum's output.
     let s = "card vlm_x 4111111111111111";
     let h = hits(&ix, s);
-    assert!(
-        ix.effect(
-            s.as_bytes(),
-            &h,
-            Span::new(11, 27),
-            ALL,
-            (0, (0, 0)),
-            0,
-            0.3,
-            true
-        )
-        .delta
-            > 0.0
-    );
+    assert!(delta(&ix, s, &h, (11, 27), 0, true) > 0.0);
 }
 
 #[test]
@@ -176,20 +186,7 @@ fn effect_in_window() {
     );
     assert!(e.positive.is_some() && (e.delta - 0.3).abs() < 1e-6);
     // Not this detector's word.
-    assert_eq!(
-        ix.effect(
-            s.as_bytes(),
-            &h,
-            Span::new(5, 21),
-            ALL,
-            (0, (0, 0)),
-            1,
-            0.3,
-            true
-        )
-        .delta,
-        0.0
-    );
+    assert_eq!(delta(&ix, s, &h, (5, 21), 1, true), 0.0);
     // Too far away.
     let far = format!("card {} 4111111111111111", "x".repeat(60));
     let h = hits(&ix, &far);
@@ -211,96 +208,18 @@ fn effect_in_window() {
     // Negative context only for numeric detectors.
     let s = "order 4111111111111111";
     let h = hits(&ix, s);
-    assert!(
-        ix.effect(
-            s.as_bytes(),
-            &h,
-            Span::new(6, 22),
-            ALL,
-            (0, (0, 0)),
-            0,
-            0.3,
-            true
-        )
-        .delta
-            < 0.0
-    );
-    assert_eq!(
-        ix.effect(
-            s.as_bytes(),
-            &h,
-            Span::new(6, 22),
-            ALL,
-            (0, (0, 0)),
-            0,
-            0.3,
-            false
-        )
-        .delta,
-        0.0
-    );
+    assert!(delta(&ix, s, &h, (6, 22), 0, true) < 0.0);
+    assert_eq!(delta(&ix, s, &h, (6, 22), 0, false), 0.0);
     // A detector's own negative words apply whether or not it is numeric.
     let s = "build 536-90-4399";
     let h = hits(&ix, s);
-    assert!(
-        ix.effect(
-            s.as_bytes(),
-            &h,
-            Span::new(6, 17),
-            ALL,
-            (0, (0, 0)),
-            1,
-            0.3,
-            false
-        )
-        .delta
-            < 0.0
-    );
-    assert_eq!(
-        ix.effect(
-            s.as_bytes(),
-            &h,
-            Span::new(6, 17),
-            ALL,
-            (0, (0, 0)),
-            0,
-            0.3,
-            false
-        )
-        .delta,
-        0.0
-    );
+    assert!(delta(&ix, s, &h, (6, 17), 1, false) < 0.0);
+    assert_eq!(delta(&ix, s, &h, (6, 17), 0, false), 0.0);
     // Negative words must be adjacent: a neighbouring field's key does not count.
     let s = "order_id=1 customer=4111111111111111";
     let h = hits(&ix, s);
-    assert_eq!(
-        ix.effect(
-            s.as_bytes(),
-            &h,
-            Span::new(20, 36),
-            ALL,
-            (0, (0, 0)),
-            0,
-            0.3,
-            true
-        )
-        .delta,
-        0.0
-    );
+    assert_eq!(delta(&ix, s, &h, (20, 36), 0, true), 0.0);
     let s = "order=4111111111111111";
     let h = hits(&ix, s);
-    assert!(
-        ix.effect(
-            s.as_bytes(),
-            &h,
-            Span::new(6, 22),
-            ALL,
-            (0, (0, 0)),
-            0,
-            0.3,
-            true
-        )
-        .delta
-            < 0.0
-    );
+    assert!(delta(&ix, s, &h, (6, 22), 0, true) < 0.0);
 }
