@@ -153,6 +153,15 @@ fn every_line_scans_in_time_linear_in_its_length() {
             "`{unit}` repeated ({args:?}): {took:?} against {base:?} for ordinary logs"
         );
     }
+    // A CSV quote never closed: the framing looks for its record end once per window, not
+    // once per line.
+    let mut open = b"a,b\n1,\"open\n".to_vec();
+    open.extend_from_slice(&ordinary);
+    let took = best_time(&["--format", "csv"], &open);
+    assert!(
+        took < base * 10,
+        "open CSV quote: {took:?} against {base:?}"
+    );
     let dense: [(&str, &[&str]); 3] = [("Aa ", &[]), ("ab ", &custom), ("1 a ", &custom)];
     for (unit, args) in dense {
         let quarter = best_time(args, &line_of(unit, 250_000));

@@ -2,7 +2,9 @@
 //! It alone knows about reads, buffers, line numbers and order.
 //!
 //! - A unit is a line without its terminator (`\n` or `\r\n`); the terminator is passed on
-//!   unchanged, and a last line without one stays without one.
+//!   unchanged, and a last line without one stays without one. In CSV/TSV a unit is a record:
+//!   all its physical lines when a quoted field holds newlines (see [`units`]); line numbers
+//!   and counts stay those of physical lines.
 //! - A line longer than `max_unit` is scanned in chunks: each chunk's window also holds the
 //!   next `overlap` bytes (more than the longest match plus the context window) and the last
 //!   few bytes already written (left context). Findings that start before the cut are taken,
@@ -17,6 +19,7 @@
 #[cfg(feature = "tokio")]
 mod async_io;
 mod read_ahead;
+mod units;
 mod writer;
 
 pub use read_ahead::ReadAhead;
@@ -30,11 +33,12 @@ use crate::error::{Error, Result};
 use crate::record::{CsvHeader, Format, Structure};
 use crate::redactor::Redactor;
 use crate::span::{Finding, Span};
+use units::{End, Units};
 
-/// One piece of output: a whole line, or a chunk of a long line.
+/// One piece of output: a whole unit (a line or a record), or a chunk of a long line.
 #[derive(Debug)]
 pub(crate) struct Piece<'a> {
-    /// 1-based line number.
+    /// 1-based line number (of the first line of a record of several).
     pub(crate) line: u64,
     /// Offset of `text` within its line (non-zero for later chunks of a long line).
     pub(crate) line_offset: u64,
@@ -113,6 +117,23 @@ fn content_end(buf: &[u8], start: usize, nl: usize) -> usize {
     }
 }
 
+/// How many lines a unit from `start` to its `\n` at `nl` (or the end of input) holds past
+/// its first: a record's quoted newlines; always 0 for lines.
+fn lines_within(units: Units, unit: &[u8]) -> u64 {
+    match units {
+        Units::Lines => 0,
+        Units::Records(_) => memchr::memchr_iter(b'\n', unit).count() as u64,
+    }
+}
+
+/// The end (its `\n`) of the unit at `region[at..]` in a region of whole units.
+fn unit_end(units: Units, region: &[u8], at: usize) -> usize {
+    match units.end(&region[at..], usize::MAX) {
+        End::At(i) => at + i,
+        End::Open | End::Broken(_) => region.len(),
+    }
+}
+
 /// The error for a line whose scan faulted: it was not written, and nothing after it.
 fn withheld(line: u64) -> Error {
     Error::internal(format!(
@@ -138,7 +159,7 @@ struct BatchScan {
 fn scan_batch(
     r: &Redactor,
     batch: &[u8],
-    first_line: u64,
+    (first_line, units): (u64, Units),
     how: Structure<'_>,
     render_lines: bool,
 ) -> BatchScan {
@@ -155,13 +176,14 @@ fn scan_batch(
         let mut found = Vec::new();
         let mut at = 0;
         let mut k = 0u32;
+        let mut line = first_line;
         while at < batch.len() {
-            let nl = memchr::memchr(b'\n', &batch[at..]).map_or(batch.len(), |i| at + i);
+            let nl = unit_end(units, batch, at);
             let ce = content_end(batch, at, nl);
             found.clear();
             let unit = &batch[at..ce];
             let ok = catch_unwind(AssertUnwindSafe(|| {
-                failpoint(first_line + u64::from(k));
+                failpoint(line);
                 r.scan_structured(scratch, unit, how, &mut found);
             }));
             if ok.is_err() {
@@ -173,7 +195,7 @@ fn scan_batch(
                 render(
                     r,
                     &Piece {
-                        line: first_line + u64::from(k),
+                        line,
                         line_offset: 0,
                         text: unit,
                         findings: &found,
@@ -185,6 +207,7 @@ fn scan_batch(
                 out.line_ends.push(out.rendered.len());
             }
             out.findings.extend(found.iter().map(|f| (k, *f)));
+            line += 1 + lines_within(units, unit);
             at = nl + 1;
             k += 1;
         }
@@ -376,12 +399,21 @@ struct ScanSink<W, F> {
 impl<W: io::Write, F: FnMut(&mut W, LineFinding<'_>) -> io::Result<()>> Sink for ScanSink<W, F> {
     fn piece(&mut self, p: &Piece<'_>) -> io::Result<()> {
         for f in p.findings {
+            // In a record of several lines, a finding is placed on the line it starts on.
+            let before = &p.text[..f.span.start()];
+            let (line, start) = match memchr::memrchr(b'\n', before) {
+                Some(nl) => (
+                    p.line + memchr::memchr_iter(b'\n', before).count() as u64,
+                    (f.span.start() - nl - 1) as u64,
+                ),
+                None => (p.line, p.line_offset + f.span.start() as u64),
+            };
             (self.f)(
                 &mut self.w,
                 LineFinding {
-                    line: p.line,
-                    start: p.line_offset + f.span.start() as u64,
-                    end: p.line_offset + f.span.end() as u64,
+                    line,
+                    start,
+                    end: start + f.span.len() as u64,
                     finding: *f,
                     value: &p.text[f.span.range()],
                 },
@@ -426,6 +458,7 @@ pub(crate) struct Framer {
     ctx_keep: usize,
     threads: usize,
     format: Format,
+    units: Units,
     /// The header of a delimited stream, once its first line has been read.
     header: Option<CsvHeader>,
     scratch: crate::Scratch,
@@ -435,6 +468,7 @@ pub(crate) struct Framer {
 }
 
 struct ScanState<'a> {
+    units: Units,
     scratch: &'a mut crate::Scratch,
     found: &'a mut Vec<Finding>,
     kept: &'a mut Vec<Finding>,
@@ -474,8 +508,8 @@ impl ScanState<'_> {
         Ok(end)
     }
 
-    /// Scans the complete lines of `region` in batches on rayon's pool, then emits them in
-    /// order. On a fault, the lines before the faulty one are emitted and it is withheld.
+    /// Scans the complete units of `region` in batches on rayon's pool, then emits them in
+    /// order. On a fault, the units before the faulty one are emitted and it is withheld.
     fn parallel<S: Sink>(
         &mut self,
         r: &Redactor,
@@ -490,12 +524,21 @@ impl ScanState<'_> {
         let target = (region.len() / (threads * 16)).max(16 << 10);
         let mut batches: Vec<(usize, usize, u64)> = Vec::new();
         let (mut at, mut first) = (0, *line);
+        let units = self.units;
         while at < region.len() {
             let want = (at + target).min(region.len());
-            let end = if want == region.len() {
-                region.len()
-            } else {
-                memchr::memchr(b'\n', &region[want - 1..]).map_or(region.len(), |i| want + i)
+            let end = match units {
+                _ if want == region.len() => region.len(),
+                Units::Lines => {
+                    memchr::memchr(b'\n', &region[want - 1..]).map_or(region.len(), |i| want + i)
+                }
+                Units::Records(_) => {
+                    let mut e = at;
+                    while e < want {
+                        e = unit_end(units, region, e) + 1;
+                    }
+                    e.min(region.len())
+                }
             };
             batches.push((at, end, first));
             first += memchr::memchr_iter(b'\n', &region[at..end]).count() as u64;
@@ -504,7 +547,7 @@ impl ScanState<'_> {
         let renders = sink.renders();
         let scans: Vec<BatchScan> = batches
             .par_iter()
-            .map(|&(s, e, first)| scan_batch(r, &region[s..e], first, how, renders))
+            .map(|&(s, e, first)| scan_batch(r, &region[s..e], (first, units), how, renders))
             .collect();
         if renders {
             // The workers rewrote the lines: only bytes to write, in order.
@@ -518,20 +561,27 @@ impl ScanState<'_> {
                 };
                 sink.rendered(&scan.rendered[..written])
                     .map_err(Error::output)?;
-                self.stats.lines += upto as u64;
                 self.stats.findings += scan
                     .findings
                     .iter()
                     .filter(|(k, _)| (*k as usize) < upto)
                     .count() as u64;
-                // Bytes of the lines written: their input extent.
-                let mut at = 0;
+                // Bytes and lines of the units written: their input extent (each ends with
+                // its newline: a region is whole units).
                 let batch = &region[s..e];
-                for _ in 0..upto {
-                    at += memchr::memchr(b'\n', &batch[at..]).map_or(batch.len() - at, |i| i + 1);
-                }
+                let at = if upto == lines {
+                    batch.len()
+                } else {
+                    let mut at = 0;
+                    for _ in 0..upto {
+                        at = unit_end(units, batch, at) + 1;
+                    }
+                    at
+                };
+                let physical = memchr::memchr_iter(b'\n', &batch[..at]).count() as u64;
                 self.stats.bytes += at as u64;
-                *line += upto as u64;
+                self.stats.lines += physical;
+                *line += physical;
                 if scan.failed.is_some() {
                     return Err(withheld(*line));
                 }
@@ -547,8 +597,7 @@ impl ScanState<'_> {
                 if scan.failed == Some(k) {
                     return Err(withheld(*line));
                 }
-                let nl =
-                    at + memchr::memchr(b'\n', &batch[at..]).expect("batches end with a newline");
+                let nl = unit_end(units, batch, at);
                 let ce = content_end(batch, at, nl);
                 self.kept.clear();
                 while f < scan.findings.len() && scan.findings[f].0 == k {
@@ -556,8 +605,7 @@ impl ScanState<'_> {
                     f += 1;
                 }
                 self.emit(sink, *line, 0, &batch[at..ce], &batch[ce..=nl], how)?;
-                self.stats.lines += 1;
-                *line += 1;
+                self.count_lines(&batch[at..ce], line);
                 at = nl + 1;
                 k += 1;
             }
@@ -580,10 +628,48 @@ impl ScanState<'_> {
         let ce = content_end(buf, pos, nl);
         self.scan(r, &buf[win..ce], pos - win, ce - win + 1, *line, how)?;
         self.emit(sink, *line, *line_off, &buf[pos..ce], &buf[ce..=nl], how)?;
-        self.stats.lines += 1;
-        *line += 1;
+        self.count_lines(&buf[pos..ce], line);
         *line_off = 0;
         Ok(())
+    }
+
+    /// Counts the lines of a unit just emitted (`text` its content) and moves `line` past it.
+    fn count_lines(&mut self, text: &[u8], line: &mut u64) {
+        let n = 1 + lines_within(self.units, text);
+        self.stats.lines += n;
+        *line += n;
+    }
+
+    /// Emits `buf[pos..=last]` (`last` a newline) line by line, each as text; returns where
+    /// the next unit starts.
+    fn lines_of_text<S: Sink>(
+        &mut self,
+        r: &Redactor,
+        sink: &mut S,
+        buf: &[u8],
+        mut pos: usize,
+        last: usize,
+        line: &mut u64,
+    ) -> Result<usize> {
+        let units = std::mem::replace(&mut self.units, Units::Lines);
+        let mut off = 0;
+        let done = (|| {
+            while pos <= last {
+                let nl = pos + memchr::memchr(b'\n', &buf[pos..]).expect("ends at a newline");
+                self.line(
+                    r,
+                    sink,
+                    buf,
+                    (pos, pos, nl),
+                    (line, &mut off),
+                    Structure::Text,
+                )?;
+                pos = nl + 1;
+            }
+            Ok(pos)
+        })();
+        self.units = units;
+        done
     }
 
     fn emit<S: Sink>(
@@ -624,6 +710,7 @@ impl Framer {
             ctx_keep,
             threads: opts.threads.max(1),
             format: opts.format,
+            units: opts.format.separator().map_or(Units::Lines, Units::Records),
             header: None,
             scratch: redactor.scratch(),
             found: Vec::new(),
@@ -665,13 +752,16 @@ impl Framer {
             ctx_keep,
             threads,
             format,
+            units,
             header,
             scratch,
             found,
             kept,
             stats,
         } = self;
+        let units = *units;
         let mut st = ScanState {
+            units,
             scratch,
             found,
             kept,
@@ -694,16 +784,19 @@ impl Framer {
             )?;
             pos = nl + 1;
         }
-        // A delimited stream's first line is its header: read as text, then kept as the
+        // A delimited stream's first record is its header: read as text, then kept as the
         // names of the columns. (A header too long to hold whole names no column.)
         if let Some(sep) = format.separator()
             && header.is_none()
         {
             if *line == 1
                 && *line_off == 0
-                && let Some(i) = memchr::memchr(b'\n', &buf[pos..])
+                && let Some(nl) = match units.end(&buf[pos..], *max_unit) {
+                    End::At(i) => Some(pos + i),
+                    End::Broken(_) => memchr::memchr(b'\n', &buf[pos..]).map(|i| pos + i),
+                    End::Open => None,
+                }
             {
-                let nl = pos + i;
                 st.line(
                     r,
                     sink,
@@ -731,18 +824,29 @@ impl Framer {
             _ => Structure::Text,
         };
         if *threads > 1
-            && let Some(last) = memchr::memrchr(b'\n', &buf[pos..])
-            && last + 1 >= PARALLEL_MIN
+            && let Some(end) = whole_units(units, buf, pos, *max_unit)
+            && end - pos >= PARALLEL_MIN
         {
-            let end = pos + last + 1;
             st.parallel(r, sink, &buf[pos..end], line, *threads, how)?;
             pos = end;
         }
-        while let Some(i) = memchr::memchr(b'\n', &buf[pos..]) {
-            let nl = pos + i;
-            let win = if pos == *ctx { 0 } else { pos };
-            st.line(r, sink, buf, (win, pos, nl), (line, line_off), how)?;
-            pos = nl + 1;
+        loop {
+            match units.end(&buf[pos..], *max_unit) {
+                End::At(i) => {
+                    let nl = pos + i;
+                    let win = if pos == *ctx { 0 } else { pos };
+                    st.line(r, sink, buf, (win, pos, nl), (line, line_off), how)?;
+                    pos = nl + 1;
+                }
+                // A quote open too long: the lines it would have swallowed are lines of text.
+                End::Broken(i) => pos = st.lines_of_text(r, sink, buf, pos, pos + i, line)?,
+                End::Open => break,
+            }
+        }
+        if eof && pos < buf.len() && !units.whole_at_eof(&buf[pos..]) {
+            // The input ended inside a quoted field: what it holds is lines of text.
+            let last = pos + memchr::memrchr(b'\n', &buf[pos..]).expect("a record of lines");
+            pos = st.lines_of_text(r, sink, buf, pos, last, line)?;
         }
         let line_start = if pos == *ctx { 0 } else { pos };
         if eof {
@@ -762,8 +866,7 @@ impl Framer {
                     how,
                 )?;
                 st.emit(sink, *line, *line_off, &buf[pos..], b"", how)?;
-                st.stats.lines += 1;
-                *line += 1;
+                st.count_lines(&buf[pos..], line);
                 *line_off = 0;
             }
             buf.clear();
@@ -792,6 +895,21 @@ impl Framer {
         buf.copy_within(keep_from.., 0);
         buf.truncate(buf.len() - keep_from);
         Ok(())
+    }
+}
+
+/// The end of the longest run of whole units from `buf[pos..]` (for lines, after the last
+/// newline), if there is one.
+fn whole_units(units: Units, buf: &[u8], pos: usize, max_unit: usize) -> Option<usize> {
+    match units {
+        Units::Lines => memchr::memrchr(b'\n', &buf[pos..]).map(|i| pos + i + 1),
+        Units::Records(_) => {
+            let mut at = pos;
+            while let End::At(i) = units.end(&buf[at..], max_unit) {
+                at += i + 1;
+            }
+            (at > pos).then_some(at)
+        }
     }
 }
 
@@ -954,6 +1072,97 @@ mod tests {
             assert_eq!(c.out, line, "step {step}");
             assert_eq!(c.found, want, "step {step}");
         }
+    }
+
+    fn run_csv(input: &[u8], step: usize, threads: usize) -> (Collect, Stats) {
+        let r = Redactor::new();
+        let mut c = Collect::default();
+        let opts = StreamOptions {
+            max_unit: 1 << 20,
+            read_size: step.max(1),
+            threads,
+            format: Format::Csv,
+        };
+        let stats = run(&r, Trickle(input, step), "test", &mut c, opts).unwrap();
+        (c, stats)
+    }
+
+    /// Issue 16: a quoted field may hold newlines; the record is all its lines, read as one
+    /// (the SSN after `world"` is under its column), line numbers and counts physical.
+    #[test]
+    fn csv_records_span_their_quoted_newlines() {
+        let input = b"id,note,ssn\n1,\"hello\nworld\",536904399\n2,\"a\r\n\"\"b\"\"\",536904399";
+        for step in [1, 2, 5, 4096] {
+            let (c, stats) = run_csv(input, step, 1);
+            assert_eq!(c.out, input.to_vec(), "step {step}");
+            // The test sink sees a record's first line and offsets within the record.
+            let want = [(2, 16, "536904399"), (4, 13, "536904399")];
+            let got: Vec<_> = c
+                .found
+                .iter()
+                .map(|(l, s, v)| (*l, *s, v.as_str()))
+                .collect();
+            assert_eq!(got, want, "step {step}");
+            assert_eq!(stats.lines, 5, "step {step}");
+        }
+    }
+
+    #[test]
+    fn csv_records_in_parallel_batches_match_inline_scanning() {
+        let mut input = b"n,note,email\n".to_vec();
+        for i in 0..20_000 {
+            let note = match i % 3 {
+                0 => "plain".to_owned(),
+                1 => format!("\"line one\nline {i}\n\"\"quoted\"\"\""),
+                _ => "\"a, b\"".to_owned(),
+            };
+            input.extend_from_slice(format!("{i},{note},u{i}@example.com\n").as_bytes());
+        }
+        let lines = input.iter().filter(|&&b| b == b'\n').count() as u64;
+        let (one, s1) = run_csv(&input, 1 << 20, 1);
+        let (four, s4) = run_csv(&input, 1 << 20, 4);
+        let (small, s2) = run_csv(&input, 4093, 2);
+        assert_eq!(one.out, input);
+        assert_eq!(four.out, one.out);
+        assert_eq!(four.found, one.found);
+        assert_eq!(small.found, one.found);
+        assert_eq!(one.found.len(), 20_000);
+        assert_eq!((s1.lines, s4.lines, s2.lines), (lines, lines, lines));
+        // Every e-mail is reported with the first physical line of its record.
+        let line_of = |n: usize| {
+            2 + input[..memchr::memmem::find(&input, format!("\n{n},").as_bytes()).unwrap()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64
+        };
+        for n in [0, 1, 2, 9_999, 19_999] {
+            assert_eq!(four.found[n].0, line_of(n), "e-mail {n}");
+        }
+    }
+
+    #[test]
+    fn an_unclosed_quote_leaves_lines_of_text() {
+        // Past the record limit, or at the end of input, what an open quote would have
+        // swallowed is read line by line as text: the e-mails are found.
+        let mut input = b"a,b\n1,\"open\n".to_vec();
+        for i in 0..5000 {
+            input.extend_from_slice(format!("row {i} mail u{i}@example.com\n").as_bytes());
+        }
+        let r = Redactor::new();
+        let mut c = Collect::default();
+        let opts = StreamOptions {
+            max_unit: 0, // the least the framer allows
+            read_size: 1000,
+            threads: 1,
+            format: Format::Csv,
+        };
+        let stats = run(&r, Trickle(&input, 1000), "test", &mut c, opts).unwrap();
+        assert_eq!(c.out, input);
+        assert_eq!(c.found.len(), 5000);
+        assert_eq!(stats.lines, 5002);
+        assert_eq!(c.found[4999].0, 5002);
+        let (c, stats) = run_csv(&input, 1 << 16, 1);
+        assert_eq!((c.found.len(), stats.lines), (5000, 5002));
     }
 
     #[test]
