@@ -245,7 +245,7 @@ impl Policy {
         let cx = Ctx { text, origin };
         let raw: RawPolicy = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| cx.line(s.start));
-            Error::config_at(origin, line, "", e.message().trim_end())
+            Error::toml_at(origin, line, &e)
         })?;
         if let Some(v) = &raw.version
             && *v.get_ref() != 1

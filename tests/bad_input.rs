@@ -185,6 +185,15 @@ fn broken_policies_exit_2() {
         (b"\xff\xfe\x00garbage", "not UTF-8"),
         (b"min_score = \"high\"\n", "p.toml:1"),
         (b"[[patterns]]\nname = \"x\"\n", "p.toml:1"),
+        // Issue 16: an allow-list's values are personal data; errors do not echo them.
+        (
+            b"[entities.EMAIL]\nallow = \"vip.canary@example.com\"\n",
+            "p.toml:2: invalid type: string, expected a sequence",
+        ),
+        (
+            b"[entities.EMAIL]\nallow = [\"vip.canary@example.com\", 5]\n",
+            "p.toml:2: invalid type: integer, expected a string",
+        ),
     ] {
         std::fs::write(&p, content).unwrap();
         let out = run(
@@ -196,6 +205,11 @@ fn broken_policies_exit_2() {
         assert!(
             text(&out.stderr).contains(want),
             "{want}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            !text(&out.stderr).contains("canary"),
+            "{}",
             text(&out.stderr)
         );
     }

@@ -293,6 +293,38 @@ fn outputs_never_follow_links_out_of_the_output_tree() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("refusing to write into the input tree"));
 }
 
+/// Issue 16: a symbolic link inside an input tree is not followed, and the report says so
+/// (it was skipped without a word).
+#[cfg(unix)]
+#[test]
+fn input_links_are_reported_as_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, out) = (dir.path().join("in"), dir.path().join("out"));
+    write(&input.join("a.log"), b"mail jane@example.com\n");
+    write(&dir.path().join("outside.log"), b"ip 203.0.113.9\n");
+    std::os::unix::fs::symlink(dir.path().join("outside.log"), input.join("link.log")).unwrap();
+    let report = dir.path().join("report.json");
+    let o = batch(&input, &out, &["--report", report.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("skipped") && err.contains("link.log"), "{err}");
+    let r = report_of(&report);
+    let f = file_report(&r, "link.log");
+    assert_eq!(f["status"], "skipped");
+    assert!(
+        f["error"].as_str().unwrap().contains("symbolic link"),
+        "{f}"
+    );
+    assert_eq!(r["total"]["skipped"], 1);
+    assert_eq!(r["total"]["ok"], 1);
+    assert!(!out.join("link.log").exists());
+}
+
 #[test]
 fn refuses_the_input_tree_unless_in_place() {
     let dir = tempfile::tempdir().unwrap();

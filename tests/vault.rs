@@ -306,6 +306,99 @@ fn audit_verify_detects_an_edit() {
     assert_eq!(text(&out.stdout), "tampered: line 1: record 1 was edited\n");
 }
 
+/// Issue 16: the audit log's loose ends, through the binary: a torn last record is
+/// repaired (`audit repair`), a byte that is not UTF-8 is tampering (exit 1, not 3), a key
+/// that is not recognised is audited as the service audits it, and a log others may read
+/// is refused.
+#[test]
+fn audit_repair_refused_keys_and_bad_bytes() {
+    let env = Env::new();
+    let tok = env.tokenize(b"a@example.com\n");
+    let out = env.detokenize(&tok, SUPPORT_KEY, Some("p"));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = env.detokenize(&tok, "not-a-key-xyz", Some("p"));
+    assert_eq!(out.status.code(), Some(2));
+    let log = std::fs::read_to_string(env.audit()).unwrap();
+    assert_eq!(log.lines().count(), 2, "{log}");
+    assert!(
+        log.lines()
+            .nth(1)
+            .unwrap()
+            .contains(r#""outcome":"unauthenticated""#)
+    );
+    assert!(!log.contains("not-a-key-xyz"));
+    let audit = env.audit();
+    let audit = audit.to_str().unwrap();
+    // A write cut short: the next detokenize cannot start, repair keeps both records.
+    let whole = std::fs::read(env.audit()).unwrap();
+    std::fs::write(env.audit(), [&whole[..], b"{\"seq\":3,\"ti"].concat()).unwrap();
+    let out = env.detokenize(&tok, SUPPORT_KEY, Some("p"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("velum audit repair"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = env.velum(&["audit", "repair", audit], b"", None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("repaired: 2 verified records kept"));
+    assert_eq!(std::fs::read(env.audit()).unwrap(), whole);
+    let out = env.detokenize(&tok, SUPPORT_KEY, Some("p"));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = env.velum(&["audit", "verify", audit], b"", None);
+    assert!(
+        text(&out.stdout).starts_with("intact: 3 records"),
+        "{}",
+        text(&out.stdout)
+    );
+    // One byte that is not UTF-8.
+    let mut b = std::fs::read(env.audit()).unwrap();
+    b[5] = 0xff;
+    std::fs::write(env.audit(), &b).unwrap();
+    let out = env.velum(&["audit", "verify", audit], b"", None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "tampered: line 1: record is malformed (edited)\n"
+    );
+    let out = env.velum(&["audit", "repair", audit], b"", None);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read(env.audit()).unwrap(), b);
+    // A log others may read.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(env.audit(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = env.detokenize(&tok, SUPPORT_KEY, Some("p"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("chmod 600"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// Issue 16: `keygen --rotate` on a keyring reached through a symbolic link rotates the
+/// keyring and leaves the link (it replaced the link with a file).
+#[test]
+fn keygen_through_a_link_replaces_the_keyring_not_the_link() {
+    let env = Env::new();
+    let link = env.dir.path().join("current.json");
+    std::os::unix::fs::symlink(env.keyring(), &link).unwrap();
+    let out = env.velum(
+        &["keygen", "--rotate", "--keyring", link.to_str().unwrap()],
+        b"",
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let tok = env.tokenize(b"mail jane@example.com\n");
+    assert!(text(&tok).contains("_K2_"), "{}", text(&tok));
+}
+
 #[test]
 fn hash_action_and_token_policy_without_keyring() {
     let env = Env::new();

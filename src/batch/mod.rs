@@ -119,6 +119,10 @@ pub struct Item {
 pub struct Plan {
     /// Files, in the order they were found.
     pub items: Vec<Item>,
+    /// Entries of input trees that are not processed, in the order found, with why: symbolic
+    /// links (not followed) and what is not a regular file (a FIFO, a socket, a device).
+    /// They are in the report as `skipped`.
+    pub passed_over: Vec<(PathBuf, &'static str)>,
     /// Where the manifest lives.
     pub root: PathBuf,
 }
@@ -133,7 +137,8 @@ pub struct FileReport {
     /// Output path (in the JSON report, lossily as UTF-8).
     #[serde(serialize_with = "lossy_path")]
     pub output: PathBuf,
-    /// `ok`, `resumed` (complete from an earlier run), `skipped` (binary) or `error`.
+    /// `ok`, `resumed` (complete from an earlier run), `skipped` (binary, a symbolic link
+    /// or not a regular file: `error` says which) or `error`.
     pub status: &'static str,
     /// Line format read: `auto`, `text`, `csv`, `tsv`.
     pub format: &'static str,
@@ -160,7 +165,7 @@ pub struct Totals {
     pub ok: u64,
     /// Files complete from an earlier run.
     pub resumed: u64,
-    /// Binary files skipped.
+    /// Entries skipped: binary files, symbolic links in a tree, what is not a regular file.
     pub skipped: u64,
     /// Files that failed.
     pub errors: u64,
@@ -321,6 +326,7 @@ pub fn plan(inputs: &[PathBuf], opts: &BatchOptions) -> Result<Plan> {
     };
     let single_dir = inputs.len() == 1 && inputs[0].is_dir();
     let mut items = Vec::new();
+    let mut passed_over = Vec::new();
     let mut root = None;
     for input in inputs {
         let meta = fs::metadata(input)
@@ -349,7 +355,7 @@ pub fn plan(inputs: &[PathBuf], opts: &BatchOptions) -> Result<Plan> {
                 None => abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf),
             });
         }
-        let mut found = Vec::new();
+        let mut found = Found::default();
         if meta.is_dir() {
             walk(
                 &abs,
@@ -359,9 +365,10 @@ pub fn plan(inputs: &[PathBuf], opts: &BatchOptions) -> Result<Plan> {
                 &mut found,
             )?;
         } else {
-            found.push((abs.clone(), PathBuf::new(), meta.len()));
+            found.files.push((abs.clone(), PathBuf::new(), meta.len()));
         }
-        for (path, rel_in_input, size) in found {
+        passed_over.append(&mut found.passed);
+        for (path, rel_in_input, size) in found.files {
             let rel = if meta.is_dir() {
                 base.join(&rel_in_input)
             } else {
@@ -405,8 +412,17 @@ pub fn plan(inputs: &[PathBuf], opts: &BatchOptions) -> Result<Plan> {
     }
     Ok(Plan {
         items,
+        passed_over,
         root: root.expect("at least one input"),
     })
+}
+
+/// What a walk of an input tree found: files (path, path within the input, size), and
+/// entries passed over with why.
+#[derive(Default)]
+struct Found {
+    files: Vec<(PathBuf, PathBuf, u64)>,
+    passed: Vec<(PathBuf, &'static str)>,
 }
 
 fn walk(
@@ -414,7 +430,7 @@ fn walk(
     rel: &Path,
     out: Option<&Path>,
     exclude: Option<&globset::GlobSet>,
-    found: &mut Vec<(PathBuf, PathBuf, u64)>,
+    found: &mut Found,
 ) -> Result<()> {
     if out.is_some_and(|o| o == dir) {
         return Ok(()); // the output tree inside an input tree (--in-place) is not input
@@ -440,9 +456,17 @@ fn walk(
             walk(&path, &r, out, exclude, found)?;
         } else if ft.is_file() {
             let size = e.metadata().map_or(0, |m| m.len());
-            found.push((path, r, size));
+            found.files.push((path, r, size));
+        } else if ft.is_symlink() {
+            // Not followed inside a tree (no loops, no escapes from it), but reported.
+            found
+                .passed
+                .push((path, "a symbolic link inside an input tree: not followed"));
+        } else {
+            found
+                .passed
+                .push((path, "not a regular file: not processed"));
         }
-        // Symlinks are not followed inside a tree (no loops, no escapes from it).
     }
     Ok(())
 }
@@ -625,7 +649,13 @@ pub fn run(
     }
     reports.sort_by_key(|(i, _)| *i);
     let mut total = Totals::default();
-    let files: Vec<FileReport> = reports.into_iter().map(|(_, r)| r).collect();
+    let mut files: Vec<FileReport> = reports.into_iter().map(|(_, r)| r).collect();
+    files.extend(plan.passed_over.iter().map(|(input, why)| FileReport {
+        input: input.clone(),
+        status: "skipped",
+        error: Some((*why).to_owned()),
+        ..FileReport::default()
+    }));
     for f in &files {
         match f.status {
             "ok" => total.ok += 1,

@@ -141,6 +141,13 @@ pub(crate) fn run(a: BatchArgs) -> Result<u8, Error> {
             f.error.as_deref().unwrap_or("failed")
         );
     }
+    for f in report.files.iter().filter(|f| f.status == "skipped") {
+        eprintln!(
+            "velum: batch: skipped {}: {}",
+            f.input.display(),
+            f.error.as_deref().unwrap_or("not processed")
+        );
+    }
     Ok(if report.total.errors > 0 {
         exit::RUNTIME
     } else {

@@ -6,7 +6,9 @@ use std::io::{self, BufReader, Read, Write};
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use velum::vault::{self, AuditLog, AuditVerdict, KeyState, Keyring, Vault, VaultPolicy};
+use velum::vault::{
+    self, AuditLog, AuditRepair, AuditVerdict, KeyState, Keyring, Vault, VaultPolicy,
+};
 use velum::{Error, Redactor};
 
 use super::{PolicyArgs, exit, for_each_input, stdout};
@@ -147,7 +149,7 @@ pub(crate) fn detokenize(a: DetokenizeArgs) -> Result<u8, Error> {
     let mut audit = AuditLog::open(audit_path, &keyring)?;
     let vault = Vault::new(keyring, VaultPolicy::load(&a.vault_policy)?);
     let key = api_key(a.api_key_file.as_ref())?;
-    let Some(principal) = vault.authenticate(&key) else {
+    let Some(principal) = vault.authenticate_audited(&key, &mut audit)? else {
         return Err(velum_config("the API key is not recognised"));
     };
     let principal = principal.clone();
@@ -282,18 +284,56 @@ pub(crate) enum AuditCommand {
         #[command(flatten)]
         keyring: KeyringArgs,
     },
+    /// Cut off a torn last record (a write cut short), keeping the verified records before
+    /// it; its bytes move to FILE.torn. Exit 1, changing nothing, for any other damage. Run
+    /// it while nothing writes to the log.
+    Repair {
+        /// The audit log (JSON lines).
+        file: PathBuf,
+        #[command(flatten)]
+        keyring: KeyringArgs,
+    },
 }
 
 pub(crate) fn audit(c: AuditCommand) -> Result<u8, Error> {
-    let AuditCommand::Verify { file, keyring } = c;
-    match vault::verify_audit(&file, &keyring.load()?)? {
-        AuditVerdict::Intact { records, head } => {
-            println!("intact: {records} records; last MAC {head}");
-            Ok(exit::OK)
+    match c {
+        AuditCommand::Verify { file, keyring } => {
+            match vault::verify_audit(&file, &keyring.load()?)? {
+                AuditVerdict::Intact { records, head } => {
+                    println!("intact: {records} records; last MAC {head}");
+                    Ok(exit::OK)
+                }
+                AuditVerdict::Tampered { line, what } => {
+                    println!("tampered: line {line}: {what}");
+                    Ok(exit::FINDINGS)
+                }
+            }
         }
-        AuditVerdict::Tampered { line, what } => {
-            println!("tampered: line {line}: {what}");
-            Ok(exit::FINDINGS)
+        AuditCommand::Repair { file, keyring } => {
+            match vault::repair_audit(&file, &keyring.load()?)? {
+                AuditRepair::Intact { records } => {
+                    println!("intact: {records} records; nothing to repair");
+                    Ok(exit::OK)
+                }
+                AuditRepair::Truncated {
+                    records,
+                    moved_to,
+                    bytes,
+                } => {
+                    println!(
+                        "repaired: {records} verified records kept; the torn last record \
+                         ({bytes} bytes) moved to {}",
+                        moved_to.display()
+                    );
+                    Ok(exit::OK)
+                }
+                AuditRepair::Refused { line, what } => {
+                    println!(
+                        "tampered: line {line}: {what}; not repaired (only a torn last record is)"
+                    );
+                    Ok(exit::FINDINGS)
+                }
+            }
         }
     }
 }

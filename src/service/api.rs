@@ -49,8 +49,15 @@ impl ApiError {
     }
 
     pub(super) fn internal(e: &Error) -> Self {
-        // Errors of this crate never carry values or key material.
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+        // The operator reads the cause (a path, an OS error) in the server's log; the client
+        // learns only that nothing was released. (Errors of this crate never carry values
+        // or key material.)
+        server_log(format_args!("error: {e}"));
+        let message = match e.kind() {
+            crate::ErrorKind::Io => "the audit log cannot be written; nothing was released",
+            _ => "the request failed; nothing was released",
+        };
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
     }
 }
 
@@ -194,4 +201,24 @@ pub(super) fn parse_body<T: for<'de> Deserialize<'de>>(
             Category::Data => format!("wrong type or shape of a field at {at}"),
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 16: a 500 told the client where the audit log is; the path goes to the
+    /// server's log only.
+    #[test]
+    fn a_500_names_no_path() {
+        let e = Error::io(
+            "audit log /srv/secret/audit.jsonl: cannot write",
+            std::io::Error::other("no space left"),
+        );
+        let r = ApiError::internal(&e);
+        assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!r.message.contains("/srv"), "{}", r.message);
+        assert!(!r.message.contains("space"), "{}", r.message);
+        assert!(r.message.contains("nothing was released"));
+    }
 }

@@ -569,7 +569,7 @@ impl ScanState<'_> {
                 // Bytes and lines of the units written: their input extent (each ends with
                 // its newline: a region is whole units).
                 let batch = &region[s..e];
-                let at = if upto == lines {
+                let at = if scan.failed.is_none() {
                     batch.len()
                 } else {
                     let mut at = 0;

@@ -4,10 +4,15 @@
 //! content and the previous record's MAC. Records reach the disk (`fsync`) before any value
 //! they cover is released. [`verify`] says which record was edited, removed, inserted or
 //! reordered. (Removing records from the end is visible only against a kept copy of the last
-//! MAC, which `velum audit verify` prints.)
+//! MAC, which `velum audit verify` prints.) A write cut short leaves a torn last record:
+//! [`repair`] keeps the verified records before it and moves its bytes aside.
+//!
+//! The log is read a line at a time, each at most [`MAX_RECORD`] bytes, and opening it reads
+//! only its tail: its size does not matter, and a file that is not a regular file (a device
+//! that never ends, like `/dev/full` or `/dev/zero`) is refused when it is opened.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 #[cfg(feature = "server")]
 use std::sync::Mutex;
@@ -24,6 +29,92 @@ use crate::error::{Error, Result};
 use crate::time::now_utc;
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The longest line read as a record: a record is a few hundred bytes (its purpose at most
+/// 200 characters, its names those of a policy).
+pub(crate) const MAX_RECORD: usize = 16 << 10;
+
+/// Reads a log's lines one at a time, as bytes (a line that is not UTF-8 is a malformed
+/// record, not an I/O error), none held longer than [`MAX_RECORD`].
+struct Lines<R> {
+    r: R,
+    buf: Vec<u8>,
+    /// Offset of the next line's first byte.
+    next: u64,
+}
+
+/// One line read by [`Lines`].
+struct Line {
+    /// Offset of its first byte in the file.
+    start: u64,
+    /// It ended with `\n` (a last line without one is a torn write).
+    complete: bool,
+    /// It was longer than [`MAX_RECORD`] (`buf` holds its first bytes).
+    too_long: bool,
+}
+
+impl<R: BufRead> Lines<R> {
+    fn new(r: R) -> Self {
+        Self {
+            r,
+            buf: Vec::new(),
+            next: 0,
+        }
+    }
+
+    /// The next line, its content in `self.buf` (without the `\n`); `None` at the end.
+    fn next_line(&mut self) -> io::Result<Option<Line>> {
+        self.buf.clear();
+        let start = self.next;
+        let n = (&mut self.r)
+            .take(MAX_RECORD as u64 + 1)
+            .read_until(b'\n', &mut self.buf)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        self.next += n as u64;
+        let mut complete = self.buf.last() == Some(&b'\n');
+        let too_long = !complete && n > MAX_RECORD;
+        if too_long {
+            // Skip the rest of the line, a buffer at a time.
+            loop {
+                let chunk = self.r.fill_buf()?;
+                if chunk.is_empty() {
+                    break;
+                }
+                match memchr::memchr(b'\n', chunk) {
+                    Some(i) => {
+                        self.r.consume(i + 1);
+                        self.next += i as u64 + 1;
+                        complete = true;
+                        break;
+                    }
+                    None => {
+                        let k = chunk.len();
+                        self.r.consume(k);
+                        self.next += k as u64;
+                    }
+                }
+            }
+        }
+        if self.buf.last() == Some(&b'\n') {
+            self.buf.pop();
+        }
+        Ok(Some(Line {
+            start,
+            complete,
+            too_long,
+        }))
+    }
+}
+
+/// A line as a record, if it is one.
+fn parse(line: &[u8], too_long: bool) -> Option<Record> {
+    if too_long {
+        return None;
+    }
+    serde_json::from_slice(line).ok()
+}
 
 /// What a decision was about and how it ended.
 #[derive(Clone, Debug)]
@@ -134,27 +225,50 @@ impl AuditLog {
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(0o600);
         }
-        let file = opts
+        let mut file = opts
             .open(&path)
             .map_err(|e| Error::io(format!("audit log {}: cannot open", path.display()), e))?;
-        let (mut seq, mut prev) = (0, GENESIS.to_owned());
-        let reader = BufReader::new(
-            File::open(&path).map_err(|e| Error::io(format!("audit log {}", path.display()), e))?,
-        );
-        let mut last = None;
-        for line in reader.lines() {
-            let line = line.map_err(|e| Error::io(format!("audit log {}", path.display()), e))?;
-            if !line.trim().is_empty() {
-                last = Some(line);
+        let meta = file
+            .metadata()
+            .map_err(|e| Error::io(format!("audit log {}", path.display()), e))?;
+        if !meta.is_file() {
+            return Err(Error::config(format!(
+                "audit log {}: not a regular file",
+                path.display()
+            )));
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(Error::config(format!(
+                    "audit log {}: mode {mode:03o} lets others read or write it; \
+                     `chmod 600` it (it names principals and purposes)",
+                    path.display()
+                )));
             }
         }
-        if let Some(l) = last {
-            let r: Record = serde_json::from_str(&l).map_err(|_| {
-                Error::config(format!(
-                    "audit log {}: its last record is malformed; run `velum audit verify`",
+        let (mut seq, mut prev) = (0, GENESIS.to_owned());
+        let (tail, whole) = read_tail(&mut file, meta.len())
+            .map_err(|e| Error::io(format!("audit log {}", path.display()), e))?;
+        let end = tail.trim_ascii_end();
+        if !end.is_empty() {
+            let from = memchr::memrchr(b'\n', end).map(|i| i + 1);
+            let last = parse(&end[from.unwrap_or(0)..], from.is_none() && !whole);
+            let Some(r) = last else {
+                let how = if tail.ends_with(b"\n") {
+                    "is malformed"
+                } else {
+                    "is cut short (a write that did not finish?)"
+                };
+                return Err(Error::config(format!(
+                    "audit log {}: its last record {how}; `velum audit verify` names the \
+                     problem, and `velum audit repair` keeps the verified records before a \
+                     torn last one",
                     path.display()
-                ))
-            })?;
+                )));
+            };
             seq = r.seq;
             prev = r.mac;
         }
@@ -209,6 +323,16 @@ impl AuditLog {
         self.pending.clear();
         Ok(())
     }
+}
+
+/// The last bytes of a log of `len` bytes (enough to hold its last record and the newline
+/// before it), and whether they are the whole file.
+fn read_tail(file: &mut File, len: u64) -> io::Result<(Vec<u8>, bool)> {
+    let want = (MAX_RECORD as u64 + 2).min(len);
+    file.seek(SeekFrom::Start(len - want))?;
+    let mut tail = Vec::with_capacity(want as usize);
+    file.take(want).read_to_end(&mut tail)?;
+    Ok((tail, want == len))
 }
 
 /// Where decisions go: an [`AuditLog`] owned by one caller, or an [`AuditHandle`] on a log
@@ -272,7 +396,7 @@ impl SharedAudit {
         let failed = || {
             Error::io(
                 "audit log: an earlier write failed; refusing to release anything",
-                std::io::Error::other("audit log unwritable"),
+                io::Error::other("audit log unwritable"),
             )
         };
         if self.durable.load(Ordering::Acquire) >= seq {
@@ -345,25 +469,56 @@ pub enum Verdict {
     },
 }
 
-/// Checks an audit log's chain (see the [vault example](crate::vault)).
+/// Checks an audit log's chain (see the [vault example](crate::vault)), reading it a line at a
+/// time.
 ///
 /// # Errors
 /// [`ErrorKind::Io`](crate::ErrorKind::Io) when the file cannot be read.
 pub fn verify(path: impl AsRef<Path>, keyring: &Keyring) -> Result<Verdict> {
-    let path = path.as_ref();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::io(format!("audit log {}", path.display()), e))?;
-    let lines: Vec<&str> = text.lines().collect();
-    let seqs: Vec<Option<u64>> = lines
-        .iter()
-        .map(|l| serde_json::from_str::<Record>(l).ok().map(|r| r.seq))
-        .collect();
+    Ok(check(path.as_ref(), keyring)?.0)
+}
+
+/// Where [`check`] stopped: the first bad line.
+struct Bad {
+    /// Offset of its first byte.
+    start: u64,
+    /// It is not a record at all, and nothing but blank lines follows it: a torn write.
+    torn: bool,
+}
+
+fn check(path: &Path, keyring: &Keyring) -> Result<(Verdict, Option<Bad>)> {
+    let io_err = |e| Error::io(format!("audit log {}", path.display()), e);
+    let file = File::open(path).map_err(io_err)?;
+    if !file.metadata().map_err(io_err)?.is_file() {
+        return Err(Error::config(format!(
+            "audit log {}: not a regular file",
+            path.display()
+        )));
+    }
+    let mut lines = Lines::new(BufReader::with_capacity(64 << 10, file));
     let (mut expected, mut prev) = (1u64, GENESIS.to_owned());
-    for (i, l) in lines.iter().enumerate() {
-        let line = i as u64 + 1;
-        let tampered = |what: String| Ok(Verdict::Tampered { line, what });
-        let Ok(rec) = serde_json::from_str::<Record>(l) else {
-            return tampered("record is malformed (edited)".into());
+    let mut line = 0u64;
+    while let Some(l) = lines.next_line().map_err(io_err)? {
+        line += 1;
+        let bad = |what: String, torn: bool| {
+            Ok((
+                Verdict::Tampered { line, what },
+                Some(Bad {
+                    start: l.start,
+                    torn,
+                }),
+            ))
+        };
+        let Some(rec) = parse(&lines.buf, l.too_long) else {
+            // Torn: the last line, and not one a writer finished (a record is written whole
+            // with its newline, so only a cut write lacks it).
+            let torn = !l.complete || rest_is_blank(&mut lines).map_err(io_err)?;
+            let what = if l.complete {
+                "record is malformed (edited)"
+            } else {
+                "record is cut short (torn: a write that did not finish)"
+            };
+            return bad(what.into(), torn);
         };
         let (body, mac) = rec.body();
         let ok = bool::from(
@@ -372,48 +527,196 @@ pub fn verify(path: impl AsRef<Path>, keyring: &Keyring) -> Result<Verdict> {
                 .ct_eq(mac.as_bytes()),
         );
         if !ok {
-            return tampered(if body.seq == expected {
-                format!("record {} was edited", body.seq)
-            } else {
-                format!(
-                    "a record was inserted (claims seq {}, expected {expected})",
-                    body.seq
-                )
-            });
+            return bad(
+                if body.seq == expected {
+                    format!("record {} was edited", body.seq)
+                } else {
+                    format!(
+                        "a record was inserted (claims seq {}, expected {expected})",
+                        body.seq
+                    )
+                },
+                false,
+            );
         }
         if body.seq > expected {
-            let later = seqs[i + 1..].contains(&Some(expected));
-            return tampered(if later {
-                format!(
-                    "records were reordered (seq {} before {expected})",
-                    body.seq
-                )
-            } else if body.seq == expected + 1 {
-                format!("record {expected} was removed")
-            } else {
-                format!("records {expected}..{} were removed", body.seq - 1)
-            });
+            let later = seq_follows(&mut lines, expected).map_err(io_err)?;
+            return bad(
+                if later {
+                    format!(
+                        "records were reordered (seq {} before {expected})",
+                        body.seq
+                    )
+                } else if body.seq == expected + 1 {
+                    format!("record {expected} was removed")
+                } else {
+                    format!("records {expected}..{} were removed", body.seq - 1)
+                },
+                false,
+            );
         }
         if body.seq < expected {
-            return tampered(format!(
-                "records were reordered or repeated (seq {} after {})",
-                body.seq,
-                expected - 1
-            ));
+            return bad(
+                format!(
+                    "records were reordered or repeated (seq {} after {})",
+                    body.seq,
+                    expected - 1
+                ),
+                false,
+            );
         }
         if body.prev != prev {
-            return tampered(format!(
-                "record {} does not follow the record before it (replaced or reordered)",
-                body.seq
-            ));
+            return bad(
+                format!(
+                    "record {} does not follow the record before it (replaced or reordered)",
+                    body.seq
+                ),
+                false,
+            );
         }
         expected += 1;
         prev = mac;
     }
-    Ok(Verdict::Intact {
-        records: expected - 1,
-        head: prev,
+    Ok((
+        Verdict::Intact {
+            records: expected - 1,
+            head: prev,
+        },
+        None,
+    ))
+}
+
+/// True when every line left is blank.
+fn rest_is_blank<R: BufRead>(lines: &mut Lines<R>) -> io::Result<bool> {
+    while lines.next_line()?.is_some() {
+        if !lines.buf.trim_ascii().is_empty() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// True when a later line is a record numbered `seq`.
+fn seq_follows<R: BufRead>(lines: &mut Lines<R>, seq: u64) -> io::Result<bool> {
+    while let Some(l) = lines.next_line()? {
+        if parse(&lines.buf, l.too_long).is_some_and(|r| r.seq == seq) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// What [`repair`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Repair {
+    /// The log was intact: nothing changed.
+    Intact {
+        /// Records checked.
+        records: u64,
+    },
+    /// A torn last record was cut off: the records before it are intact and stay.
+    Truncated {
+        /// Records kept.
+        records: u64,
+        /// Where the torn bytes were moved (nothing is thrown away).
+        moved_to: PathBuf,
+        /// How many bytes were moved.
+        bytes: u64,
+    },
+    /// Something other than a torn last record is wrong: nothing changed.
+    Refused {
+        /// 1-based line of the file.
+        line: u64,
+        /// What is wrong there.
+        what: String,
+    },
+}
+
+/// Repairs an audit log whose last record was torn by a write cut short (a crash, a full
+/// disk), which keeps the log from opening: the verified records before it stay, the torn
+/// bytes move to a new file beside it (`<log>.torn`, `.torn.1`, …). Any other damage is
+/// left as it is, for [`verify`] to report. Run it while nothing writes to the log.
+///
+/// # Example
+/// ```
+/// use std::io::Write;
+/// use velum::vault::{Keyring, AuditLog, AuditRepair, repair_audit};
+/// let dir = tempfile::tempdir()?;
+/// let (keys, log) = (dir.path().join("keys.json"), dir.path().join("audit.jsonl"));
+/// Keyring::generate()?.save(&keys)?;
+/// let keyring = Keyring::load(&keys)?;
+/// AuditLog::open(&log, &keyring)?; // an empty log
+/// std::fs::OpenOptions::new().append(true).open(&log)?.write_all(b"{\"seq\":1,\"ti")?;
+/// assert!(AuditLog::open(&log, &keyring).is_err());
+/// let done = repair_audit(&log, &keyring)?;
+/// assert!(matches!(done, AuditRepair::Truncated { records: 0, bytes: 12, .. }));
+/// AuditLog::open(&log, &keyring)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// [`ErrorKind::Io`](crate::ErrorKind::Io) when the log cannot be read, the torn bytes
+/// cannot be saved or the log cannot be cut.
+pub fn repair(path: impl AsRef<Path>, keyring: &Keyring) -> Result<Repair> {
+    let path = path.as_ref();
+    let (verdict, bad) = check(path, keyring)?;
+    let (line, what) = match verdict {
+        Verdict::Intact { records, .. } => return Ok(Repair::Intact { records }),
+        Verdict::Tampered { line, what } => (line, what),
+    };
+    let Some(Bad { start, torn: true }) = bad else {
+        return Ok(Repair::Refused { line, what });
+    };
+    let io_err = |what: &str, e| Error::io(format!("audit log {}: {what}", path.display()), e);
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(|e| io_err("cannot open", e))?;
+    let len = file.metadata().map_err(|e| io_err("cannot read", e))?.len();
+    let (mut saved, moved_to) =
+        aside(path).map_err(|e| io_err("cannot save the torn record", e))?;
+    file.seek(SeekFrom::Start(start))
+        .map_err(|e| io_err("cannot read", e))?;
+    io::copy(&mut (&mut file).take(len - start), &mut saved)
+        .and_then(|_| saved.sync_all())
+        .map_err(|e| io_err("cannot save the torn record", e))?;
+    file.set_len(start)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| io_err("cannot cut the torn record", e))?;
+    Ok(Repair::Truncated {
+        records: line - 1,
+        moved_to,
+        bytes: len - start,
     })
+}
+
+/// A new file (mode 0600) beside `path` for the bytes a repair removes.
+fn aside(path: &Path) -> io::Result<(File, PathBuf)> {
+    for n in 0..1000 {
+        let mut name = path.as_os_str().to_owned();
+        name.push(if n == 0 {
+            ".torn".to_owned()
+        } else {
+            format!(".torn.{n}")
+        });
+        let mut opts = OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+        }
+        match opts.open(&name) {
+            Ok(f) => return Ok((f, PathBuf::from(name))),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        "a thousand .torn files already",
+    ))
 }
 
 #[cfg(test)]
@@ -543,6 +846,133 @@ mod tests {
         let mut l = orig;
         l.insert(3, l[2].clone());
         check(l, "reordered or repeated", 4);
+    }
+
+    /// Issue 16: a write cut short blocked start-up with no way out; `repair` keeps the
+    /// verified records, moves the torn bytes aside, and the log opens and goes on.
+    #[test]
+    fn a_torn_last_record_is_repaired_keeping_the_verified_ones() {
+        let (_d, p, k) = log_with(3);
+        let whole = std::fs::read(&p).unwrap();
+        let torn = b"{\"seq\":4,\"time\":\"2026-";
+        std::fs::write(&p, [&whole[..], torn].concat()).unwrap();
+        let e = AuditLog::open(&p, &k).unwrap_err();
+        assert!(e.to_string().contains("cut short"), "{e}");
+        assert!(e.to_string().contains("velum audit repair"), "{e}");
+        assert!(matches!(
+            verify(&p, &k).unwrap(),
+            Verdict::Tampered { line: 4, ref what } if what.contains("torn")
+        ));
+        let Repair::Truncated {
+            records,
+            moved_to,
+            bytes,
+        } = repair(&p, &k).unwrap()
+        else {
+            panic!("not repaired");
+        };
+        assert_eq!((records, bytes), (3, torn.len() as u64));
+        assert_eq!(std::fs::read(&moved_to).unwrap(), torn);
+        assert_eq!(std::fs::read(&p).unwrap(), whole);
+        assert_eq!(repair(&p, &k).unwrap(), Repair::Intact { records: 3 });
+        let mut log = AuditLog::open(&p, &k).unwrap();
+        log.record(&Decision {
+            principal: "bob",
+            purpose: None,
+            entity: "PHONE",
+            token: "t",
+            key_id: 1,
+            outcome: "denied",
+        });
+        log.commit().unwrap();
+        assert!(matches!(
+            verify(&p, &k).unwrap(),
+            Verdict::Intact { records: 4, .. }
+        ));
+        // A second repair keeps the first one's file.
+        std::fs::write(&p, [&std::fs::read(&p).unwrap()[..], b"{\"s"].concat()).unwrap();
+        let Repair::Truncated {
+            moved_to: again, ..
+        } = repair(&p, &k).unwrap()
+        else {
+            panic!("not repaired");
+        };
+        assert_ne!(again, moved_to);
+        assert_eq!(std::fs::read(&moved_to).unwrap(), torn);
+    }
+
+    #[test]
+    fn repair_changes_nothing_but_a_torn_end() {
+        let (_d, p, k) = log_with(4);
+        let mut l = lines(&p);
+        l[1] = l[1].replace("alice", "mallory");
+        write(&p, &l);
+        let before = std::fs::read(&p).unwrap();
+        assert!(matches!(
+            repair(&p, &k).unwrap(),
+            Repair::Refused { line: 2, .. }
+        ));
+        // A malformed record with records after it is an edit, not a tear.
+        let mut l = lines(&p);
+        l[1] = "{\"seq\":2".to_owned();
+        write(&p, &l);
+        let before2 = std::fs::read(&p).unwrap();
+        assert!(matches!(
+            repair(&p, &k).unwrap(),
+            Repair::Refused { line: 2, .. }
+        ));
+        assert_ne!(before, before2);
+        assert_eq!(std::fs::read(&p).unwrap(), before2);
+    }
+
+    /// Issue 16: one byte that is not UTF-8 is a malformed record (exit 1 from `audit
+    /// verify`), not an I/O error; a line longer than any record is malformed without being
+    /// held whole.
+    #[test]
+    fn bytes_that_are_not_records_are_malformed() {
+        let (_d, p, k) = log_with(3);
+        let mut b = std::fs::read(&p).unwrap();
+        let second = b.iter().position(|&c| c == b'\n').unwrap() + 10;
+        b[second] = 0xff;
+        std::fs::write(&p, &b).unwrap();
+        assert!(matches!(
+            verify(&p, &k).unwrap(),
+            Verdict::Tampered { line: 2, ref what } if what.contains("malformed")
+        ));
+        let (_d, p, k) = log_with(2);
+        let mut b = std::fs::read(&p).unwrap();
+        b.extend(std::iter::repeat_n(b'x', 3 * MAX_RECORD));
+        b.extend_from_slice(b"\n");
+        b.extend(std::fs::read(&p).unwrap());
+        std::fs::write(&p, &b).unwrap();
+        assert!(matches!(
+            verify(&p, &k).unwrap(),
+            Verdict::Tampered { line: 3, ref what } if what.contains("malformed")
+        ));
+        assert!(matches!(
+            repair(&p, &k).unwrap(),
+            Repair::Refused { line: 3, .. }
+        ));
+    }
+
+    /// Issue 16: `/dev/full` (or any file that is not a regular file) grew memory until the
+    /// process was killed; it is refused when opened. A log others may read is refused too.
+    #[cfg(unix)]
+    #[test]
+    fn only_a_private_regular_file_is_an_audit_log() {
+        use std::os::unix::fs::PermissionsExt;
+        let k = Keyring::generate().unwrap();
+        for dev in ["/dev/full", "/dev/zero"] {
+            if Path::new(dev).exists() {
+                let e = AuditLog::open(dev, &k).unwrap_err();
+                assert!(e.to_string().contains("not a regular file"), "{e}");
+                assert!(verify(dev, &k).is_err());
+            }
+        }
+        let (_d, p, k) = log_with(1);
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = AuditLog::open(&p, &k).unwrap_err();
+        assert!(e.to_string().contains("chmod 600"), "{e}");
     }
 
     #[test]

@@ -119,14 +119,8 @@ impl VaultPolicy {
         let err = |off: usize, field: &str, msg: &str| {
             Error::config_at(origin, Some(line(off)), field, msg)
         };
-        let raw: RawPolicy = toml::from_str(text).map_err(|e| {
-            Error::config_at(
-                origin,
-                e.span().map(|s| line(s.start)),
-                "",
-                e.message().trim_end(),
-            )
-        })?;
+        let raw: RawPolicy = toml::from_str(text)
+            .map_err(|e| Error::toml_at(origin, e.span().map(|s| line(s.start)), &e))?;
         let mut roles = BTreeMap::new();
         for (name, r) in raw.roles {
             let mut reveal = BTreeMap::new();

@@ -340,12 +340,28 @@ impl Keyring {
         v
     }
 
-    /// Writes the keyring with mode 0600, atomically (temporary file, fsync, rename).
+    /// Writes the keyring with mode 0600, atomically (temporary file, fsync, rename). When
+    /// `path` is a symbolic link, the file it points to is replaced and the link stays.
     ///
     /// # Errors
     /// [`ErrorKind::Io`](crate::ErrorKind::Io) when the file cannot be written.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
+        let resolved;
+        let path = if path
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+        {
+            resolved = std::fs::canonicalize(path).map_err(|e| {
+                Error::io(
+                    format!("keyring {}: cannot follow the link", path.display()),
+                    e,
+                )
+            })?;
+            resolved.as_path()
+        } else {
+            path
+        };
         let dir = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())

@@ -40,7 +40,10 @@ use std::io::{BufRead, Write};
 use regex_automata::meta::Regex;
 use zeroize::Zeroizing;
 
-pub use audit::{AuditLog, Verdict as AuditVerdict, verify as verify_audit};
+pub use audit::{
+    AuditLog, Repair as AuditRepair, Verdict as AuditVerdict, repair as repair_audit,
+    verify as verify_audit,
+};
 pub use authz::{Principal, Reveal, VaultPolicy, hash_api_key};
 pub use keyring::{KeyState, Keyring};
 
@@ -193,6 +196,45 @@ impl Vault {
     /// The principal holding `api_key`, if any.
     pub fn authenticate(&self, api_key: &[u8]) -> Option<&Principal> {
         self.policy.authenticate(api_key)
+    }
+
+    /// [`Vault::authenticate`], with a key that is not recognised recorded in `audit` (as
+    /// the service records a 401: outcome `unauthenticated`, principal `-`) and on disk
+    /// before this returns.
+    ///
+    /// # Example
+    /// ```
+    /// use velum::vault::{AuditLog, Keyring, Vault, VaultPolicy};
+    /// let dir = tempfile::tempdir()?;
+    /// let log = dir.path().join("audit.jsonl");
+    /// let keyring = Keyring::generate()?;
+    /// let mut audit = AuditLog::open(&log, &keyring)?;
+    /// let vault = Vault::new(keyring, VaultPolicy::from_toml_str("", "policy")?);
+    /// assert!(vault.authenticate_audited(b"guess", &mut audit)?.is_none());
+    /// assert!(std::fs::read_to_string(&log)?.contains("\"outcome\":\"unauthenticated\""));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`](crate::ErrorKind::Io) when the refusal cannot be written.
+    pub fn authenticate_audited(
+        &self,
+        api_key: &[u8],
+        audit: &mut AuditLog,
+    ) -> Result<Option<&Principal>> {
+        let found = self.authenticate(api_key);
+        if found.is_none() {
+            audit.record(&Decision {
+                principal: "-",
+                purpose: None,
+                entity: "-",
+                token: "",
+                key_id: 0,
+                outcome: "unauthenticated",
+            });
+            audit.commit()?;
+        }
+        Ok(found)
     }
 
     /// What `principal` may do with `token` (with `purpose`), before anything is opened.
