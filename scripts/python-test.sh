@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
+echo "-- cargo fmt --check, cargo clippy -D warnings (python/)"
+cargo fmt --check --manifest-path python/Cargo.toml
+cargo clippy --quiet --manifest-path python/Cargo.toml -- -D warnings
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # System site-packages: the pyspark that scripts/spark-test.sh installed (or finds) is seen.

@@ -19,12 +19,7 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyT
 use rayon::prelude::*;
 use serde_json::Value;
 
-create_exception!(
-    velum,
-    VelumError,
-    PyException,
-    "Any error raised by velum."
-);
+create_exception!(velum, VelumError, PyException, "Any error raised by velum.");
 create_exception!(
     velum,
     PolicyError,

@@ -141,18 +141,11 @@ pub(super) fn authenticate(
         None => {
             s.limiter.take(&format!("peer:{peer}")).map_err(limited)?;
             let mut audit = s.audit.handle();
-            audit.record(&Decision {
-                principal: "-",
-                purpose: None,
-                entity: "-",
-                token: "",
-                key_id: 0,
-                outcome: if key.is_some() {
-                    "unauthenticated"
-                } else {
-                    "no_credentials"
-                },
-            });
+            audit.record(&Decision::refused_key(if key.is_some() {
+                "unauthenticated"
+            } else {
+                "no_credentials"
+            }));
             audit.commit().map_err(|e| ApiError::internal(&e))?;
             Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,

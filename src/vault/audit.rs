@@ -127,6 +127,21 @@ pub(crate) struct Decision<'a> {
     pub(crate) outcome: &'a str,
 }
 
+impl Decision<'static> {
+    /// A request turned away before any principal is known: `outcome` is
+    /// `unauthenticated` (a key that is not recognised) or `no_credentials`.
+    pub(crate) fn refused_key(outcome: &'static str) -> Self {
+        Self {
+            principal: "-",
+            purpose: None,
+            entity: "-",
+            token: "",
+            key_id: 0,
+            outcome,
+        }
+    }
+}
+
 /// The MAC'd content of a record, in its fixed field order.
 #[derive(Serialize, Deserialize)]
 struct Body {
@@ -778,6 +793,20 @@ mod tests {
         (dir, path, k)
     }
 
+    /// Opens the log and appends one decision to it.
+    fn append_one(p: &Path, k: &Keyring) {
+        let mut log = AuditLog::open(p, k).unwrap();
+        log.record(&Decision {
+            principal: "bob",
+            purpose: None,
+            entity: "PHONE",
+            token: "t",
+            key_id: 1,
+            outcome: "denied",
+        });
+        log.commit().unwrap();
+    }
+
     fn lines(p: &Path) -> Vec<String> {
         std::fs::read_to_string(p)
             .unwrap()
@@ -797,16 +826,7 @@ mod tests {
             verify(&p, &k).unwrap(),
             Verdict::Intact { records: 3, .. }
         ));
-        let mut log = AuditLog::open(&p, &k).unwrap();
-        log.record(&Decision {
-            principal: "bob",
-            purpose: None,
-            entity: "PHONE",
-            token: "t",
-            key_id: 1,
-            outcome: "denied",
-        });
-        log.commit().unwrap();
+        append_one(&p, &k);
         assert!(matches!(
             verify(&p, &k).unwrap(),
             Verdict::Intact { records: 4, .. }
@@ -875,16 +895,7 @@ mod tests {
         assert_eq!(std::fs::read(&moved_to).unwrap(), torn);
         assert_eq!(std::fs::read(&p).unwrap(), whole);
         assert_eq!(repair(&p, &k).unwrap(), Repair::Intact { records: 3 });
-        let mut log = AuditLog::open(&p, &k).unwrap();
-        log.record(&Decision {
-            principal: "bob",
-            purpose: None,
-            entity: "PHONE",
-            token: "t",
-            key_id: 1,
-            outcome: "denied",
-        });
-        log.commit().unwrap();
+        append_one(&p, &k);
         assert!(matches!(
             verify(&p, &k).unwrap(),
             Verdict::Intact { records: 4, .. }

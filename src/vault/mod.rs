@@ -224,14 +224,7 @@ impl Vault {
     ) -> Result<Option<&Principal>> {
         let found = self.authenticate(api_key);
         if found.is_none() {
-            audit.record(&Decision {
-                principal: "-",
-                purpose: None,
-                entity: "-",
-                token: "",
-                key_id: 0,
-                outcome: "unauthenticated",
-            });
+            audit.record(&Decision::refused_key("unauthenticated"));
             audit.commit()?;
         }
         Ok(found)
