@@ -7,14 +7,15 @@ cd "$(dirname "$0")/.."
 repo=$(pwd)
 echo "-- cargo fmt --check, cargo clippy -D warnings (python/)"
 cargo fmt --check --manifest-path python/Cargo.toml
-cargo clippy --quiet --manifest-path python/Cargo.toml -- -D warnings
+# In the main target directory: the dependencies the main crate's clippy checked are reused.
+CARGO_TARGET_DIR="$repo/target" cargo clippy --quiet --manifest-path python/Cargo.toml -- -D warnings
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # System site-packages: the pyspark that scripts/spark-test.sh installed (or finds) is seen.
 python3 -m venv --system-site-packages "$work/venv"
 py="$work/venv/bin/python"
 "$py" -m pip install --quiet --upgrade pip
-"$py" -m pip install --quiet maturin pytest hypothesis 'pandas>=2.2,<3' 'pyarrow>=11'
+"$py" -m pip install --quiet pytest hypothesis 'pandas>=2.2,<3' 'pyarrow>=11'
 "$py" -c 'import pyspark' 2>/dev/null || "$py" -m pip install --quiet 'pyspark>=3.5'
 "$py" -m pip wheel --quiet --no-deps ./python -w "$work/dist"
 wheel=$(ls "$work"/dist/velum-*.whl)
