@@ -90,7 +90,12 @@ fn custom_patterns_that_would_blow_up_are_refused_or_linear() {
 /// Wall time of `velum --threads 1 redact [args]` over `input`, the best of three runs (the
 /// other tests run beside this one on the same cores).
 fn best_time(args: &[&str], input: &[u8]) -> Duration {
-    let mut all = vec!["--threads", "1", "redact"];
+    best_time_of("redact", args, input)
+}
+
+/// [`best_time`] for any command.
+fn best_time_of(command: &str, args: &[&str], input: &[u8]) -> Duration {
+    let mut all = vec!["--threads", "1", command];
     all.extend_from_slice(args);
     (0..3)
         .map(|_| {
@@ -163,13 +168,18 @@ fn every_line_scans_in_time_linear_in_its_length() {
         took < base * 10,
         "open CSV quote: {took:?} against {base:?}"
     );
-    let dense: [(&str, &[&str]); 3] = [("Aa ", &[]), ("ab ", &custom), ("1 a ", &custom)];
-    for (unit, args) in dense {
-        let quarter = best_time(args, &line_of(unit, 250_000));
-        let whole = best_time(args, &line_of(unit, 1_000_000));
+    let dense: [(&str, &str, &[&str]); 4] = [
+        ("redact", "Aa ", &[]),
+        ("redact", "ab ", &custom),
+        ("redact", "1 a ", &custom),
+        ("scan", "ab ", &custom),
+    ];
+    for (command, unit, args) in dense {
+        let quarter = best_time_of(command, args, &line_of(unit, 250_000));
+        let whole = best_time_of(command, args, &line_of(unit, 1_000_000));
         assert!(
             whole < quarter * 6,
-            "`{unit}` repeated ({args:?}): {whole:?} for 1 MB, {quarter:?} for 250 KB"
+            "{command}: `{unit}` repeated ({args:?}): {whole:?} for 1 MB, {quarter:?} for 250 KB"
         );
     }
 }

@@ -117,8 +117,8 @@ fn content_end(buf: &[u8], start: usize, nl: usize) -> usize {
     }
 }
 
-/// How many lines a unit from `start` to its `\n` at `nl` (or the end of input) holds past
-/// its first: a record's quoted newlines; always 0 for lines.
+/// How many lines the content of a unit holds past its first: a record's quoted newlines;
+/// always 0 for lines.
 fn lines_within(units: Units, unit: &[u8]) -> u64 {
     match units {
         Units::Lines => 0,
@@ -398,15 +398,25 @@ struct ScanSink<W, F> {
 
 impl<W: io::Write, F: FnMut(&mut W, LineFinding<'_>) -> io::Result<()>> Sink for ScanSink<W, F> {
     fn piece(&mut self, p: &Piece<'_>) -> io::Result<()> {
+        // In a record of several lines, a finding is placed on the line it starts on: the
+        // newlines before it are counted once over the piece (findings come in order).
+        let several = memchr::memchr(b'\n', p.text).is_some();
+        let (mut line, mut line_start, mut seen) = (p.line, None, 0);
         for f in p.findings {
-            // In a record of several lines, a finding is placed on the line it starts on.
-            let before = &p.text[..f.span.start()];
-            let (line, start) = match memchr::memrchr(b'\n', before) {
-                Some(nl) => (
-                    p.line + memchr::memchr_iter(b'\n', before).count() as u64,
-                    (f.span.start() - nl - 1) as u64,
-                ),
-                None => (p.line, p.line_offset + f.span.start() as u64),
+            let at = f.span.start();
+            if several {
+                if at < seen {
+                    (line, line_start, seen) = (p.line, None, 0);
+                }
+                for nl in memchr::memchr_iter(b'\n', &p.text[seen..at]) {
+                    line += 1;
+                    line_start = Some(seen + nl + 1);
+                }
+                seen = at;
+            }
+            let start = match line_start {
+                Some(ls) => (at - ls) as u64,
+                None => p.line_offset + at as u64,
             };
             (self.f)(
                 &mut self.w,
