@@ -62,6 +62,16 @@ fn batch(input: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     run(&a, b"")
 }
 
+/// Asserts the job exited 0, showing its stderr otherwise.
+fn succeeded(o: &std::process::Output) {
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
 fn report_of(path: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
@@ -114,12 +124,7 @@ fn mirrors_the_tree_and_round_trips_every_format() {
     let sample = tree(&input);
     let report_path = dir.path().join("report.json");
     let o = batch(&input, &out, &["--report", report_path.to_str().unwrap()]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    succeeded(&o);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(
         stderr.contains("total: 6 files (5 done, 0 resumed, 1 skipped, 0 failed)"),
@@ -225,12 +230,7 @@ fn a_file_name_that_is_not_utf8_is_processed() {
     std::fs::set_permissions(input.join("a.log"), std::fs::Permissions::from_mode(0o6750)).unwrap();
     let report = dir.path().join("report.json");
     let o = batch(&input, &out, &["--report", report.to_str().unwrap()]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    succeeded(&o);
     assert_eq!(std::fs::read(out.join(odd)).unwrap(), b"ssn ***-**-4399\n");
     let mode = std::fs::metadata(out.join("a.log"))
         .unwrap()
@@ -305,12 +305,7 @@ fn input_links_are_reported_as_skipped() {
     std::os::unix::fs::symlink(dir.path().join("outside.log"), input.join("link.log")).unwrap();
     let report = dir.path().join("report.json");
     let o = batch(&input, &out, &["--report", report.to_str().unwrap()]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    succeeded(&o);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("skipped") && err.contains("link.log"), "{err}");
     let r = report_of(&report);
@@ -350,12 +345,7 @@ fn refuses_the_input_tree_unless_in_place() {
         ],
         b"",
     );
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    succeeded(&o);
     assert_eq!(
         std::fs::read(input.join("sub/a.log")).unwrap(),
         b"mail [EMAIL]\n"

@@ -62,6 +62,11 @@ impl Env {
     }
 }
 
+/// Asserts the command's stderr holds `what`, showing it otherwise.
+fn says(out: &Output, what: &str) {
+    assert!(text(&out.stderr).contains(what), "{}", text(&out.stderr));
+}
+
 fn app_log() -> Vec<u8> {
     std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/app.log")).unwrap()
 }
@@ -188,11 +193,7 @@ fn least_privilege_purpose_and_bad_credentials() {
     // support-bot: card last four, no SSN, e-mail in full; purpose required.
     let out = env.detokenize(&tok, SUPPORT_KEY, None);
     assert_eq!(out.stdout, tok, "no purpose: nothing revealed");
-    assert!(
-        text(&out.stderr).contains("3 left as tokens (not authorised: 3"),
-        "{}",
-        text(&out.stderr)
-    );
+    says(&out, "3 left as tokens (not authorised: 3");
     let out = env.detokenize(&tok, SUPPORT_KEY, Some("ticket 7"));
     let s = text(&out.stdout);
     assert!(
@@ -200,11 +201,7 @@ fn least_privilege_purpose_and_bad_credentials() {
             && s.ends_with(" mail jane@example.com\n"),
         "{s}"
     );
-    assert!(
-        text(&out.stderr).contains("1 left as tokens (not authorised: 1"),
-        "{}",
-        text(&out.stderr)
-    );
+    says(&out, "1 left as tokens (not authorised: 1");
     // A wrong key: exit 2, nothing written, the key never echoed.
     let out = env.detokenize(&tok, "not-a-key-xyz", Some("x"));
     assert_eq!(out.status.code(), Some(2));
@@ -334,11 +331,7 @@ fn audit_repair_refused_keys_and_bad_bytes() {
     std::fs::write(env.audit(), [&whole[..], b"{\"seq\":3,\"ti"].concat()).unwrap();
     let out = env.detokenize(&tok, SUPPORT_KEY, Some("p"));
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("velum audit repair"),
-        "{}",
-        text(&out.stderr)
-    );
+    says(&out, "velum audit repair");
     let out = env.velum(&["audit", "repair", audit], b"", None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).starts_with("repaired: 2 verified records kept"));
@@ -369,11 +362,7 @@ fn audit_repair_refused_keys_and_bad_bytes() {
     std::fs::set_permissions(env.audit(), std::fs::Permissions::from_mode(0o644)).unwrap();
     let out = env.detokenize(&tok, SUPPORT_KEY, Some("p"));
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("chmod 600"),
-        "{}",
-        text(&out.stderr)
-    );
+    says(&out, "chmod 600");
 }
 
 /// Issue 16: `keygen --rotate` on a keyring reached through a symbolic link rotates the
@@ -468,11 +457,7 @@ fn round_trip_is_the_canonical_identity_on_a_corpus() {
         Some("auditor-key"),
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains(" 0 left as tokens"),
-        "{}",
-        text(&out.stderr)
-    );
+    says(&out, " 0 left as tokens");
     let back = out.stdout;
     assert!(!text(&back).contains("VLM_"));
     // Same findings (entity by entity, line by line) as the original ...

@@ -4,7 +4,7 @@
 use super::*;
 
 /// The score change `ix` gives detector `det` at `span` of `s` (whose hits are `h`): no
-/// neighbours, no field name, a boost of 0.3.
+/// neighbours, no field name, a boost of 0.3, no barrier.
 fn delta(
     ix: &ContextIndex,
     s: &str,
@@ -13,11 +13,33 @@ fn delta(
     det: u16,
     numeric: bool,
 ) -> f32 {
+    effect_within(ix, s, h, span, ALL, (det, numeric))
+}
+
+/// [`delta`] for detector 0 (numeric) with the window cut by `barriers`.
+fn delta_within(
+    ix: &ContextIndex,
+    s: &str,
+    h: &[Hit],
+    span: (usize, usize),
+    barriers: (usize, usize),
+) -> f32 {
+    effect_within(ix, s, h, span, barriers, (0, true))
+}
+
+fn effect_within(
+    ix: &ContextIndex,
+    s: &str,
+    h: &[Hit],
+    span: (usize, usize),
+    barriers: (usize, usize),
+    (det, numeric): (u16, bool),
+) -> f32 {
     ix.effect(
         s.as_bytes(),
         h,
         Span::new(span.0, span.1),
-        ALL,
+        barriers,
         (0, (0, 0)),
         det,
         0.3,
@@ -96,38 +118,12 @@ fn artifacts_are_barriers_and_never_context() {
     let s = "[IP_ADDRESS] VLM_CREDIT_CARD_K1_ab2ip3card 4111111111111111";
     let h = hits(&ix, s);
     let at = s.find('4').unwrap();
-    assert_eq!(
-        ix.effect(
-            s.as_bytes(),
-            &h,
-            Span::new(at, at + 16),
-            ALL,
-            (0, (0, 0)),
-            0,
-            0.3,
-            true
-        )
-        .delta,
-        0.0
-    );
+    assert_eq!(delta(&ix, s, &h, (at, at + 16), 0, true), 0.0);
     // A mask run stands where the masked value stood: "card" does not reach past it.
     let s = "card **** **** **** 1111 4111111111111111";
     let h = hits(&ix, s);
     let at = s.rfind('4').unwrap() - 15;
-    assert_eq!(
-        ix.effect(
-            s.as_bytes(),
-            &h,
-            Span::new(at, at + 16),
-            ALL,
-            (0, (0, 0)),
-            0,
-            0.3,
-            true
-        )
-        .delta,
-        0.0
-    );
+    assert_eq!(delta(&ix, s, &h, (at, at + 16), 0, true), 0.0);
     // Exact case only: lower-case text is not velum's output.
     let s = "card vlm_x 4111111111111111";
     let h = hits(&ix, s);
@@ -139,34 +135,8 @@ fn barriers_stop_the_window() {
     let ix = index();
     let s = "card 1 4111111111111111";
     let h = hits(&ix, s);
-    assert_eq!(
-        ix.effect(
-            s.as_bytes(),
-            &h,
-            Span::new(7, 23),
-            (6, usize::MAX),
-            (0, (0, 0)),
-            0,
-            0.3,
-            true
-        )
-        .delta,
-        0.0
-    );
-    assert!(
-        ix.effect(
-            s.as_bytes(),
-            &h,
-            Span::new(7, 23),
-            (0, usize::MAX),
-            (0, (0, 0)),
-            0,
-            0.3,
-            true
-        )
-        .delta
-            > 0.0
-    );
+    assert_eq!(delta_within(&ix, s, &h, (7, 23), (6, usize::MAX)), 0.0);
+    assert!(delta_within(&ix, s, &h, (7, 23), (0, usize::MAX)) > 0.0);
 }
 
 #[test]
@@ -191,20 +161,7 @@ fn effect_in_window() {
     let far = format!("card {} 4111111111111111", "x".repeat(60));
     let h = hits(&ix, &far);
     let at = far.find('4').unwrap();
-    assert_eq!(
-        ix.effect(
-            far.as_bytes(),
-            &h,
-            Span::new(at, at + 16),
-            ALL,
-            (0, (0, 0)),
-            0,
-            0.3,
-            true
-        )
-        .delta,
-        0.0
-    );
+    assert_eq!(delta(&ix, &far, &h, (at, at + 16), 0, true), 0.0);
     // Negative context only for numeric detectors.
     let s = "order 4111111111111111";
     let h = hits(&ix, s);
