@@ -61,11 +61,10 @@ mod time;
 mod transform;
 pub mod vault;
 
-pub use detect::engine::Scratch;
 pub use error::{Error, ErrorKind, Result};
 pub use policy::Policy;
 pub use record::Format;
-pub use redactor::{Explanation, Redactor};
+pub use redactor::{Explanation, Redactor, Scratch};
 pub use span::{DetectorId, Entity, Finding, Span};
 pub use stream::{LineFinding, ReadAhead, RedactingWriter, StreamStats};
 pub use transform::{Action, Rule};

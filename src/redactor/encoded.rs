@@ -1,44 +1,33 @@
 //! Text units holding encoded text (`email=jane%40example.com`, `name=Jane+Doe`,
-//! `jane&#64;example.com`): scanned in their decoded form ([`crate::decode`]), findings put
-//! back on the raw bytes through the decoded-to-raw map, and rewritten from the decoded value
-//! (a token of `jane%40example.com` is the token of `jane@example.com`), with every byte
-//! outside a finding kept.
-
-use std::borrow::Cow;
+//! `jane&#64;example.com`, fullwidth digits): also scanned in their decoded form
+//! ([`crate::decode`], see [`super::readings`]), findings put back on the raw bytes through
+//! the decoded-to-raw map, and rewritten from the decoded value (a token of
+//! `jane%40example.com` is the token of `jane@example.com`), with every byte outside a
+//! finding kept.
 
 use crate::decode;
-use crate::detect::engine::Scratch;
 use crate::record;
-use crate::span::{Finding, Span};
-use crate::transform::{Action, Sealer};
+use crate::span::Finding;
+use crate::transform::{Action, Edit, Sealer};
 
 use super::Redactor;
 
 impl Redactor {
-    /// Scans `unit` decoded; findings in `unit`'s raw offsets, appended to `out`.
-    pub(super) fn scan_encoded(&self, scratch: &mut Scratch, unit: &[u8], out: &mut Vec<Finding>) {
-        let mut rec = std::mem::take(&mut scratch.record);
-        decode::decode(unit, &mut rec.dec, &mut rec.map);
-        let first = out.len();
-        self.compiled.engine.scan(&rec.dec, scratch, out);
-        for g in &mut out[first..] {
-            g.span = Span::new(rec.map[g.span.start()], rec.map[g.span.end()]);
-        }
-        scratch.record = rec;
-    }
-
-    /// Rewrites an encoded unit whose findings (in raw offsets) are known: each rule sees
-    /// the decoded value; a replacement with a space where the raw value had none (a mask
-    /// of `Jane+Doe`) writes it `%20`, so a URL stays one word.
-    pub(super) fn rewrite_encoded<'a>(
+    /// Rewrites an encoded unit whose findings (in raw offsets) are known into `out`, each
+    /// change recorded in `edits`: each rule sees the decoded value; a replacement with a
+    /// space where the raw value had none (a mask of `Jane+Doe`) writes it `%20`, so a URL
+    /// stays one word. False, with `out` empty, when nothing changes.
+    pub(super) fn rewrite_encoded(
         &self,
-        unit: &'a [u8],
+        unit: &[u8],
         findings: &[Finding],
         sealer: Option<&dyn Sealer>,
-    ) -> Cow<'a, [u8]> {
+        out: &mut Vec<u8>,
+        mut edits: Option<&mut Vec<Edit>>,
+    ) -> bool {
+        out.clear();
         let (mut dec, mut map) = (Vec::new(), Vec::new());
         decode::decode(unit, &mut dec, &mut map);
-        let mut out = Vec::with_capacity(unit.len() + 16);
         let mut rep = Vec::new();
         let mut at = 0;
         let mut changed = false;
@@ -54,6 +43,7 @@ impl Redactor {
             rep.clear();
             rule.write_finding(g.entity, &dec[d0..d1], g.fragment, &mut rep, sealer);
             out.extend_from_slice(&unit[at..g.span.start()]);
+            let to = out.len();
             if !raw.contains(&b' ') && rep.contains(&b' ') {
                 for &b in &rep {
                     if b == b' ' {
@@ -65,13 +55,20 @@ impl Redactor {
             } else {
                 out.extend_from_slice(&rep);
             }
+            if let Some(e) = edits.as_deref_mut() {
+                e.push(Edit {
+                    from: g.span.range(),
+                    to: to..out.len(),
+                });
+            }
             at = g.span.end();
         }
         if !changed {
-            return Cow::Borrowed(unit);
+            out.clear();
+            return false;
         }
         out.extend_from_slice(&unit[at..]);
-        Cow::Owned(out)
+        true
     }
 }
 

@@ -6,8 +6,8 @@ use crate::record;
 use crate::span::{Entity, Finding, Span};
 
 use super::Redactor;
+use super::fields::{context_start, decode_field};
 use super::person_field::{PersonKey, field_person_key};
-use super::records::{context_start, decode_field};
 
 /// Why a finding got its score; see [`Redactor::explain`].
 ///
@@ -70,7 +70,7 @@ impl Redactor {
         };
         self.compiled
             .engine
-            .explain(if encoded { &dec } else { unit }, &mut scratch)
+            .explain(if encoded { &dec } else { unit }, &mut scratch.engine)
             .into_iter()
             .map(
                 |Explained {
@@ -137,7 +137,10 @@ impl Redactor {
                 value: (at, u.len()),
                 about: 0,
             };
-            let explained = self.compiled.engine.explain_segment(&u, seg, &mut scratch);
+            let explained = self
+                .compiled
+                .engine
+                .explain_segment(&u, seg, &mut scratch.engine);
             let mut mine: Vec<Finding> = Vec::new();
             for e in explained.iter().filter(|e| e.finding.span.start() >= at) {
                 out.push(Explanation {

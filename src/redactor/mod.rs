@@ -13,22 +13,28 @@ use regex_automata::util::pool::Pool;
 
 mod encoded;
 mod explain;
+mod fields;
+mod fixed_point;
+mod json;
 mod json_value;
 mod person_field;
-mod records;
+mod readings;
+mod rows;
+mod scratch;
 
 pub use explain::Explanation;
+pub use scratch::Scratch;
 
 use crate::detect::context::Artifact;
-use crate::detect::engine::{Engine, EngineOptions, Scratch};
+use crate::detect::engine::{Engine, EngineOptions};
 use crate::detect::spec;
 use crate::detect::validate::Settings;
 use crate::error::Result;
 use crate::phone::Regions;
 use crate::policy::Policy;
 use crate::record::{self, Structure};
-use crate::span::{Entity, Finding, Span};
-use crate::transform::{self, Action, Rule, Sealer};
+use crate::span::{Entity, Finding};
+use crate::transform::{self, Action, Edit, Rule, Sealer};
 use crate::vault::Keyring;
 use crate::vault::codec;
 
@@ -201,8 +207,10 @@ impl Redactor {
             }),
         });
         let for_pool = Arc::clone(&compiled);
-        let make: Box<dyn Fn() -> Scratch + Send + Sync> =
-            Box::new(move || for_pool.engine.scratch());
+        let make: Box<dyn Fn() -> Scratch + Send + Sync> = Box::new(move || Scratch {
+            engine: for_pool.engine.scratch(),
+            record: Default::default(),
+        });
         Ok(Self {
             compiled,
             pool: Arc::new(Pool::new(make)),
@@ -217,7 +225,10 @@ impl Redactor {
 
     /// Fresh per-thread buffers for the `*_with` methods (see [`Scratch`]).
     pub fn scratch(&self) -> Scratch {
-        self.compiled.engine.scratch()
+        Scratch {
+            engine: self.compiled.engine.scratch(),
+            record: Default::default(),
+        }
     }
 
     /// The longest value any detector matches; stream chunking overlaps more than this.
@@ -253,13 +264,9 @@ impl Redactor {
 
     /// Scans one unit read as `how`; findings are in `unit`'s byte offsets, in order.
     ///
-    /// The findings are those of the unit as the next pass reads it too: a verdict may turn
-    /// on a neighbour (`Lincoln` beside `Place, Austin`, a number before `,270.86`), and once
-    /// the neighbour is redacted it is a label. So a unit with findings is rewritten and
-    /// scanned again, and what that finds outside the rewritten values is added, until
-    /// nothing more is found (at most [`FIXED_POINT_ROUNDS`] rounds; units of at most
-    /// [`FIXED_POINT_UNIT`] bytes and [`FIXED_POINT_FINDINGS`] findings, which is nearly every
-    /// line of a log). This is what makes `redact` of its own output change nothing.
+    /// The findings are the union of every reading of the unit — its text is the floor,
+    /// structure only adds (see `readings`) — and those of the unit as the next pass reads
+    /// it too (see `fixed_point`): what comes out is what a second pass confirms.
     pub(crate) fn scan_structured(
         &self,
         scratch: &mut Scratch,
@@ -269,36 +276,12 @@ impl Redactor {
     ) {
         let first = out.len();
         self.scan_once(scratch, unit, how, out);
-        settle(
-            unit,
+        self.settle(
             out,
             first,
-            &|found| self.rewrite_structured(unit, how, found).into_owned(),
+            &|found, text, edits| self.rewrite_into(unit, how, found, text, Some(edits)),
             &mut |text, more| self.scan_once(scratch, text, how, more),
         );
-    }
-
-    fn scan_once(
-        &self,
-        scratch: &mut Scratch,
-        unit: &[u8],
-        how: Structure<'_>,
-        out: &mut Vec<Finding>,
-    ) {
-        let fields = match how {
-            Structure::Auto if record::looks_like_json_object(unit) => Some(None),
-            Structure::Row(h) => Some(Some(h)),
-            _ => None,
-        };
-        if let Some(header) = fields
-            && self.scan_fields(scratch, unit, header, out)
-        {
-            return;
-        }
-        if crate::decode::needs(unit) {
-            return self.scan_encoded(scratch, unit, out);
-        }
-        self.compiled.engine.scan(unit, scratch, out);
     }
 
     /// Rewrites one unit whose findings are known. Borrowed when nothing changes.
@@ -316,8 +299,8 @@ impl Redactor {
 
     /// Rewrites one unit read as `how`, whose findings (from
     /// [`Redactor::scan_structured`] with the same `how`) are known. A record stays a valid
-    /// record: JSON strings are re-escaped, a rewritten JSON number becomes a string, CSV
-    /// quoting is kept (or added when needed); keys are never touched.
+    /// record: JSON strings and keys are re-escaped, a rewritten JSON number becomes a
+    /// string, CSV quoting is kept (or added when needed).
     pub(crate) fn rewrite_structured<'a>(
         &self,
         unit: &'a [u8],
@@ -327,6 +310,24 @@ impl Redactor {
         if findings.is_empty() {
             return Cow::Borrowed(unit);
         }
+        let mut out = Vec::new();
+        if self.rewrite_into(unit, how, findings, &mut out, None) {
+            Cow::Owned(out)
+        } else {
+            Cow::Borrowed(unit)
+        }
+    }
+
+    /// [`Redactor::rewrite_structured`] into `out` (cleared first), each change recorded in
+    /// `edits` when given; false, with `out` empty, when nothing changes.
+    pub(crate) fn rewrite_into(
+        &self,
+        unit: &[u8],
+        how: Structure<'_>,
+        findings: &[Finding],
+        out: &mut Vec<u8>,
+        mut edits: Option<&mut Vec<Edit>>,
+    ) -> bool {
         let sealer = self.compiled.keys.as_ref().map(|k| k as &dyn Sealer);
         let header = match how {
             Structure::Auto if record::looks_like_json_object(unit) => Some(None),
@@ -334,14 +335,18 @@ impl Redactor {
             _ => None,
         };
         if let Some(header) = header
-            && let Some(out) = self.rewrite_fields(unit, header, findings, sealer)
+            && let Some(changed) =
+                self.rewrite_fields(unit, header, findings, sealer, out, edits.as_deref_mut())
         {
-            return out;
+            return changed;
+        }
+        if let Some(e) = edits.as_deref_mut() {
+            e.clear();
         }
         if crate::decode::needs(unit) {
-            return self.rewrite_encoded(unit, findings, sealer);
+            return self.rewrite_encoded(unit, findings, sealer, out, edits);
         }
-        transform::rewrite(unit, findings, |e| self.rule(e), sealer)
+        transform::rewrite_into(unit, findings, |e| self.rule(e), sealer, out, edits)
     }
 
     /// Findings in `text`, with spans relative to `text`, line by line.
@@ -452,116 +457,6 @@ pub(crate) fn lines(text: &[u8]) -> impl Iterator<Item = (usize, &[u8], &[u8])> 
     })
 }
 
-/// Most scans of one unit that look for findings its rewritten form reveals.
-const FIXED_POINT_ROUNDS: usize = 3;
-/// Longest unit looked at again (chunks of a long line are not).
-const FIXED_POINT_UNIT: usize = 64 << 10;
-/// Most findings of a unit looked at again (each costs a rewrite to place it).
-const FIXED_POINT_FINDINGS: usize = 32;
-
-/// Adds to the findings `out[first..]` of `unit` what its rewritten form (`rewrite` of some
-/// findings) shows when scanned (`scan`), until nothing more is found (see
-/// `Redactor::scan_structured`).
-pub(super) fn settle(
-    unit: &[u8],
-    out: &mut Vec<Finding>,
-    first: usize,
-    rewrite: &dyn Fn(&[Finding]) -> Vec<u8>,
-    scan: &mut dyn FnMut(&[u8], &mut Vec<Finding>),
-) {
-    if out.len() == first || unit.len() > FIXED_POINT_UNIT {
-        return;
-    }
-    for _ in 1..FIXED_POINT_ROUNDS {
-        let found = &out[first..];
-        if found.len() > FIXED_POINT_FINDINGS {
-            return;
-        }
-        // Where each finding's replacement ends up: its length change, one at a time.
-        let deltas: Vec<isize> = found
-            .iter()
-            .map(|f| rewrite(std::slice::from_ref(f)).len() as isize - unit.len() as isize)
-            .collect();
-        let text = rewrite(found);
-        let Some(map) = Rewritten::new(unit, &text, found, &deltas) else {
-            return;
-        };
-        let mut more = Vec::new();
-        scan(&text, &mut more);
-        let mut added: Vec<Finding> = more
-            .iter()
-            .filter_map(|f| {
-                Some(Finding {
-                    span: map.back(f.span)?,
-                    ..*f
-                })
-            })
-            .collect();
-        if added.is_empty() {
-            return;
-        }
-        added.extend_from_slice(&out[first..]);
-        added.sort_by_key(|f| f.span.start());
-        out.truncate(first);
-        out.extend(added);
-    }
-}
-
-/// Where the values of a unit went in its rewritten form, to bring the spans of what the
-/// rewritten form holds back to the unit.
-struct Rewritten {
-    /// Per finding: its span in the rewritten text, and the shift of the bytes before it.
-    placed: Vec<(Span, isize)>,
-    /// The shift of the bytes after the last finding.
-    tail: isize,
-}
-
-impl Rewritten {
-    /// `None` unless `text` is `unit` with each of `found` replaced (checked: the bytes
-    /// between the values are the same), the replacement of finding `i` changing the length
-    /// by `deltas[i]`.
-    fn new(unit: &[u8], text: &[u8], found: &[Finding], deltas: &[isize]) -> Option<Self> {
-        let mut placed = Vec::with_capacity(found.len());
-        let mut shift = 0isize;
-        let mut prev = 0usize;
-        for (f, &d) in found.iter().zip(deltas) {
-            let gap = unit.get(prev..f.span.start())?;
-            let at = prev.checked_add_signed(shift)?;
-            if text.get(at..at + gap.len())? != gap {
-                return None;
-            }
-            let start = f.span.start().checked_add_signed(shift)?;
-            let end = f.span.end().checked_add_signed(shift + d)?;
-            placed.push((Span::new(start, end), shift));
-            shift += d;
-            prev = f.span.end();
-        }
-        let at = prev.checked_add_signed(shift)?;
-        if text.get(at..)? != &unit[prev..] {
-            return None;
-        }
-        Some(Self {
-            placed,
-            tail: shift,
-        })
-    }
-
-    /// The span in the unit of `s`, a span of the rewritten text; `None` when it touches a
-    /// replacement.
-    fn back(&self, s: Span) -> Option<Span> {
-        let i = self.placed.partition_point(|(p, _)| p.end() <= s.start());
-        let shift = match self.placed.get(i) {
-            Some((p, _)) if p.start() < s.end() => return None,
-            Some((_, before)) => *before,
-            None => self.tail,
-        };
-        Some(Span::new(
-            s.start().checked_add_signed(-shift)?,
-            s.end().checked_add_signed(-shift)?,
-        ))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -586,26 +481,6 @@ mod tests {
         }
     }
 
-    #[test]
-    fn rewritten_spans_come_back_to_the_unit() {
-        let unit = b"ab 12345 cd 678 ef";
-        let f = |s, e| Finding {
-            span: Span::new(s, e),
-            entity: Entity::EMAIL,
-            score: 1.0,
-            detector: crate::span::DetectorId::new("x"),
-            fragment: false,
-        };
-        let found = [f(3, 8), f(12, 15)];
-        let text = b"ab [LONG] cd [] ef";
-        let map = Rewritten::new(unit, text, &found, &[1, -1]).unwrap();
-        assert_eq!(map.back(Span::new(0, 2)), Some(Span::new(0, 2)));
-        assert_eq!(map.back(Span::new(10, 12)), Some(Span::new(9, 11)));
-        assert_eq!(map.back(Span::new(16, 18)), Some(Span::new(16, 18)));
-        assert_eq!(map.back(Span::new(4, 6)), None);
-        // Not a rewrite of the unit: refused.
-        assert!(Rewritten::new(unit, b"xx [LONG] cd [] ef", &found, &[1, -1]).is_none());
-    }
     use crate::{Keyring, Policy};
 
     #[test]

@@ -650,9 +650,11 @@ impl ScanState<'_> {
         *line += n;
     }
 
-    /// Emits `buf[pos..=last]` (`last` a newline) line by line, each as text; returns where
-    /// the next unit starts.
-    fn lines_of_text<S: Sink>(
+    /// Emits `buf[pos..=last]` (`last` a newline) line by line, each read as `how` (a row
+    /// under the header: a quote left open makes no record of them, and their columns still
+    /// count); returns where the next unit starts.
+    #[allow(clippy::too_many_arguments)] // the framing state, borrowed field by field
+    fn lines_of<S: Sink>(
         &mut self,
         r: &Redactor,
         sink: &mut S,
@@ -660,20 +662,14 @@ impl ScanState<'_> {
         mut pos: usize,
         last: usize,
         line: &mut u64,
+        how: Structure<'_>,
     ) -> Result<usize> {
         let units = std::mem::replace(&mut self.units, Units::Lines);
         let mut off = 0;
         let done = (|| {
             while pos <= last {
                 let nl = pos + memchr::memchr(b'\n', &buf[pos..]).expect("ends at a newline");
-                self.line(
-                    r,
-                    sink,
-                    buf,
-                    (pos, pos, nl),
-                    (line, &mut off),
-                    Structure::Text,
-                )?;
+                self.line(r, sink, buf, (pos, pos, nl), (line, &mut off), how)?;
                 pos = nl + 1;
             }
             Ok(pos)
@@ -794,34 +790,26 @@ impl Framer {
             )?;
             pos = nl + 1;
         }
-        // A delimited stream's first record is its header: read as text, then kept as the
-        // names of the columns. (A header too long to hold whole names no column.)
+        // A delimited stream's first line is its header: its column names are context for
+        // the fields under them. It is read once its first physical line is whole (ended by
+        // `\n` or a lone `\r`), then scanned as a row like any other.
         if let Some(sep) = format.separator()
             && header.is_none()
         {
-            if *line == 1
-                && *line_off == 0
-                && let Some(nl) = match units.end(&buf[pos..], *max_unit) {
-                    End::At(i) => Some(pos + i),
-                    End::Broken(_) => memchr::memchr(b'\n', &buf[pos..]).map(|i| pos + i),
-                    End::Open => None,
+            if *line == 1 && *line_off == 0 {
+                let rest = &buf[pos..];
+                let end = memchr::memchr2(b'\n', b'\r', rest).filter(|&i| {
+                    // A `\r` as the last byte may be the first of `\r\n`.
+                    rest[i] == b'\n' || i + 1 < rest.len() || eof
+                });
+                if end.is_some() || eof || rest.len() > *max_unit {
+                    let first = &rest[..end.unwrap_or(rest.len())];
+                    *header = Some(CsvHeader::parse(first, sep).unwrap_or(CsvHeader {
+                        names: Vec::new(),
+                        sep,
+                    }));
                 }
-            {
-                st.line(
-                    r,
-                    sink,
-                    buf,
-                    (pos, pos, nl),
-                    (line, line_off),
-                    Structure::Text,
-                )?;
-                let ce = content_end(buf, pos, nl);
-                *header = Some(CsvHeader::parse(&buf[pos..ce], sep).unwrap_or(CsvHeader {
-                    names: Vec::new(),
-                    sep,
-                }));
-                pos = nl + 1;
-            } else if *line > 1 || *line_off > 0 {
+            } else {
                 *header = Some(CsvHeader {
                     names: Vec::new(),
                     sep,
@@ -849,14 +837,14 @@ impl Framer {
                     pos = nl + 1;
                 }
                 // A quote open too long: the lines it would have swallowed are lines of text.
-                End::Broken(i) => pos = st.lines_of_text(r, sink, buf, pos, pos + i, line)?,
+                End::Broken(i) => pos = st.lines_of(r, sink, buf, pos, pos + i, line, how)?,
                 End::Open => break,
             }
         }
         if eof && pos < buf.len() && !units.whole_at_eof(&buf[pos..]) {
             // The input ended inside a quoted field: what it holds is lines of text.
             let last = pos + memchr::memrchr(b'\n', &buf[pos..]).expect("a record of lines");
-            pos = st.lines_of_text(r, sink, buf, pos, last, line)?;
+            pos = st.lines_of(r, sink, buf, pos, last, line, how)?;
         }
         let line_start = if pos == *ctx { 0 } else { pos };
         if eof {

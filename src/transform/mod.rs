@@ -2,8 +2,6 @@
 //! builds the rewritten unit, copying every byte outside a finding unchanged. A unit with no
 //! finding to change is returned borrowed: no allocation, no copy.
 
-use std::borrow::Cow;
-
 use crate::span::{Entity, Finding};
 
 /// What happens to a finding.
@@ -209,35 +207,65 @@ fn write_label(template: &str, entity: Entity, out: &mut Vec<u8>) {
     out.extend_from_slice(rest.as_bytes());
 }
 
+/// A change a rewrite made: the unit's bytes `from` became the output's bytes `to`. Every
+/// byte outside the edits of a rewrite is copied unchanged, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Edit {
+    pub(crate) from: std::ops::Range<usize>,
+    pub(crate) to: std::ops::Range<usize>,
+}
+
 /// Rewrites `unit` with `findings` (sorted by start, disjoint). Borrowed when nothing changes.
+#[cfg(test)]
 pub(crate) fn rewrite<'a, 'r>(
     unit: &'a [u8],
     findings: &[Finding],
     rule_of: impl Fn(Entity) -> &'r Rule,
     sealer: Option<&dyn Sealer>,
-) -> Cow<'a, [u8]> {
+) -> std::borrow::Cow<'a, [u8]> {
+    let mut out = Vec::new();
+    if rewrite_into(unit, findings, rule_of, sealer, &mut out, None) {
+        std::borrow::Cow::Owned(out)
+    } else {
+        std::borrow::Cow::Borrowed(unit)
+    }
+}
+
+/// Rewrites `unit` with `findings` (sorted by start, disjoint) into `out` (cleared first),
+/// recording each replacement in `edits` when given. False, with `out` empty, when nothing
+/// changes.
+pub(crate) fn rewrite_into<'r>(
+    unit: &[u8],
+    findings: &[Finding],
+    rule_of: impl Fn(Entity) -> &'r Rule,
+    sealer: Option<&dyn Sealer>,
+    out: &mut Vec<u8>,
+    mut edits: Option<&mut Vec<Edit>>,
+) -> bool {
+    out.clear();
     let mut changed = findings
         .iter()
         .filter(|f| rule_of(f.entity).action != Action::Keep)
         .peekable();
     if changed.peek().is_none() {
-        return Cow::Borrowed(unit);
+        return false;
     }
-    let mut out = Vec::with_capacity(unit.len() + 16);
+    out.reserve(unit.len() + 16);
     let mut at = 0;
     for f in changed {
         out.extend_from_slice(&unit[at..f.span.start()]);
-        rule_of(f.entity).write_finding(
-            f.entity,
-            &unit[f.span.range()],
-            f.fragment,
-            &mut out,
-            sealer,
-        );
+        let to = out.len();
+        rule_of(f.entity).write_finding(f.entity, &unit[f.span.range()], f.fragment, out, sealer);
+        if let Some(e) = edits.as_deref_mut() {
+            e.push(Edit {
+                from: f.span.range(),
+                to: to..out.len(),
+            });
+        }
         at = f.span.end();
     }
     out.extend_from_slice(&unit[at..]);
-    Cow::Owned(out)
+    true
 }
 
 #[cfg(test)]
@@ -295,11 +323,11 @@ mod tests {
         };
         assert!(matches!(
             rewrite(b"abc", &[f], |_| &keep, None),
-            Cow::Borrowed(_)
+            std::borrow::Cow::Borrowed(_)
         ));
         assert!(matches!(
             rewrite(b"abc", &[], |_| &keep, None),
-            Cow::Borrowed(_)
+            std::borrow::Cow::Borrowed(_)
         ));
         let drop = Rule {
             action: Action::Drop,

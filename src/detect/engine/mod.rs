@@ -150,20 +150,10 @@ pub(crate) struct Explained {
     pub(crate) effect: Effect,
 }
 
-/// Reusable per-thread buffers for [`Redactor::scan_unit_with`](crate::Redactor::scan_unit_with): one per thread, created with [`Redactor::scratch`](crate::Redactor::scratch).
-///
-/// # Example
-/// ```
-/// let r = velum::Redactor::new();
-/// let mut scratch = r.scratch();
-/// let mut found = Vec::new();
-/// for line in [&b"a jane@example.com"[..], b"b 536-90-4399"] {
-///     found.clear();
-///     r.scan_unit_with(&mut scratch, line, &mut found); // no allocation per line
-///     assert_eq!(found.len(), 1);
-/// }
-/// ```
-pub struct Scratch {
+/// Reusable per-thread buffers of the engine (a part of the redactor's
+/// [`Scratch`](crate::Scratch)): words, candidates, context hits. A scan allocates nothing
+/// once they have grown.
+pub(crate) struct EngineScratch {
     words: Words,
     custom: Option<custom::CustomCache>,
     raw: Vec<Scored>,
@@ -178,13 +168,11 @@ pub struct Scratch {
     artifacts: Vec<Span>,
     /// Per detector: a word that supports it is in the unit (only gated detectors).
     present: Vec<bool>,
-    /// Buffers for scanning structured records field by field.
-    pub(crate) record: crate::record::RecordScratch,
 }
 
-impl std::fmt::Debug for Scratch {
+impl std::fmt::Debug for EngineScratch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Scratch").finish_non_exhaustive()
+        f.debug_struct("EngineScratch").finish_non_exhaustive()
     }
 }
 
@@ -379,8 +367,8 @@ impl Engine {
     }
 
     /// Fresh per-thread buffers.
-    pub(crate) fn scratch(&self) -> Scratch {
-        Scratch {
+    pub(crate) fn scratch(&self) -> EngineScratch {
+        EngineScratch {
             words: Words::default(),
             custom: self.custom.as_ref().map(custom::Custom::cache),
             raw: Vec::new(),
@@ -393,7 +381,6 @@ impl Engine {
             covered: Vec::new(),
             artifacts: Vec::new(),
             present: Vec::new(),
-            record: Default::default(),
         }
     }
 
@@ -552,8 +539,8 @@ impl Engine {
 
     /// Appends the candidates inside the values of `segs` (validated, not yet scored by
     /// context) to `raw`.
-    fn candidates(&self, hay: &[u8], segs: &[Segment], scratch: &mut Scratch) {
-        let Scratch {
+    fn candidates(&self, hay: &[u8], segs: &[Segment], scratch: &mut EngineScratch) {
+        let EngineScratch {
             words,
             custom,
             raw,
@@ -624,7 +611,7 @@ impl Engine {
     }
 
     /// Scans one unit and appends its findings, in order, to `out`.
-    pub(crate) fn scan(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Finding>) {
+    pub(crate) fn scan(&self, hay: &[u8], scratch: &mut EngineScratch, out: &mut Vec<Finding>) {
         self.scan_inner(hay, &[Segment::text(hay.len())], scratch, |_, f, _, _| {
             out.push(f)
         });
@@ -637,7 +624,7 @@ impl Engine {
         &self,
         hay: &[u8],
         key_end: usize,
-        scratch: &mut Scratch,
+        scratch: &mut EngineScratch,
         out: &mut Vec<Finding>,
     ) {
         let segs = [Segment::field((0, key_end), (key_end, hay.len()))];
@@ -650,14 +637,14 @@ impl Engine {
         &self,
         hay: &[u8],
         segs: &[Segment],
-        scratch: &mut Scratch,
+        scratch: &mut EngineScratch,
         out: &mut Vec<Finding>,
     ) {
         self.scan_inner(hay, segs, scratch, |_, f, _, _| out.push(f));
     }
 
     /// Like [`Engine::scan`], with each finding's base score and context effect.
-    pub(crate) fn explain(&self, hay: &[u8], scratch: &mut Scratch) -> Vec<Explained> {
+    pub(crate) fn explain(&self, hay: &[u8], scratch: &mut EngineScratch) -> Vec<Explained> {
         self.explain_segment(hay, Segment::text(hay.len()), scratch)
     }
 
@@ -666,7 +653,7 @@ impl Engine {
         &self,
         hay: &[u8],
         seg: Segment,
-        scratch: &mut Scratch,
+        scratch: &mut EngineScratch,
     ) -> Vec<Explained> {
         let mut v = Vec::new();
         self.scan_inner(hay, &[seg], scratch, |_, finding, base, effect| {
@@ -683,7 +670,7 @@ impl Engine {
         &self,
         hay: &[u8],
         segs: &[Segment],
-        scratch: &mut Scratch,
+        scratch: &mut EngineScratch,
         mut emit: impl FnMut(usize, Finding, f32, Effect),
     ) {
         scratch.raw.clear();
@@ -697,7 +684,7 @@ impl Engine {
             return;
         }
         self.candidates(hay, segs, scratch);
-        let Scratch {
+        let EngineScratch {
             raw,
             base,
             effects,

@@ -1,117 +1,11 @@
-//! Structured records: a line that is a JSON object, or a CSV row under a header, is split
-//! into fields so each value is scanned with its field name as context and rewritten in a
-//! way that keeps the record valid.
-//!
-//! This module only knows syntax: where each value's bytes are, how to decode them (JSON
-//! escapes, CSV's doubled quotes) with a map back to the raw bytes, and how to encode a
-//! rewritten value. [`crate::Redactor`] decides what to scan and what to write.
-//!
-//! - JSON: the whole line must be one valid object (RFC 8259; iterative, so depth costs no
-//!   stack); anything else is plain text. Keys are never rewritten. A string value is
-//!   decoded, rewritten, re-escaped; a number value that is rewritten becomes a string.
-//! - CSV: RFC 4180 fields on one line (a quoted field that runs past the line end makes the
-//!   line plain text). A rewritten field keeps its quoting, and is quoted when the new text
-//!   needs it. Only the replaced bytes change: the rest of a value keeps its raw form.
+//! JSON syntax: where the string and number values of a line that is one JSON object are
+//! (with the key each is under), where its keys are, how to decode a string with a map back
+//! to its raw bytes, how to escape a rewritten one, and the integer digits a number written
+//! with a fraction or an exponent stands for.
 
 use std::ops::Range;
 
-/// What kind of value a field holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Kind {
-    /// A JSON string (raw range excludes the quotes).
-    JsonString,
-    /// A JSON number.
-    JsonNumber,
-    /// A CSV field; `quoted` when its raw range is inside quotes.
-    Csv { quoted: bool },
-}
-
-/// One value of a record.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Field {
-    /// The raw bytes of the field name (JSON: between the key's quotes, still escaped; CSV:
-    /// the column's index in the header is `column`).
-    pub(crate) key: Range<usize>,
-    /// CSV column index.
-    pub(crate) column: usize,
-    /// The raw bytes of the value (inside quotes for strings and quoted CSV fields).
-    pub(crate) raw: Range<usize>,
-    pub(crate) kind: Kind,
-    /// The object the field is in, when it is not the record itself (JSON): where that
-    /// object starts, and the key it is under (`identifier` for the objects of
-    /// `"identifier": [{...}]`). Its sibling fields (`system`, `type`) describe a `value`.
-    pub(crate) scope: Option<Scope>,
-}
-
-/// A nested JSON object: see [`Field::scope`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Scope {
-    /// The offset of its `{`.
-    pub(crate) start: usize,
-    /// The raw bytes of the key it is under (the array's key for an object in an array).
-    pub(crate) outer: Range<usize>,
-}
-
-/// Reusable buffers for field-by-field scanning (held in [`crate::Scratch`]).
-#[derive(Default)]
-pub(crate) struct RecordScratch {
-    pub(crate) fields: Vec<Field>,
-    /// `key: value` as scanned.
-    pub(crate) unit: Vec<u8>,
-    pub(crate) dec: Vec<u8>,
-    pub(crate) map: Vec<usize>,
-    pub(crate) found: Vec<crate::Finding>,
-    /// The values of a JSON line scanned in place (those without escapes).
-    pub(crate) segs: Vec<crate::detect::engine::Segment>,
-    /// The fields whose key or value has escapes: decoded and scanned one by one.
-    pub(crate) escaped: Vec<usize>,
-}
-
-/// How the lines of a stream are read.
-///
-/// # Example
-/// ```
-/// use velum::{Format, Redactor};
-/// let r = Redactor::new();
-/// let mut out = Vec::new();
-/// r.redact_stream_as(&b"id,email\n7,jane@example.com\n"[..], &mut out, Format::Csv)?;
-/// assert_eq!(out, b"id,email\n7,[EMAIL]\n");
-/// # Ok::<(), velum::Error>(())
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Format {
-    /// Each line that is one JSON object is scanned field by field (field names as
-    /// context, output still valid JSON); every other line as text. The default.
-    #[default]
-    Auto,
-    /// Every line as text.
-    Text,
-    /// Comma-separated values: the first line is the header, whose column names are context
-    /// for the fields under them; quoting is kept.
-    Csv,
-    /// As [`Format::Csv`], separated by tabs.
-    Tsv,
-}
-
-impl Format {
-    /// The field separator of a delimited format.
-    pub(crate) fn separator(self) -> Option<u8> {
-        match self {
-            Self::Csv => Some(b','),
-            Self::Tsv => Some(b'\t'),
-            Self::Auto | Self::Text => None,
-        }
-    }
-}
-
-/// How one unit is read: as text, as text or a JSON object, or as a row under a header.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Structure<'h> {
-    Text,
-    Auto,
-    Row(&'h CsvHeader),
-}
+use super::{Field, Kind, Scope};
 
 /// True when `line` may be a JSON object (a cheap check before [`json_fields`]).
 pub(crate) fn looks_like_json_object(line: &[u8]) -> bool {
@@ -123,7 +17,27 @@ pub(crate) fn looks_like_json_object(line: &[u8]) -> bool {
 /// order), each with the key it is under (the array's key for array elements). Returns false,
 /// leaving `out` unspecified, when the line is not one valid JSON object.
 pub(crate) fn json_fields(line: &[u8], out: &mut Vec<Field>) -> bool {
+    parse(line, out, None)
+}
+
+/// [`json_fields`], and the raw range of every key (between its quotes), in order: a key is
+/// data too, and a rewrite must know where each string of the line is.
+pub(crate) fn json_fields_and_keys(
+    line: &[u8],
+    out: &mut Vec<Field>,
+    keys: &mut Vec<Range<usize>>,
+) -> bool {
+    keys.clear();
+    parse(line, out, Some(keys))
+}
+
+fn parse(line: &[u8], out: &mut Vec<Field>, mut keys: Option<&mut Vec<Range<usize>>>) -> bool {
     out.clear();
+    let mut seen = |k: &Range<usize>| {
+        if let Some(keys) = keys.as_mut() {
+            keys.push(k.clone());
+        }
+    };
     let mut p = Parser { s: line, i: 0 };
     p.ws();
     if p.peek() != Some(b'{') {
@@ -158,7 +72,10 @@ pub(crate) fn json_fields(line: &[u8], out: &mut Vec<Field>) -> bool {
                         want_value = false;
                     } else {
                         match p.key() {
-                            Some(k) => key = k,
+                            Some(k) => {
+                                seen(&k);
+                                key = k;
+                            }
                             None => return false,
                         }
                     }
@@ -230,7 +147,10 @@ pub(crate) fn json_fields(line: &[u8], out: &mut Vec<Field>) -> bool {
                 p.ws();
                 if is_obj {
                     match p.key() {
-                        Some(k) => key = k,
+                        Some(k) => {
+                            seen(&k);
+                            key = k;
+                        }
                         None => return false,
                     }
                 }
@@ -432,6 +352,63 @@ pub(crate) fn decode_json(raw: &[u8], out: &mut Vec<u8>, map: &mut Vec<usize>) {
     map.push(raw.len());
 }
 
+/// The decimal digits of the integer a JSON number stands for, when it is written with a
+/// fraction or an exponent (`536904399.0`, `5.36904399e8`, `4111111111111111.0`): systems
+/// that hold every number as a float write identifiers so. `None` for a plain integer (its
+/// raw bytes are its digits), a number that is not an integer, or one of more than
+/// [`MAX_NUMBER_DIGITS`] digits. Read from the text, never through a float, so no digit is
+/// lost. The sign is not part of the digits.
+pub(crate) fn integer_digits(raw: &[u8], out: &mut Vec<u8>) -> bool {
+    out.clear();
+    let raw = raw.strip_prefix(b"-").unwrap_or(raw);
+    let (mantissa, exp) = match raw.iter().position(|b| matches!(b, b'e' | b'E')) {
+        Some(i) => (&raw[..i], &raw[i + 1..]),
+        None => (raw, &b""[..]),
+    };
+    let (int, frac) = match mantissa.iter().position(|&b| b == b'.') {
+        Some(i) => (&mantissa[..i], &mantissa[i + 1..]),
+        None => (mantissa, &b""[..]),
+    };
+    if frac.is_empty() && exp.is_empty() {
+        return false;
+    }
+    let exp: i64 = match std::str::from_utf8(exp) {
+        Ok("") => 0,
+        Ok(e) => match e.strip_prefix('+').unwrap_or(e).parse() {
+            Ok(v) => v,
+            Err(_) => return false,
+        },
+        Err(_) => return false,
+    };
+    // The digits of int.frac shifted by exp places: digits[..point] is the integer part.
+    let digits = || int.iter().chain(frac);
+    let point = int.len() as i64 + exp;
+    let total = (int.len() + frac.len()) as i64;
+    if point <= 0 || point > MAX_NUMBER_DIGITS as i64 + total {
+        return false;
+    }
+    // What lies after the point must be zeros.
+    if digits().skip(point as usize).any(|&d| d != b'0') {
+        return false;
+    }
+    out.extend(digits().take(point as usize));
+    out.extend(std::iter::repeat_n(b'0', (point - total).max(0) as usize));
+    let lead = out
+        .iter()
+        .take_while(|&&d| d == b'0')
+        .count()
+        .min(out.len() - 1);
+    out.drain(..lead);
+    if out.len() > MAX_NUMBER_DIGITS {
+        out.clear();
+        return false;
+    }
+    true
+}
+
+/// Most digits [`integer_digits`] gives (more than any identifier has).
+pub(crate) const MAX_NUMBER_DIGITS: usize = 24;
+
 /// Appends `s` escaped for the inside of a JSON string.
 pub(crate) fn escape_json(s: &[u8], out: &mut Vec<u8>) {
     for &b in s {
@@ -447,109 +424,10 @@ pub(crate) fn escape_json(s: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-/// Splits a CSV line into fields (RFC 4180, `sep` between fields). Returns false when a
-/// quoted field is not closed on this line or a quote appears inside an unquoted field.
-pub(crate) fn csv_fields(line: &[u8], sep: u8, out: &mut Vec<Field>) -> bool {
-    out.clear();
-    let mut i = 0;
-    let mut column = 0;
-    loop {
-        if line.get(i) == Some(&b'"') {
-            let start = i + 1;
-            let mut j = start;
-            loop {
-                match memchr::memchr(b'"', &line[j..]) {
-                    None => return false,
-                    Some(k) if line.get(j + k + 1) == Some(&b'"') => j = j + k + 2,
-                    Some(k) => {
-                        j += k;
-                        break;
-                    }
-                }
-            }
-            out.push(Field {
-                key: 0..0,
-                column,
-                raw: start..j,
-                kind: Kind::Csv { quoted: true },
-                scope: None,
-            });
-            i = j + 1;
-            match line.get(i) {
-                None => return true,
-                Some(&c) if c == sep => i += 1,
-                Some(_) => return false,
-            }
-        } else {
-            let end = memchr::memchr(sep, &line[i..]).map_or(line.len(), |k| i + k);
-            if line[i..end].contains(&b'"') {
-                return false;
-            }
-            out.push(Field {
-                key: 0..0,
-                column,
-                raw: i..end,
-                kind: Kind::Csv { quoted: false },
-                scope: None,
-            });
-            if end == line.len() {
-                return true;
-            }
-            i = end + 1;
-        }
-        column += 1;
-    }
-}
-
-/// Decodes a CSV field's raw content (`""` → `"` when quoted) with the map of
-/// [`decode_json`].
-pub(crate) fn decode_csv(raw: &[u8], quoted: bool, out: &mut Vec<u8>, map: &mut Vec<usize>) {
-    out.clear();
-    map.clear();
-    let mut i = 0;
-    while i < raw.len() {
-        out.push(raw[i]);
-        map.push(i);
-        i += if quoted && raw[i] == b'"' { 2 } else { 1 };
-    }
-    map.push(raw.len());
-}
-
-/// The decoded offset of raw offset `raw` (the first decoded byte at or after it).
-pub(crate) fn to_decoded(map: &[usize], raw: usize) -> usize {
-    map.partition_point(|&r| r < raw)
-}
-
-/// A CSV header: column names, decoded.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct CsvHeader {
-    pub(crate) names: Vec<Vec<u8>>,
-    pub(crate) sep: u8,
-}
-
-impl CsvHeader {
-    /// Parses a header line; `None` when it is not a CSV line.
-    pub(crate) fn parse(line: &[u8], sep: u8) -> Option<Self> {
-        let mut fields = Vec::new();
-        if !csv_fields(line, sep, &mut fields) {
-            return None;
-        }
-        let (mut dec, mut map) = (Vec::new(), Vec::new());
-        let names = fields
-            .iter()
-            .map(|f| {
-                let quoted = matches!(f.kind, Kind::Csv { quoted: true });
-                decode_csv(&line[f.raw.clone()], quoted, &mut dec, &mut map);
-                dec.trim_ascii().to_vec()
-            })
-            .collect();
-        Some(Self { names, sep })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::to_decoded;
 
     fn values(line: &str) -> Option<Vec<(String, String, Kind)>> {
         let mut f = Vec::new();
@@ -603,6 +481,53 @@ mod tests {
     }
 
     #[test]
+    fn keys_are_regions_too() {
+        let line = br#"{"a": 1, "jane@example.com": {"b": [true, null]}, "c": "x"}"#;
+        let (mut f, mut k) = (Vec::new(), Vec::new());
+        assert!(json_fields_and_keys(line, &mut f, &mut k));
+        let keys: Vec<_> = k.iter().map(|r| &line[r.clone()]).collect();
+        assert_eq!(keys, [&b"a"[..], b"jane@example.com", b"b", b"c"]);
+    }
+
+    #[test]
+    fn integer_digits_of_numbers_written_as_floats() {
+        let digits = |s: &str| {
+            let mut out = Vec::new();
+            integer_digits(s.as_bytes(), &mut out).then(|| String::from_utf8(out).unwrap())
+        };
+        assert_eq!(digits("536904399.0").as_deref(), Some("536904399"));
+        assert_eq!(
+            digits("4111111111111111.0").as_deref(),
+            Some("4111111111111111")
+        );
+        assert_eq!(digits("5.36904399e8").as_deref(), Some("536904399"));
+        assert_eq!(digits("5.36904399E+8").as_deref(), Some("536904399"));
+        assert_eq!(
+            digits("4.111111111111111e15").as_deref(),
+            Some("4111111111111111")
+        );
+        assert_eq!(digits("-536904399.000").as_deref(), Some("536904399"));
+        assert_eq!(digits("1e3").as_deref(), Some("1000"));
+        assert_eq!(digits("0.0").as_deref(), Some("0"));
+        // A 19-digit value beyond f64's exact range keeps every digit.
+        assert_eq!(
+            digits("6011000990139424001.0").as_deref(),
+            Some("6011000990139424001")
+        );
+        for not in ["536904399", "5.5", "1e-3", "1e400", "0.5e1"] {
+            assert_eq!(
+                digits(not),
+                if not == "0.5e1" {
+                    Some("5".into())
+                } else {
+                    None
+                },
+                "{not}"
+            );
+        }
+    }
+
+    #[test]
     fn deep_nesting_needs_no_stack() {
         let n = 200_000;
         let line = format!("{{\"a\":{}1{}}}", "[".repeat(n), "]".repeat(n));
@@ -626,30 +551,5 @@ mod tests {
             serde_json::from_slice::<String>(&[b"\"", &esc[..], b"\""].concat()).unwrap(),
             "a\"bé😀\n"
         );
-    }
-
-    #[test]
-    fn csv_fields_and_quoting() {
-        let line = br#"1,"Doe, Jane","say ""hi""",,x"#;
-        let mut f = Vec::new();
-        assert!(csv_fields(line, b',', &mut f));
-        let raw: Vec<_> = f
-            .iter()
-            .map(|f| String::from_utf8_lossy(&line[f.raw.clone()]).into_owned())
-            .collect();
-        assert_eq!(raw, ["1", "Doe, Jane", "say \"\"hi\"\"", "", "x"]);
-        assert_eq!(f[1].column, 1);
-        let (mut dec, mut map) = (Vec::new(), Vec::new());
-        decode_csv(&line[f[2].raw.clone()], true, &mut dec, &mut map);
-        assert_eq!(dec, b"say \"hi\"");
-        assert!(!csv_fields(br#"a,"open"#, b',', &mut f));
-        assert!(!csv_fields(br#"a,b"c"#, b',', &mut f));
-        let h = CsvHeader::parse(br#"id, "email" ,name"#, b',');
-        assert!(
-            h.is_none(),
-            "a space before a quote is a quote inside a field"
-        );
-        let h = CsvHeader::parse(b"id,email,\"full name\"", b',').unwrap();
-        assert_eq!(h.names[2], b"full name");
     }
 }

@@ -1,0 +1,146 @@
+//! A line that is one JSON object, read field by field: each string and number value with
+//! its key as context (and, for a value under a key that says nothing, the sibling fields
+//! that describe it), a number written as a float read as its digits, and each field name's
+//! verdict on PERSON. This reading adds to the text scan of the same line (see
+//! [`super::readings`]).
+
+use crate::detect::engine::Segment;
+use crate::record::{self, Kind};
+use crate::span::{Entity, Finding, Span};
+
+use super::fields::{context_start, could_be_name, decode_field, float_like, raw_span};
+use super::person_field::{PersonKey, field_person_key};
+use super::{Redactor, Scratch};
+
+impl Redactor {
+    /// Reads a line that is one JSON object field by field (nothing when it is not one): the
+    /// values without escapes in place, in one pass over the line (each value with its own
+    /// key as context), the others decoded one by one; then each field name's verdict on
+    /// PERSON. Findings in raw line offsets, appended to `out` in order.
+    pub(super) fn scan_json_line(
+        &self,
+        scratch: &mut Scratch,
+        unit: &[u8],
+        out: &mut Vec<Finding>,
+    ) {
+        let Scratch {
+            engine,
+            record: rec,
+        } = scratch;
+        if !record::json_fields(unit, &mut rec.fields) {
+            return;
+        }
+        rec.segs.clear();
+        rec.escaped.clear();
+        for (i, f) in rec.fields.iter().enumerate() {
+            let escaped =
+                |r: &std::ops::Range<usize>| memchr::memchr(b'\\', &unit[r.clone()]).is_some();
+            let raw = &unit[f.raw.clone()];
+            // A number written as a float is read as its digits.
+            let float = f.kind == Kind::JsonNumber && float_like(raw);
+            if escaped(&f.key) || escaped(&f.raw) || float || crate::decode::needs(raw) {
+                rec.escaped.push(i);
+            } else {
+                rec.segs.push(Segment {
+                    key: (f.key.start, f.key.end),
+                    value: (f.raw.start, f.raw.end),
+                    about: context_start(unit, f),
+                });
+            }
+        }
+        let first = out.len();
+        if !rec.segs.is_empty() {
+            self.compiled
+                .engine
+                .scan_segments(unit, &rec.segs, engine, out);
+        }
+        // Field names that decide PERSON, field by field (findings are in field order).
+        let mut k = first;
+        for f in &rec.fields {
+            while k < out.len() && out[k].span.end() <= f.raw.start {
+                k += 1;
+            }
+            let mut e = k;
+            while e < out.len() && out[e].span.start() < f.raw.end {
+                e += 1;
+            }
+            // A field name can only add a name to a value shaped like one, or remove one
+            // found: for the others (numbers, ids, URLs...) it is not looked up.
+            if !out[k..e].iter().any(|g| g.entity == Entity::PERSON)
+                && !could_be_name(f, &unit[f.raw.clone()])
+            {
+                continue;
+            }
+            let Some(class) = field_person_key(unit, f, &rec.fields) else {
+                continue;
+            };
+            rec.found.clear();
+            rec.found.extend(out[k..e].iter().map(|g| Finding {
+                span: Span::new(g.span.start() - f.raw.start, g.span.end() - f.raw.start),
+                ..*g
+            }));
+            match class {
+                PersonKey::Never => rec.found.retain(|g| g.entity != Entity::PERSON),
+                PersonKey::Name(norm) => {
+                    self.person_hint_name(norm, &unit[f.raw.clone()], &mut rec.found)
+                }
+            }
+            let now = rec.found.iter().map(|g| Finding {
+                span: g.span.offset(f.raw.start),
+                ..*g
+            });
+            let n = rec.found.len();
+            out.splice(k..e, now);
+            k += n;
+        }
+        // The escaped fields, decoded.
+        if !rec.escaped.is_empty() {
+            let escaped = std::mem::take(&mut rec.escaped);
+            for &i in &escaped {
+                let f = rec.fields[i].clone();
+                rec.unit.clear();
+                // Sibling fields that describe the value, raw (only their words count).
+                let about = context_start(unit, &f);
+                rec.unit
+                    .extend_from_slice(&unit[about..f.key.start.max(about)]);
+                let k0 = rec.unit.len();
+                record::decode_json(&unit[f.key.clone()], &mut rec.dec, &mut rec.map);
+                rec.unit.extend_from_slice(&rec.dec);
+                let k1 = rec.unit.len();
+                if k1 > k0 {
+                    rec.unit.extend_from_slice(b": ");
+                }
+                let at = rec.unit.len();
+                let whole = decode_field(unit, &f, &mut rec.dec, &mut rec.map);
+                rec.unit.extend_from_slice(&rec.dec);
+                rec.found.clear();
+                let seg = Segment {
+                    key: (k0, k1),
+                    value: (at, rec.unit.len()),
+                    about: 0,
+                };
+                self.compiled
+                    .engine
+                    .scan_segments(&rec.unit, &[seg], engine, &mut rec.found);
+                for g in &mut rec.found {
+                    g.span = Span::new(g.span.start() - at, g.span.end() - at);
+                }
+                match field_person_key(unit, &f, &rec.fields) {
+                    Some(PersonKey::Never) => rec.found.retain(|g| g.entity != Entity::PERSON),
+                    Some(PersonKey::Name(n)) => self.person_hint_name(n, &rec.dec, &mut rec.found),
+                    // An escaped key is read decoded.
+                    None if k1 > k0 => {
+                        self.person_hint(&rec.unit[k0..k1], &rec.dec, &mut rec.found)
+                    }
+                    None => {}
+                }
+                out.extend(rec.found.iter().map(|g| Finding {
+                    span: raw_span(&f, &rec.map, g.span, whole),
+                    ..*g
+                }));
+            }
+            rec.escaped = escaped;
+            out[first..].sort_by_key(|g| g.span.start());
+        }
+    }
+}
