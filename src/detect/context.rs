@@ -17,18 +17,58 @@ pub(crate) const WINDOW: usize = 48;
 const NEGATIVE_GAP: usize = 16;
 
 /// True when the word labels the candidate: before it with only a short run of non-letters
-/// between (`order_id=884213`, `ticket #884213`), or right after it as a unit (`1234 ms`,
-/// `512bytes`) — not the key of the next field (`10.20.30.40:8443 build=10.0.1`).
+/// between (`order_id=884213`, `ticket #884213`) — the rest of the key the word starts
+/// (`traceNumber": "…`) counts as part of the word — or right after it as a unit (`1234
+/// ms`, `512bytes`), not the key of the next field (`10.20.30.40:8443 build=10.0.1`,
+/// `npi=1253905842 elapsed_ms=1`).
 fn adjacent(hay: &[u8], word: Span, cand: Span) -> bool {
     if word.end() <= cand.start() {
-        let gap = &hay[word.end()..cand.start()];
-        gap.len() <= NEGATIVE_GAP && !gap.iter().any(u8::is_ascii_alphabetic)
+        let rest = hay[word.end()..cand.start()]
+            .iter()
+            .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_')
+            .count();
+        let gap = &hay[word.end() + rest..cand.start()];
+        gap.len() <= NEGATIVE_GAP
+            && !gap.iter().any(u8::is_ascii_alphabetic)
+            && (rest == 0 || is_key(hay, word))
     } else if cand.end() <= word.start() {
         let gap = &hay[cand.end()..word.start()];
-        let is_key = matches!(hay.get(word.end()), Some(b'=' | b':'));
-        gap.len() <= 2 && gap.iter().all(|b| *b == b' ') && !is_key
+        gap.len() <= 2 && gap.iter().all(|b| *b == b' ') && !is_key(hay, word)
     } else {
         false
+    }
+}
+
+/// True when `v` could be a version or build number: digits and dots only, and without a dot
+/// at most 10 digits. A card or SSN in its written groups (`4111 1111 1111 1111`,
+/// `536-90-4399`) or a 16-digit card number is no version, whatever word is before it.
+pub(crate) fn version_shaped(v: &[u8]) -> bool {
+    let digits = v.iter().filter(|b| b.is_ascii_digit()).count();
+    let dots = v.iter().filter(|&&b| b == b'.').count();
+    digits + dots == v.len() && (dots > 0 || digits <= 10)
+}
+
+/// True when `word` is (the start of) the key of a `key=value` or `key: value` field: the
+/// rest of its identifier, an optional closing quote and blanks, then `=` or `:` (not a
+/// URL's `://`).
+pub(crate) fn is_key(hay: &[u8], word: Span) -> bool {
+    let mut i = word.end();
+    while hay
+        .get(i)
+        .is_some_and(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+    {
+        i += 1;
+    }
+    if matches!(hay.get(i), Some(b'"' | b'\'')) {
+        i += 1;
+    }
+    while hay.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    match hay.get(i) {
+        Some(b'=') => true,
+        Some(b':') => hay.get(i + 1..i + 3) != Some(b"//"),
+        _ => false,
     }
 }
 
@@ -274,6 +314,8 @@ pub(crate) struct ContextIndex {
     supports: Vec<Vec<u16>>,
     /// Per phrase: whether it is generic negative context for numeric detectors.
     negative: Vec<bool>,
+    /// Per phrase: a negative word that names a version (`build`, `v`…).
+    version: Vec<bool>,
     /// Per phrase: the detectors it speaks against (their own negative words).
     opposes: Vec<Vec<u16>>,
     penalty: f32,
@@ -300,7 +342,7 @@ const ARTIFACT: u32 = u32::MAX;
 impl ContextIndex {
     /// Builds the index. `positive[d]` lists detector `d`'s words. `own_negative[d]` lists
     /// words that speak against detector `d`; `negative` is the generic list for numeric
-    /// detectors. `artifacts` are the texts velum writes in place of values (labels, token
+    /// detectors, of which `versions` name versions. `artifacts` are the texts velum writes in place of values (labels, token
     /// prefixes, mask runs): they bound context windows exactly as the values they replaced
     /// did, and words inside them never count, so redacting redacted output changes nothing.
     ///
@@ -310,6 +352,7 @@ impl ContextIndex {
         positive: &[Vec<String>],
         own_negative: &[Vec<String>],
         negative: &[String],
+        versions: &[String],
         penalty: f32,
         artifacts: &[(Artifact, String)],
     ) -> Result<Self> {
@@ -356,6 +399,13 @@ impl ContextIndex {
         }
         for i in neg_slots {
             neg[i] = true;
+        }
+        let mut version = vec![false; words.len()];
+        for w in versions {
+            let w = w.trim().to_ascii_lowercase();
+            if let Some(i) = words.iter().position(|x| *x == w) {
+                version[i] = true;
+            }
         }
         let mut first: HashMap<u128, Vec<u32>> = HashMap::new();
         let mut phrases = Vec::with_capacity(words.len());
@@ -416,6 +466,7 @@ impl ContextIndex {
             supports,
             opposes,
             negative: neg,
+            version,
             penalty,
             labels,
             label_firsts,
@@ -714,12 +765,17 @@ impl ContextIndex {
             {
                 continue;
             }
+            // A word in the key of the next field describes that field's value.
+            if h.span.start() >= span.end() && is_key(hay, h.span) {
+                continue;
+            }
             let w = h.word as usize;
             if self.supports[w].contains(&det) {
                 if eff.positive.is_none_or(|p| dist(h) < dist(&p)) {
                     eff.positive = Some(*h);
                 }
-            } else if ((numeric && self.negative[w]) || self.opposes[w].contains(&det))
+            } else if ((numeric && self.negative[w] && self.lowers(w, hay, span))
+                || self.opposes[w].contains(&det))
                 && adjacent(hay, h.span, span)
                 && eff.negative.is_none_or(|n| dist(h) < dist(&n))
             {
@@ -737,7 +793,9 @@ impl ContextIndex {
                     eff.positive = eff.positive.or(Some(*h));
                 } else if h.span.start() < key.0 {
                     // A sibling's word only vouches.
-                } else if (numeric && self.negative[w]) || self.opposes[w].contains(&det) {
+                } else if (numeric && self.negative[w] && self.lowers(w, hay, span))
+                    || self.opposes[w].contains(&det)
+                {
                     eff.negative = eff.negative.or(Some(*h));
                 }
             }
@@ -749,6 +807,12 @@ impl ContextIndex {
             eff.delta -= self.penalty;
         }
         eff
+    }
+
+    /// True when generic negative word `w` speaks against `span`: a word that names a
+    /// version only against what a version can be written as.
+    fn lowers(&self, w: usize, hay: &[u8], span: Span) -> bool {
+        !self.version[w] || version_shaped(&hay[span.range()])
     }
 
     /// True when no detector has context words and nothing velum writes needs watching.

@@ -50,6 +50,9 @@ pub(crate) struct DetectorDef {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct NegativeContext {
     pub(crate) words: Vec<String>,
+    /// Those of `words` that name versions: they count only against a value a version can
+    /// be written as (see `context::version_shaped`).
+    pub(crate) versions: Vec<String>,
     pub(crate) penalty: f32,
 }
 
@@ -91,6 +94,8 @@ struct DetectorSpec {
 #[serde(deny_unknown_fields)]
 struct NegativeSpec {
     words: Vec<String>,
+    #[serde(default)]
+    versions: Vec<String>,
     penalty: f32,
 }
 
@@ -113,6 +118,7 @@ pub(crate) fn builtin() -> Result<(Vec<DetectorDef>, NegativeContext)> {
         })?;
         if let Some(n) = file.negative {
             negative.words.extend(n.words);
+            negative.versions.extend(n.versions);
             negative.penalty = n.penalty;
         }
         for d in file.detector {

@@ -15,8 +15,8 @@ use super::Redactor;
 impl Redactor {
     /// Rewrites an encoded unit whose findings (in raw offsets) are known into `out`, each
     /// change recorded in `edits`: each rule sees the decoded value; a replacement with a
-    /// space where the raw value had none (a mask of `Jane+Doe`) writes it `%20`, so a URL
-    /// stays one word. False, with `out` empty, when nothing changes.
+    /// space where the URL-encoded raw value had none (a mask of `Jane+Doe`) writes it `%20`,
+    /// so a URL stays one word. False, with `out` empty, when nothing changes.
     pub(super) fn rewrite_encoded(
         &self,
         unit: &[u8],
@@ -44,7 +44,9 @@ impl Redactor {
             rule.write_finding(g.entity, &dec[d0..d1], g.fragment, &mut rep, sealer);
             out.extend_from_slice(&unit[at..g.span.start()]);
             let to = out.len();
-            if !raw.contains(&b' ') && rep.contains(&b' ') {
+            // In a URL (a value written with `+` or `%`), a space would end it.
+            let url = raw.iter().any(|&b| b == b'+' || b == b'%');
+            if url && !raw.contains(&b' ') && rep.contains(&b' ') {
                 for &b in &rep {
                     if b == b' ' {
                         out.extend_from_slice(b"%20");

@@ -36,7 +36,7 @@ impl Redactor {
         let strict = csv_fields(unit, header.sep, &mut fields);
         if strict {
             for f in &fields {
-                self.scan_cell(scratch, unit, f, name(header, f), out);
+                self.scan_cell(scratch, unit, f, name(header, unit, f), out);
             }
         }
         let mut readings = usize::from(out.len() > first);
@@ -61,7 +61,7 @@ impl Redactor {
                         {
                             continue;
                         }
-                        self.scan_cell(scratch, unit, c, name(header, c), out);
+                        self.scan_cell(scratch, unit, c, name(header, unit, c), out);
                     }
                     if !naive && (header.names.is_empty() || cells.len() == header.names.len()) {
                         break;
@@ -84,9 +84,15 @@ impl Redactor {
     }
 }
 
-/// The name of the column a cell is under (empty past the header's last column).
-fn name<'h>(header: &'h CsvHeader, f: &Field) -> &'h [u8] {
-    header.names.get(f.column).map_or(&[][..], Vec::as_slice)
+/// The name of the column a cell is under: empty past the header's last column, and for a
+/// cell that is the name itself (the header row, or a header repeated in concatenated
+/// files), which is no value of the column.
+fn name<'h>(header: &'h CsvHeader, unit: &[u8], f: &Field) -> &'h [u8] {
+    let name = header.names.get(f.column).map_or(&[][..], Vec::as_slice);
+    if unit[f.raw.clone()].trim_ascii().eq_ignore_ascii_case(name) {
+        return &[];
+    }
+    name
 }
 
 #[cfg(test)]

@@ -323,6 +323,7 @@ impl Engine {
             &positive,
             &own_negative,
             &negative.words,
+            &negative.versions,
             negative.penalty,
             &opts.artifacts,
         )?;

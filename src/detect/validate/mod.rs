@@ -386,6 +386,14 @@ mod tests {
         f(&Cand::new(s.as_bytes(), Span::new(0, s.len()), &settings))
     }
 
+    /// [`run`] with a supporting context word in the unit.
+    pub(crate) fn run_supported(f: ValidateFn, s: &str) -> Option<Verdict> {
+        let settings = Settings::default();
+        let mut c = Cand::new(s.as_bytes(), Span::new(0, s.len()), &settings);
+        c.supported = true;
+        f(&c)
+    }
+
     /// Runs a validator over `hay[start..end]` as the candidate, with `hay` around it.
     pub(crate) fn run_at(f: ValidateFn, hay: &str, start: usize, end: usize) -> Option<Verdict> {
         let settings = Settings::default();

@@ -150,16 +150,32 @@ fn other_regions(trunk: u8, len: usize) -> &'static [Region] {
 
 /// The score of the number whose digits are `d`, grouped as `ends` (the first `g` groups of
 /// the candidate), written with `+` or not.
-fn score(p: &Parsed, g: usize, regions: &phone::Regions, supported: bool) -> Option<f32> {
+/// With `fallback`, a number no plan confirms but a phone word may label scores 0.2.
+fn score(
+    p: &Parsed,
+    g: usize,
+    regions: &phone::Regions,
+    supported: bool,
+    fallback: bool,
+) -> Option<f32> {
     let nd = usize::from(p.ends[g - 1].0);
     let d = &p.digits[..nd];
     if !(7..=17).contains(&nd) {
         return None;
     }
-    if p.plus {
-        return phone::international(d).map(|_| 0.8);
-    }
     let grouped = g > 1 || p.ends[0].1 as usize > nd;
+    // What a phone word labels is a phone number however its plan rates it (a number not
+    // yet assigned, a test range, a plan velum's metadata does not know): weak, so only a
+    // label (`phone=`, `"phone": …`, `tel.`) reports it. Written as phones are: with `+`
+    // and 8–15 digits, or in groups, or 9–15 digits.
+    let labelled_only = |ok: bool| {
+        (fallback && supported && ok && (g == 1 || p.ends[0].0 <= 5) && nd <= 15).then_some(0.2)
+    };
+    if p.plus {
+        return phone::international(d)
+            .map(|_| 0.8)
+            .or_else(|| labelled_only(nd >= 8));
+    }
     // Grouped, a number starts with its area or trunk code: at most five digits
     // (`01632 960123`); `020011 6037` is a time and a process id.
     if g > 1 && p.ends[0].0 > 5 {
@@ -201,7 +217,7 @@ fn score(p: &Parsed, g: usize, regions: &phone::Regions, supported: bool) -> Opt
     {
         return Some(if grouped { 0.2 } else { 0.15 });
     }
-    None
+    labelled_only(grouped || nd >= 9)
 }
 
 pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
@@ -276,10 +292,15 @@ fn reading(c: &Cand<'_>) -> Option<Verdict> {
     }
     let p = Parsed::new(text)?;
     let regions = &c.settings.phone_regions;
-    // The whole candidate (with its extension), then without trailing groups.
-    for g in (1..=p.groups).rev() {
+    // The whole candidate (with its extension), then without trailing groups; then, when no
+    // plan confirms any of them, the whole candidate as a number only a label reports.
+    for (g, fallback) in (1..=p.groups)
+        .rev()
+        .map(|g| (g, false))
+        .chain(std::iter::once((p.groups, true)))
+    {
         if usize::from(p.ends[g - 1].0) < 7 {
-            break;
+            continue;
         }
         let len = match p.with_ext {
             Some(e) if g == p.groups => e,
@@ -295,7 +316,7 @@ fn reading(c: &Cand<'_>) -> Option<Verdict> {
         if !p.plus && text[0] != b'(' && !numeric_boundary_ok(c.hay, Span::new(s, s + bounded)) {
             continue;
         }
-        if let Some(score) = score(&p, g, regions, c.supported) {
+        if let Some(score) = score(&p, g, regions, c.supported, fallback) {
             return Verdict::new(span, score);
         }
     }
@@ -414,6 +435,26 @@ mod tests {
         // The extension stays with its number.
         let v = run(validate, "+1 201-555-0123 x123").unwrap();
         assert_eq!(v.span, Span::new(0, 20));
+    }
+
+    /// Issue 21: a number a phone word labels is reported whatever its plan says, weakly.
+    #[test]
+    fn a_labelled_number_needs_no_valid_plan() {
+        use super::super::tests::run_supported;
+        for n in [
+            "+1 452-507-9362",
+            "+18780293054",
+            "123-456-7890",
+            "(123) 456 7890",
+        ] {
+            let v = run_supported(validate, n).unwrap_or_else(|| panic!("{n}"));
+            assert!(v.score < 0.25, "{n}: {v:?}");
+            assert!(run(validate, n).is_none_or(|v| v.score < 0.25), "{n}");
+        }
+        // Too short to be a phone.
+        for n in ["+1234567", "+12 345"] {
+            assert!(run_supported(validate, n).is_none(), "{n}");
+        }
     }
 
     #[test]
