@@ -359,3 +359,116 @@ pub(super) fn float_like(v: &[u8]) -> bool {
         && v.iter()
             .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Policy, Redactor};
+
+    fn redact_as(format: crate::Format, input: &str) -> String {
+        let mut out = Vec::new();
+        Redactor::new()
+            .redact_stream_as(input.as_bytes(), &mut out, format)
+            .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn json_lines_stay_valid_json() {
+        let line = r#"{"jane@example.com": "key stays", "user": {"email": "jane@example.com", "ssn": 536904399, "list": [{"ip": "203.0.113.9"}, "x\"y\\z \u00e9 bob@example.org\n"]}, "order_id": 536904399, "ok": true, "n": null}"#;
+        let out = redact_as(crate::Format::Auto, &format!("{line}\n"));
+        let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON out");
+        let keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
+        // A key is data too: one that holds personal data is rewritten in place.
+        assert_eq!(keys[0], "[EMAIL]");
+        assert_eq!(v["[EMAIL]"], "key stays");
+        assert_eq!(v["user"]["email"], "[EMAIL]");
+        assert_eq!(
+            v["user"]["ssn"], "*****4399",
+            "a redacted number becomes a string"
+        );
+        assert_eq!(v["user"]["list"][0]["ip"], "[IP_ADDRESS]");
+        assert_eq!(v["user"]["list"][1], "x\"y\\z é [EMAIL]\n");
+        assert_eq!(v["order_id"], 536904399, "field name as negative context");
+        assert_eq!(v["ok"], true);
+        // Spacing and the rest of the line are kept byte for byte.
+        assert!(out.starts_with(
+            r#"{"[EMAIL]": "key stays", "user": {"email": "[EMAIL]", "ssn": "*****4399""#
+        ));
+    }
+
+    /// Found in review: re-escaping a whole string value changed bytes outside the finding
+    /// (`\u0041` became `A`). Only the finding's raw bytes may change.
+    #[test]
+    fn json_rewrite_keeps_every_byte_outside_findings() {
+        let line = r#"{"note": "\u0041 \"x\" jane@example.com \u00e9", "n": 1}"#;
+        let out = redact_as(crate::Format::Auto, line);
+        assert_eq!(out, r#"{"note": "\u0041 \"x\" [EMAIL] \u00e9", "n": 1}"#);
+        let csv = "a,b\n\"q\"\"x jane@example.com\",y jane@example.com\n";
+        let out = redact_as(crate::Format::Csv, csv);
+        assert_eq!(out, "a,b\n\"q\"\"x [EMAIL]\",y [EMAIL]\n");
+    }
+
+    #[test]
+    fn a_replacement_that_needs_quotes_quotes_its_csv_field() {
+        let p = Policy::from_toml_str("label = \"<{entity}, \\\"x\\\">\"\n", "p.toml").unwrap();
+        let r = Redactor::from_policy(&p).unwrap();
+        let mut out = Vec::new();
+        r.redact_stream_as(
+            &b"a,b\nmail jane@example.com,z\n"[..],
+            &mut out,
+            crate::Format::Csv,
+        )
+        .unwrap();
+        assert_eq!(out, b"a,b\n\"mail <EMAIL, \"\"x\"\">\",z\n");
+    }
+
+    #[test]
+    fn json_findings_are_in_raw_line_offsets() {
+        let line = br#"{"aA": "A jane@example.com"}"#;
+        let r = Redactor::new();
+        let f = r.scan(line);
+        assert_eq!(f.len(), 1);
+        assert_eq!(&line[f[0].span.range()], b"jane@example.com");
+    }
+
+    #[test]
+    fn a_field_name_is_context_however_far_away() {
+        let pad = "x".repeat(200);
+        let line = format!(r#"{{"ssn": "{pad} 536904399"}}"#);
+        assert_eq!(Redactor::new().scan(line.as_bytes()).len(), 1);
+        // As text, the word is too far away to count.
+        let out = redact_as(crate::Format::Text, &line);
+        assert_eq!(out, line);
+    }
+
+    #[test]
+    fn malformed_json_is_scanned_as_text() {
+        for line in [
+            r#"{"email": "jane@example.com""#,
+            r#"{"email": "jane@example.com",}"#,
+            r#"{"email": 'jane@example.com'}"#,
+        ] {
+            assert!(
+                redact_as(crate::Format::Auto, line).contains("[EMAIL]"),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn csv_columns_are_context_and_quoting_is_kept() {
+        let input = "id,Name,email,ssn,note\n1,\"Doe, Jane\",jane@example.com,536904399,\"said \"\"hi\"\" 536-90-4399\"\n2,,\"bob@example.org\",,\n3,\"open quote,x\n";
+        let out = redact_as(crate::Format::Csv, input);
+        assert_eq!(
+            out,
+            "id,Name,email,ssn,note\n1,\"[PERSON]\",[EMAIL],*****4399,\"said \"\"hi\"\" ***-**-4399\"\n2,,\"[EMAIL]\",,\n3,\"open quote,x\n"
+        );
+        // The same number without the column name is not an SSN.
+        assert_eq!(
+            redact_as(crate::Format::Text, "1,536904399\n"),
+            "1,536904399\n"
+        );
+        let tsv = redact_as(crate::Format::Tsv, "ssn\tx\n536904399\ty\n");
+        assert_eq!(tsv, "ssn\tx\n*****4399\ty\n");
+    }
+}

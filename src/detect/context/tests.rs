@@ -174,3 +174,73 @@ fn a_version_word_lowers_only_what_a_version_can_be() {
         assert_eq!(d < 0.0, lowered, "{s}");
     }
 }
+
+#[test]
+fn artifacts_are_barriers_and_never_context() {
+    let ix = index();
+    // Words inside a label or a token do not count.
+    let s = "[IP_ADDRESS] VLM_CREDIT_CARD_K1_ab2ip3card 4111111111111111";
+    let h = hits(&ix, s);
+    let at = s.find('4').unwrap();
+    assert_eq!(delta(&ix, s, &h, (at, at + 16), 0, true), 0.0);
+    // A mask run stands where the masked value stood: "card" does not reach past it.
+    let s = "card **** **** **** 1111 4111111111111111";
+    let h = hits(&ix, s);
+    let at = s.rfind('4').unwrap() - 15;
+    assert_eq!(delta(&ix, s, &h, (at, at + 16), 0, true), 0.0);
+    // Exact case only: lower-case text is not velum's output.
+    let s = "card vlm_x 4111111111111111";
+    let h = hits(&ix, s);
+    assert!(delta(&ix, s, &h, (11, 27), 0, true) > 0.0);
+}
+
+#[test]
+fn barriers_stop_the_window() {
+    let ix = index();
+    let s = "card 1 4111111111111111";
+    let h = hits(&ix, s);
+    assert_eq!(delta_within(&ix, s, &h, (7, 23), (6, usize::MAX)), 0.0);
+    assert!(delta_within(&ix, s, &h, (7, 23), (0, usize::MAX)) > 0.0);
+}
+
+#[test]
+fn effect_in_window() {
+    let ix = index();
+    let s = "card 4111111111111111";
+    let h = hits(&ix, s);
+    let e = ix.effect(
+        s.as_bytes(),
+        &h,
+        Span::new(5, 21),
+        ALL,
+        (0, (0, 0)),
+        0,
+        0.3,
+        true,
+    );
+    assert!(e.positive.is_some() && (e.delta - 0.3).abs() < 1e-6);
+    // Not this detector's word.
+    assert_eq!(delta(&ix, s, &h, (5, 21), 1, true), 0.0);
+    // Too far away.
+    let far = format!("card {} 4111111111111111", "x".repeat(60));
+    let h = hits(&ix, &far);
+    let at = far.find('4').unwrap();
+    assert_eq!(delta(&ix, &far, &h, (at, at + 16), 0, true), 0.0);
+    // Negative context only for numeric detectors.
+    let s = "order 4111111111111111";
+    let h = hits(&ix, s);
+    assert!(delta(&ix, s, &h, (6, 22), 0, true) < 0.0);
+    assert_eq!(delta(&ix, s, &h, (6, 22), 0, false), 0.0);
+    // A detector's own negative words apply whether or not it is numeric.
+    let s = "build 536-90-4399";
+    let h = hits(&ix, s);
+    assert!(delta(&ix, s, &h, (6, 17), 1, false) < 0.0);
+    assert_eq!(delta(&ix, s, &h, (6, 17), 0, false), 0.0);
+    // Negative words must be adjacent: a neighbouring field's key does not count.
+    let s = "order_id=1 customer=4111111111111111";
+    let h = hits(&ix, s);
+    assert_eq!(delta(&ix, s, &h, (20, 36), 0, true), 0.0);
+    let s = "order=4111111111111111";
+    let h = hits(&ix, s);
+    assert!(delta(&ix, s, &h, (6, 22), 0, true) < 0.0);
+}
