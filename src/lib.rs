@@ -49,6 +49,8 @@ pub mod batch;
 mod decode;
 pub(crate) mod detect;
 mod error;
+#[cfg(feature = "compression")]
+pub mod input;
 pub(crate) mod phone;
 mod policy;
 mod record;

@@ -6,11 +6,13 @@
 //!   input. One directory input mirrors its contents under the output directory; several
 //!   inputs each keep their own name there. Writing into an input tree is refused unless
 //!   `in_place` is set.
-//! - **Formats**: gzip and zstd are recognised by extension or by their magic bytes and written
-//!   back the same way; inside, `.csv`/`.tsv` are read with their header (column names are
-//!   context, quoting kept) and everything else line by line with JSON-object lines field by
-//!   field ([`Format::Auto`]). Files with NUL bytes in their first 8 KiB are binary: skipped
-//!   and reported.
+//! - **Formats** ([`crate::input`]): gzip and zstd are recognised by extension or by their
+//!   magic bytes and written back the same way (bzip2, xz, zip… are errors naming what to
+//!   do); UTF-16 and UTF-32 text, with or without a byte-order mark, is decoded and written
+//!   back in its encoding; inside, `.csv`/`.tsv` are read with their header (column names
+//!   are context, quoting kept) and everything else line by line with JSON-object lines field
+//!   by field ([`Format::Auto`]). Other files with NUL bytes in their first 8 KiB are binary:
+//!   skipped and reported, never copied.
 //! - **Parallel**: files run concurrently on rayon's pool (largest first), and each file's
 //!   lines are scanned in parallel batches in order, so one huge file uses every core too;
 //!   memory per file is bounded by the stream's buffers whatever its size.
@@ -89,17 +91,7 @@ impl BatchOptions {
     }
 }
 
-/// Compression of a file, kept from input to output.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Compression {
-    /// Not compressed.
-    None,
-    /// gzip (RFC 1952; concatenated members are read).
-    Gzip,
-    /// Zstandard.
-    Zstd,
-}
+pub use crate::input::Compression;
 
 /// One file of a plan.
 #[derive(Clone, Debug)]
@@ -144,6 +136,9 @@ pub struct FileReport {
     pub format: &'static str,
     /// `none`, `gzip` or `zstd`.
     pub compression: &'static str,
+    /// Text encoding: `utf-8`, or `UTF-16LE`, `UTF-16BE`, `UTF-32LE`, `UTF-32BE` (written
+    /// back the same way).
+    pub encoding: &'static str,
     /// Bytes of input read (decompressed).
     pub bytes: u64,
     /// Lines read.
@@ -769,24 +764,9 @@ impl<W: Write> Sink for CountingSink<'_, W> {
 }
 
 fn format_of(path: &Path, forced: Option<Format>) -> Format {
-    if let Some(f) = forced {
-        return f;
-    }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    let inner = name
-        .strip_suffix(".gz")
-        .or_else(|| name.strip_suffix(".zst"))
-        .unwrap_or(&name);
-    if inner.ends_with(".csv") {
-        Format::Csv
-    } else if inner.ends_with(".tsv") {
-        Format::Tsv
-    } else {
-        Format::Auto
-    }
+    forced
+        .or_else(|| crate::input::format_of(path))
+        .unwrap_or_default()
 }
 
 fn format_name(f: Format) -> &'static str {
@@ -795,79 +775,6 @@ fn format_name(f: Format) -> &'static str {
         Format::Text => "text",
         Format::Csv => "csv",
         Format::Tsv => "tsv",
-    }
-}
-
-/// Compression by magic bytes; a file named `.gz` or `.zst` must carry its magic (an empty
-/// one is an empty stream), or it is corrupt.
-fn compression_of(path: &Path, head: &[u8]) -> std::result::Result<Compression, &'static str> {
-    let named = match path.extension().and_then(|e| e.to_str()) {
-        Some("gz") => Some(Compression::Gzip),
-        Some("zst") => Some(Compression::Zstd),
-        _ => None,
-    };
-    let magic = if head.starts_with(&[0x1f, 0x8b]) {
-        Compression::Gzip
-    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        Compression::Zstd
-    } else {
-        Compression::None
-    };
-    match (named, magic) {
-        (Some(n), _) if head.is_empty() => Ok(n),
-        (Some(Compression::Gzip), m) if m != Compression::Gzip => {
-            Err("named .gz but not gzip data (corrupt?)")
-        }
-        (Some(Compression::Zstd), m) if m != Compression::Zstd => {
-            Err("named .zst but not zstd data (corrupt?)")
-        }
-        _ => Ok(magic),
-    }
-}
-
-/// An output that compresses like its input.
-enum Encoder<W: Write> {
-    Plain(W),
-    Gzip(flate2::write::GzEncoder<W>),
-    Zstd(zstd::Encoder<'static, W>),
-}
-
-impl<W: Write> Write for Encoder<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Self::Plain(w) => w.write(buf),
-            Self::Gzip(w) => w.write(buf),
-            Self::Zstd(w) => w.write(buf),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Self::Plain(w) => w.flush(),
-            Self::Gzip(w) => w.flush(),
-            Self::Zstd(w) => w.flush(),
-        }
-    }
-}
-
-impl<W: Write> Encoder<W> {
-    fn new(c: Compression, w: W) -> io::Result<Self> {
-        Ok(match c {
-            Compression::None => Self::Plain(w),
-            Compression::Gzip => Self::Gzip(flate2::write::GzEncoder::new(
-                w,
-                flate2::Compression::default(),
-            )),
-            Compression::Zstd => Self::Zstd(zstd::Encoder::new(w, 3)?),
-        })
-    }
-
-    fn finish(self) -> io::Result<W> {
-        match self {
-            Self::Plain(w) => Ok(w),
-            Self::Gzip(w) => w.finish(),
-            Self::Zstd(w) => w.finish(),
-        }
     }
 }
 
@@ -913,31 +820,13 @@ fn process_inner(
     let meta = file
         .metadata()
         .map_err(|e| Error::io(format!("{name}: cannot stat"), e))?;
-    let mut raw = BufReader::with_capacity(
-        1 << 20,
-        Counting {
-            inner: file,
-            progress,
-        },
-    );
-    let head = raw
-        .fill_buf()
-        .map_err(|e| Error::io(format!("{name}: cannot read"), e))?;
-    let compression =
-        compression_of(&item.input, head).map_err(|m| Error::config(format!("{name}: {m}")))?;
-    report.compression = match compression {
-        Compression::None => "none",
-        Compression::Gzip => "gzip",
-        Compression::Zstd => "zstd",
+    let counting = Counting {
+        inner: file,
+        progress,
     };
-    let decoded: Box<dyn Read + '_> = match compression {
-        Compression::None => Box::new(raw),
-        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(raw)),
-        Compression::Zstd => Box::new(
-            zstd::Decoder::with_buffer(raw)
-                .map_err(|e| Error::io(format!("{name}: not zstd"), e))?,
-        ),
-    };
+    let (kind, decoded) = crate::input::open(counting, &name, r)?;
+    report.compression = kind.compression.name();
+    report.encoding = kind.wide.map_or("utf-8", |w| w.name());
     let mut text = BufReader::with_capacity(1 << 20, decoded);
     let sniff = text.fill_buf().map_err(|e| {
         Error::io(
@@ -969,7 +858,8 @@ fn process_inner(
         inner: BufWriter::with_capacity(1 << 20, out_file),
         hash: Sha256::new(),
     };
-    let enc = Encoder::new(compression, hashing).map_err(|e| Error::io_path(tmp.path(), e))?;
+    let enc =
+        crate::input::Output::new(kind, hashing).map_err(|e| Error::io_path(tmp.path(), e))?;
     let mut sink = CountingSink {
         r,
         w: enc,
@@ -1025,31 +915,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn formats_and_compression_by_name_and_magic() {
+    fn formats_by_name() {
         assert_eq!(format_of(Path::new("a/b.CSV.gz"), None), Format::Csv);
         assert_eq!(format_of(Path::new("b.tsv.zst"), None), Format::Tsv);
         assert_eq!(format_of(Path::new("b.jsonl"), None), Format::Auto);
         assert_eq!(
             format_of(Path::new("b.csv"), Some(Format::Text)),
             Format::Text
-        );
-        assert_eq!(
-            compression_of(Path::new("x"), &[0x1f, 0x8b, 8]),
-            Ok(Compression::Gzip)
-        );
-        assert_eq!(
-            compression_of(Path::new("x.log"), &[0x28, 0xb5, 0x2f, 0xfd]),
-            Ok(Compression::Zstd)
-        );
-        assert!(compression_of(Path::new("x.gz"), b"plain").is_err());
-        assert!(compression_of(Path::new("x.zst"), &[0x1f, 0x8b]).is_err());
-        assert_eq!(
-            compression_of(Path::new("x.gz"), b""),
-            Ok(Compression::Gzip)
-        );
-        assert_eq!(
-            compression_of(Path::new("x.txt"), b"plain"),
-            Ok(Compression::None)
         );
     }
 }

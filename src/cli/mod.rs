@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use velum::{Error, ErrorKind, LineFinding, Policy, Redactor};
+use velum::input::{self, Kind};
+use velum::{Error, ErrorKind, Format, LineFinding, Policy, Redactor};
 
 #[cfg(feature = "batch")]
 mod batch;
@@ -68,7 +69,8 @@ enum Command {
     Vault(vault::VaultCommand),
 }
 
-/// How input lines are read (`--format`).
+/// How input lines are read (`--format`); without it, by the file's name (`.csv`, `.tsv`,
+/// also compressed), else `auto`.
 #[derive(Clone, Copy, Debug, Default, clap::ValueEnum)]
 pub(crate) enum FormatArg {
     /// Lines that are JSON objects field by field (valid JSON out), the rest as text.
@@ -82,7 +84,7 @@ pub(crate) enum FormatArg {
     Tsv,
 }
 
-impl From<FormatArg> for velum::Format {
+impl From<FormatArg> for Format {
     fn from(f: FormatArg) -> Self {
         match f {
             FormatArg::Auto => Self::Auto,
@@ -123,23 +125,71 @@ fn with_findings(code: u8, fail_on_findings: bool, total: u64) -> u8 {
     }
 }
 
-/// Redacts every input to stdout; returns the exit code.
+/// The format an input is read as: `--format` when given, else by its name.
+pub(crate) fn format_for(arg: Option<FormatArg>, input: Option<&PathBuf>) -> Format {
+    arg.map(Format::from)
+        .or_else(|| input.and_then(|p| input::format_of(p)))
+        .unwrap_or_default()
+}
+
+/// Redacts every input to stdout, written as each input came (gzip, zstd, UTF-16…); returns
+/// the exit code. Inputs of different kinds would make one output of two: refused.
 pub(crate) fn redact_inputs(
     r: &Redactor,
     files: &[PathBuf],
-    format: FormatArg,
+    format: Option<FormatArg>,
     fail_on_findings: bool,
 ) -> Result<u8, Error> {
+    let mut first: Option<(String, Kind)> = None;
+    let mut same = |name: String, kind: Kind| -> Result<(), Error> {
+        match &first {
+            Some((n, k)) if *k != kind => Err(Error::usage(&format!(
+                "{n} is {} and {name} is {}: their redacted text cannot be one output; redact them \
+                 one at a time, or use `velum batch`",
+                describe(*k),
+                describe(kind)
+            ))),
+            Some(_) => Ok(()),
+            None => {
+                first = Some((name, kind));
+                Ok(())
+            }
+        }
+    };
+    // Files are looked at before anything is written (stdin when it is read).
+    for input in inputs(files).into_iter().flatten() {
+        if let Ok(f) = File::open(input) {
+            let (kind, _) = input::open(f, &input.display().to_string(), r)?;
+            same(input.display().to_string(), kind)?;
+        }
+    }
     let mut out = stdout();
     let mut total = 0u64;
-    let code = for_each_input(files, |_, reader| {
+    let code = for_each_input(files, r, |path, kind, reader| {
+        same(name_of(path), kind)?;
+        let mut w = input::Output::new(kind, &mut out).map_err(Error::output)?;
         total += r
-            .redact_stream_as(reader, &mut out, format.into())?
+            .redact_stream_as(reader, &mut w, format_for(format, path))?
             .findings;
+        w.finish().map_err(Error::output)?;
         Ok(())
     })?;
     out.flush().map_err(Error::output)?;
     Ok(with_findings(code, fail_on_findings, total))
+}
+
+/// An input's name in messages.
+fn name_of(input: Option<&PathBuf>) -> String {
+    input.map_or_else(|| "stdin".to_owned(), |p| p.display().to_string())
+}
+
+/// What an input is, in words.
+fn describe(k: Kind) -> String {
+    let enc = k.wide.map_or("UTF-8 text", |w| w.name());
+    match k.compression {
+        input::Compression::None => enc.to_owned(),
+        c => format!("{} ({enc})", c.name()),
+    }
 }
 
 #[derive(Args)]
@@ -148,9 +198,10 @@ struct ScanArgs {
     files: Vec<PathBuf>,
     #[command(flatten)]
     policy: PolicyArgs,
-    /// How lines are read.
-    #[arg(long, value_enum, default_value_t)]
-    format: FormatArg,
+    /// How lines are read (default: by the file's name, `.csv`/`.tsv` with a header, else
+    /// `auto`).
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
     /// Also print each matched value (personal data!) as "value".
     #[arg(long)]
     show_values: bool,
@@ -167,9 +218,10 @@ struct RedactArgs {
     policy: PolicyArgs,
     #[command(flatten)]
     keyring: vault::KeyringArgs,
-    /// How lines are read.
-    #[arg(long, value_enum, default_value_t)]
-    format: FormatArg,
+    /// How lines are read (default: by the file's name, `.csv`/`.tsv` with a header, else
+    /// `auto`).
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
     /// Exit with status 1 when anything was found (the output is still written).
     #[arg(long)]
     fail_on_findings: bool,
@@ -242,27 +294,32 @@ fn inputs(files: &[PathBuf]) -> Vec<Option<&PathBuf>> {
     }
 }
 
-/// Opens an input and reads it ahead on a thread, so a pipe's ready data comes in batches
-/// large enough for every core.
-fn open(input: Option<&PathBuf>) -> Result<Box<dyn Read>, Error> {
-    match input {
-        None => Ok(Box::new(velum::ReadAhead::new(io::stdin()))),
-        Some(p) => File::open(p)
-            .map(|f| Box::new(velum::ReadAhead::new(f)) as Box<dyn Read>)
-            .map_err(|e| Error::io(format!("{}: cannot open", p.display()), e)),
-    }
+/// Opens an input: what it is (compression, encoding: by its content and name), and its text,
+/// read ahead on a thread so a pipe's ready data comes in batches large enough for every core.
+fn open(input: Option<&PathBuf>, r: &Redactor) -> Result<(Kind, Box<dyn Read>), Error> {
+    let (kind, text) = match input {
+        None => input::open(io::stdin(), "stdin", r)?,
+        Some(p) => {
+            let f =
+                File::open(p).map_err(|e| Error::io(format!("{}: cannot open", p.display()), e))?;
+            input::open(f, &p.display().to_string(), r)?
+        }
+    };
+    Ok((kind, Box::new(velum::ReadAhead::new(text))))
 }
 
-/// Runs `each` over every input; a missing or unreadable file is reported and the others
-/// still processed. Returns the first error's exit code, if any.
+/// Runs `each` over every input, with what it is and its text (`r` reads it as 8-bit text
+/// too, see [`input::open`]); a missing or unreadable file is reported and the others still
+/// processed. Returns the first error's exit code, if any.
 pub(crate) fn for_each_input(
     files: &[PathBuf],
-    mut each: impl FnMut(Option<&PathBuf>, Box<dyn Read>) -> Result<(), Error>,
+    r: &Redactor,
+    mut each: impl FnMut(Option<&PathBuf>, Kind, Box<dyn Read>) -> Result<(), Error>,
 ) -> Result<u8, Error> {
     let mut code = exit::OK;
     for input in inputs(files) {
-        let result = open(input).and_then(|r| {
-            each(input, r).map_err(|e| match (e.kind(), input) {
+        let result = open(input, r).and_then(|(kind, r)| {
+            each(input, kind, r).map_err(|e| match (e.kind(), input) {
                 (ErrorKind::Io, Some(p)) => e.at(&p.display().to_string()),
                 _ => e,
             })
@@ -289,10 +346,11 @@ fn scan(a: ScanArgs) -> Result<u8, Error> {
     let several = a.files.len() > 1;
     let mut out = stdout();
     let mut total = 0u64;
-    let code = for_each_input(&a.files, |input, reader| {
+    let code = for_each_input(&a.files, &r, |input, _, reader| {
         let file =
             several.then(|| input.map_or_else(|| "-".to_owned(), |p| p.display().to_string()));
-        let stats = r.scan_stream_as(reader, &mut out, a.format.into(), |w, f| {
+        let format = format_for(a.format, input);
+        let stats = r.scan_stream_as(reader, &mut out, format, |w, f| {
             write_finding(w, file.as_deref(), &f, a.show_values)
         })?;
         total += stats.findings;

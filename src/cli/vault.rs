@@ -69,9 +69,10 @@ pub(crate) struct TokenizeArgs {
     policy: PolicyArgs,
     #[command(flatten)]
     keyring: KeyringArgs,
-    /// How lines are read.
-    #[arg(long, value_enum, default_value_t)]
-    format: super::FormatArg,
+    /// How lines are read (default: by the file's name, `.csv`/`.tsv` with a header, else
+    /// `auto`).
+    #[arg(long, value_enum)]
+    format: Option<super::FormatArg>,
 }
 
 pub(crate) fn tokenize(a: TokenizeArgs) -> Result<u8, Error> {
@@ -155,7 +156,7 @@ pub(crate) fn detokenize(a: DetokenizeArgs) -> Result<u8, Error> {
     let principal = principal.clone();
     let mut out = stdout();
     let mut total = vault::TokenStats::default();
-    let code = for_each_input(&a.files, |_, reader| {
+    let code = for_each_input(&a.files, &Redactor::new(), |_, _, reader| {
         let s = vault.detokenize_stream(
             &principal,
             a.purpose.as_deref(),
@@ -191,7 +192,7 @@ pub(crate) fn retokenize(a: RetokenizeArgs) -> Result<u8, Error> {
     let keyring = a.keyring.load()?;
     let mut out = stdout();
     let mut total = vault::TokenStats::default();
-    let code = for_each_input(&a.files, |_, reader| {
+    let code = for_each_input(&a.files, &Redactor::new(), |_, _, reader| {
         total = total.add(&vault::retokenize_stream(
             &keyring,
             BufReader::new(reader),
