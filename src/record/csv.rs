@@ -108,6 +108,128 @@ pub(crate) fn csv_cells_lenient(line: &[u8], sep: u8, naive: bool, out: &mut Vec
     }
 }
 
+/// Where a byte of a long row is (for a row scanned in chunks): the column it is under, read
+/// two ways — quote-aware, as [`csv_cells_lenient`] reads a row (which a stray quote can
+/// hold "inside a quoted field" to the end of the line), and naively, every separator
+/// ending a field — so the chunks of a row too long to hold whole keep their column names.
+/// A lone `\r` ends a row (lines ended so are rows).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct CsvCursor {
+    /// The quote-aware column and state.
+    pub(crate) column: usize,
+    pub(crate) state: CsvState,
+    /// The column counting every separator.
+    pub(crate) naive: usize,
+}
+
+/// Where a quote-aware reader is within a field.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum CsvState {
+    /// At the start of a field.
+    #[default]
+    Start,
+    /// In a field that did not start with a quote.
+    Unquoted,
+    /// In a quoted field.
+    Quoted,
+    /// In a quoted field, just after a quote (the end of the field, or the first of `""`).
+    QuoteInQuoted,
+}
+
+impl CsvCursor {
+    /// Moves the cursor over `bytes` (a part of one line, separated by `sep`).
+    pub(crate) fn advance(&mut self, bytes: &[u8], sep: u8) {
+        for &b in bytes {
+            if b == sep || b == b'\r' {
+                self.naive = if b == sep { self.naive + 1 } else { 0 };
+            }
+            self.state = match (self.state, b) {
+                (CsvState::Quoted, b'"') => CsvState::QuoteInQuoted,
+                (CsvState::Quoted, _) => CsvState::Quoted,
+                (CsvState::Start, b'"') | (CsvState::QuoteInQuoted, b'"') => CsvState::Quoted,
+                (_, b'\r') => {
+                    self.column = 0;
+                    CsvState::Start
+                }
+                (_, x) if x == sep => {
+                    self.column += 1;
+                    CsvState::Start
+                }
+                _ => CsvState::Unquoted,
+            };
+        }
+    }
+}
+
+/// The cells of `line`, a part of a row that starts where `at` says: the quote-aware reading
+/// (`naive` false: the field `at` is in runs to its end as its state says, then
+/// [`csv_cells_lenient`]) or the naive one (every separator ends a field). Columns count
+/// from `at`'s; a lone `\r` starts a new row at column 0.
+pub(crate) fn csv_cells_from(
+    line: &[u8],
+    sep: u8,
+    at: CsvCursor,
+    naive: bool,
+    out: &mut Vec<Field>,
+) {
+    out.clear();
+    let mut cells = Vec::new();
+    let mut first_line = true;
+    for (s, e) in physical_lines(line) {
+        let part = &line[s..e];
+        let (base, skip) = if !first_line {
+            (0, 0)
+        } else if naive {
+            (at.naive, 0)
+        } else {
+            // The rest of the field the part starts in.
+            let end = match at.state {
+                CsvState::Start => 0,
+                CsvState::Unquoted | CsvState::QuoteInQuoted => {
+                    memchr::memchr(sep, part).unwrap_or(part.len())
+                }
+                CsvState::Quoted => {
+                    let mut j = 0;
+                    loop {
+                        match memchr::memchr(b'"', &part[j..]) {
+                            Some(k) if part.get(j + k + 1) == Some(&b'"') => j += k + 2,
+                            Some(k) => {
+                                j += k + 1;
+                                break memchr::memchr(sep, &part[j..])
+                                    .map_or(part.len(), |m| j + m);
+                            }
+                            None => break part.len(),
+                        }
+                    }
+                }
+            };
+            if at.state != CsvState::Start {
+                out.push(Field {
+                    key: 0..0,
+                    column: at.column,
+                    raw: s..s + end,
+                    kind: Kind::Csv { quoted: false },
+                    scope: None,
+                });
+                if end == part.len() {
+                    first_line = false;
+                    continue;
+                }
+                (at.column + 1, end + 1)
+            } else {
+                (at.column, 0)
+            }
+        };
+        first_line = false;
+        csv_cells_lenient(&part[skip..], sep, naive, &mut cells);
+        out.extend(cells.drain(..).map(|mut c| {
+            c.column += base;
+            c.raw = c.raw.start + s + skip..c.raw.end + s + skip;
+            c
+        }));
+    }
+}
+
 /// The physical lines of a unit as `(start, end)` (without terminators): lines end at `\n`
 /// (a `\r` before it is not content) and at a `\r` on its own, as old Mac files end them.
 pub(crate) fn physical_lines(unit: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
@@ -264,6 +386,36 @@ mod tests {
         );
         assert_eq!(cells(lenient("", false)), [""]);
         assert_eq!(cells(lenient("a,", false)), ["a", ""]);
+    }
+
+    #[test]
+    fn a_cursor_knows_the_column_of_any_byte() {
+        let line = b"1,\"a,b\",x,\"c\"\"d\",y\r2,z";
+        let mut c = CsvCursor::default();
+        let mut cols = Vec::new();
+        for b in line.iter() {
+            c.advance(std::slice::from_ref(b), b',');
+            cols.push((c.column, c.naive));
+        }
+        // After `x,`: quote-aware column 3, naive 4.
+        let at = line.iter().position(|&b| b == b'x').unwrap();
+        assert_eq!(cols[at + 1], (3, 4));
+        assert_eq!(*cols.last().unwrap(), (1, 1));
+        // A chunk that starts inside a quoted field.
+        let at = CsvCursor {
+            column: 1,
+            state: CsvState::Quoted,
+            naive: 1,
+        };
+        let mut f = Vec::new();
+        csv_cells_from(b"b\",536904399,q\r1,2", b',', at, false, &mut f);
+        let got: Vec<_> = f.iter().map(|f| (f.column, f.raw.clone())).collect();
+        assert_eq!(
+            got,
+            [(1, 0..2), (2, 3..12), (3, 13..14), (0, 15..16), (1, 17..18)]
+        );
+        csv_cells_from(b"b\",536904399", b',', at, true, &mut f);
+        assert_eq!(f[1].column, 2);
     }
 
     #[test]

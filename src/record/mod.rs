@@ -99,12 +99,14 @@ impl Format {
     }
 }
 
-/// How one unit is read: as text, as text or a JSON object, or as a row under a header.
+/// How one unit is read: as text, as text or a JSON object, as a row under a header, or as
+/// a chunk of a row too long to hold whole, which starts where the cursor says.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Structure<'h> {
     Text,
     Auto,
     Row(&'h CsvHeader),
+    RowFrom(&'h CsvHeader, csv::CsvCursor),
 }
 
 /// The decoded offset of raw offset `raw` (the first decoded byte at or after it).

@@ -40,6 +40,7 @@ impl Redactor {
                 self.scan_json_line(scratch, unit, out);
             }
             Structure::Row(header) => self.scan_row(scratch, unit, header, out),
+            Structure::RowFrom(header, at) => self.scan_row_from(scratch, unit, header, at, out),
             _ => {}
         }
         let readings = usize::from(out.len() > first);

@@ -14,7 +14,7 @@
 //! The findings of every reading are kept (a wrong column name can only add a finding, and
 //! only where a value validates under it).
 
-use crate::record::csv::{csv_cells_lenient, physical_lines};
+use crate::record::csv::{CsvCursor, csv_cells_from, csv_cells_lenient, physical_lines};
 use crate::record::{CsvHeader, Field, csv_fields};
 use crate::span::Finding;
 
@@ -79,6 +79,33 @@ impl Redactor {
         scratch.record.fields = fields;
         scratch.record.cells = cells;
         if readings > 1 {
+            self.union(out, first);
+        }
+    }
+}
+
+impl Redactor {
+    /// Reads `unit`, a chunk of a row too long to hold whole that starts where `at` says,
+    /// cell by cell under the header's names: quote-aware and naively (see
+    /// [`CsvCursor`]). Findings appended to `out`, in order and disjoint.
+    pub(super) fn scan_row_from(
+        &self,
+        scratch: &mut Scratch,
+        unit: &[u8],
+        header: &CsvHeader,
+        at: CsvCursor,
+        out: &mut Vec<Finding>,
+    ) {
+        let first = out.len();
+        let mut cells = std::mem::take(&mut scratch.record.cells);
+        for naive in [false, true] {
+            csv_cells_from(unit, header.sep, at, naive, &mut cells);
+            for c in &cells {
+                self.scan_cell(scratch, unit, c, name(header, unit, c), out);
+            }
+        }
+        scratch.record.cells = cells;
+        if out.len() - first > 1 {
             self.union(out, first);
         }
     }

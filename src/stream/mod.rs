@@ -30,6 +30,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::detect::context::WINDOW;
 use crate::error::{Error, Result};
+use crate::record::csv::CsvCursor;
 use crate::record::{CsvHeader, Format, Structure};
 use crate::redactor::Redactor;
 use crate::span::{Finding, Span};
@@ -471,6 +472,8 @@ pub(crate) struct Framer {
     units: Units,
     /// The header of a delimited stream, once its first line has been read.
     header: Option<CsvHeader>,
+    /// Where `buf[0]` is in its row, while a row too long to hold whole is scanned in chunks.
+    row: CsvCursor,
     scratch: crate::Scratch,
     found: Vec<Finding>,
     kept: Vec<Finding>,
@@ -718,6 +721,7 @@ impl Framer {
             format: opts.format,
             units: opts.format.separator().map_or(Units::Lines, Units::Records),
             header: None,
+            row: CsvCursor::default(),
             scratch: redactor.scratch(),
             found: Vec::new(),
             kept: Vec::new(),
@@ -760,6 +764,7 @@ impl Framer {
             format,
             units,
             header,
+            row,
             scratch,
             found,
             kept,
@@ -780,14 +785,19 @@ impl Framer {
             && let Some(i) = memchr::memchr(b'\n', &buf[pos..])
         {
             let nl = pos + i;
-            st.line(
-                r,
+            let ce = content_end(buf, pos, nl);
+            st.scan(r, &buf[..ce], pos, ce + 1, *line, chunk_of(header, *row))?;
+            st.emit(
                 sink,
-                buf,
-                (0, pos, nl),
-                (line, line_off),
+                *line,
+                *line_off,
+                &buf[pos..ce],
+                &buf[ce..=nl],
                 Structure::Text,
             )?;
+            st.count_lines(&buf[pos..ce], line);
+            *line_off = 0;
+            *row = CsvCursor::default();
             pos = nl + 1;
         }
         // A delimited stream's first line is its header: its column names are context for
@@ -849,11 +859,12 @@ impl Framer {
         let line_start = if pos == *ctx { 0 } else { pos };
         if eof {
             if pos < buf.len() {
-                // The tail of a chunked line is text; a whole last line is read as any other.
-                let how = if line_start < pos || *line_off > 0 {
-                    Structure::Text
+                // The tail of a chunked line is read from where the row was; a whole last line
+                // is read as any other.
+                let (scan_how, how) = if line_start < pos || *line_off > 0 {
+                    (chunk_of(header, *row), Structure::Text)
                 } else {
-                    how
+                    (how, how)
                 };
                 st.scan(
                     r,
@@ -861,7 +872,7 @@ impl Framer {
                     pos - line_start,
                     buf.len() - line_start + 1,
                     *line,
-                    how,
+                    scan_how,
                 )?;
                 st.emit(sink, *line, *line_off, &buf[pos..], b"", how)?;
                 st.count_lines(&buf[pos..], line);
@@ -873,20 +884,31 @@ impl Framer {
         }
         let keep_from = if buf.len() - pos > *max_unit {
             let limit = buf.len() - *overlap;
+            // A new long line starts a row; a chunk of one goes on where the last left it.
+            if line_start > 0 {
+                *row = CsvCursor::default();
+            }
             let end = st.scan(
                 r,
                 &buf[line_start..],
                 pos - line_start,
                 limit - line_start,
                 *line,
-                Structure::Text,
+                chunk_of(header, *row),
             )?;
             let cut = limit.max(line_start + end);
             st.emit(sink, *line, *line_off, &buf[pos..cut], b"", Structure::Text)?;
             *line_off += (cut - pos) as u64;
             pos = cut;
-            pos.saturating_sub(*ctx_keep).max(line_start)
+            let keep_from = pos.saturating_sub(*ctx_keep).max(line_start);
+            if let Some(h) = header.as_ref() {
+                row.advance(&buf[line_start..keep_from], h.sep);
+            }
+            keep_from
         } else {
+            if line_start > 0 {
+                *row = CsvCursor::default();
+            }
             line_start
         };
         *ctx = pos - keep_from;
@@ -894,6 +916,14 @@ impl Framer {
         buf.truncate(buf.len() - keep_from);
         Ok(())
     }
+}
+
+/// How a chunk of a long line is scanned: a row from where the cursor says in a delimited
+/// stream, text otherwise.
+fn chunk_of(header: &Option<CsvHeader>, row: CsvCursor) -> Structure<'_> {
+    header
+        .as_ref()
+        .map_or(Structure::Text, |h| Structure::RowFrom(h, row))
 }
 
 /// The end of the longest run of whole units from `buf[pos..]` (for lines, after the last
@@ -1161,6 +1191,43 @@ mod tests {
         assert_eq!(c.found[4999].0, 5002);
         let (c, stats) = run_csv(&input, 1 << 16, 1);
         assert_eq!((c.found.len(), stats.lines), (5000, 5002));
+    }
+
+    /// Issue 21: a row too long to hold whole is scanned in chunks that keep their columns,
+    /// read quote-aware and naively; so are rows ended by a lone CR.
+    #[test]
+    fn chunks_of_a_long_row_keep_their_columns() {
+        let note = "word ".repeat(40_000);
+        let cases = [
+            format!("id,note,ssn\n1,{note},536904399\n2,x,536904310\n"),
+            format!("id,note,ssn\n1,\"{note}, \"\"quoted\"\"\",536904399\n"),
+            // A stray quote: quote-aware, the rest is one field; naively, columns.
+            format!("id,note,ssn\n1,\"{note},536904399\n"),
+            // Lone CRs end rows, the header's too, in a line of many chunks.
+            format!(
+                "id,note,ssn\r{}",
+                (0..20_000)
+                    .map(|i| format!("{i},{},5369{:05}\r", "w ".repeat(i % 7), 43000 + i % 1000))
+                    .collect::<String>()
+            ),
+        ];
+        for (k, input) in cases.iter().enumerate() {
+            for step in [4096, 1 << 16] {
+                let r = Redactor::new();
+                let mut c = Collect::default();
+                let opts = StreamOptions {
+                    max_unit: 0, // the least the framer allows
+                    read_size: step,
+                    threads: 1,
+                    format: Format::Csv,
+                };
+                run(&r, Trickle(input.as_bytes(), step), "test", &mut c, opts).unwrap();
+                assert_eq!(c.out, input.as_bytes(), "case {k}");
+                let found: Vec<_> = c.found.iter().filter(|f| f.2.starts_with("5369")).collect();
+                let want = input.matches(",5369").count();
+                assert_eq!(found.len(), want, "case {k} step {step}");
+            }
+        }
     }
 
     #[test]
