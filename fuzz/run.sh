@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 secs=${1:-60}
 export RUSTC_BOOTSTRAP=1
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz
-targets=(scan redact_stream token_decode policy_load keyring_load json service_body csv)
+targets=(scan redact_stream token_decode policy_load keyring_load json service_body csv leak)
 cargo fuzz build
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -28,6 +28,11 @@ for t in "${targets[@]}"; do
       printf '\001{"text":"mail jane@example.com card 4111 1111 1111 1111"}' > "corpus/$t/text"
       printf '\000{"tokens":["VLM_EMAIL_K1_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"],"purpose":"t"}' > "corpus/$t/tokens"
       printf '\000{"text":"x VLM_US_SSN_K1_bbbbbbbbbbbbbbbbbbbbbbbbbb","purpose":"t"}' > "corpus/$t/detext" ;;
+    leak)
+      # Lines that move framing: stray and open quotes, CRs, a byte-order mark, JSON.
+      printf 'seed0001\n1,"open\n' > "corpus/$t/quotes"
+      printf '\xff\xfeab\r\nx"y\n{"a":' > "corpus/$t/bom"
+      printf '12345678\n"\n""\n\r\r' > "corpus/$t/crs" ;;
     csv)
       cp ../tests/data/eval/dev.csv ../tests/data/eval/indep/people.csv "corpus/$t/"
       sed -E 's/⟦[A-Z_]+\|//g; s/⟧//g' -i "corpus/$t/"*.csv ;;

@@ -7,6 +7,9 @@ mod bad_input;
 #[cfg(feature = "batch")]
 mod batch;
 mod cli;
+mod fail_closed;
+mod leak;
+mod leak_gen;
 mod library;
 mod properties;
 mod reallogs;

@@ -153,7 +153,29 @@ struct Redactor {
     has_keyring: bool,
 }
 
+/// The text of each cell: `None` stays `None`, anything else is its `str()`.
+fn cell_texts(values: &[Option<Bound<'_, PyAny>>]) -> PyResult<Vec<Option<String>>> {
+    values
+        .iter()
+        .map(|v| match v {
+            Some(v) if !v.is_none() => Ok(Some(v.str()?.to_cow()?.into_owned())),
+            _ => Ok(None),
+        })
+        .collect()
+}
+
 impl Redactor {
+    /// One row, `None` cells read as empty and kept `None`.
+    fn row(&self, names: &[String], cells: &[Option<String>]) -> Vec<Option<String>> {
+        let values: Vec<&str> = cells.iter().map(|c| c.as_deref().unwrap_or("")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let out = self.inner.redact_row(&names, &values);
+        out.into_iter()
+            .zip(cells)
+            .map(|(o, c)| c.as_ref().map(|_| o))
+            .collect()
+    }
+
     fn tokenizer(&self) -> PyResult<&velum::Redactor> {
         if let Some(t) = self.tokens.get() {
             return Ok(t);
@@ -256,9 +278,42 @@ impl Redactor {
         })
     }
 
+    /// One record given as column names and values, redacted exactly as
+    /// ``velum redact --format csv`` redacts that row under a header of those names; ``None``
+    /// stays ``None``, any other value is read as its ``str()``.
+    ///
+    /// >>> velum.Redactor().redact_row(["id", "ssn"], [7, 536904399.0])
+    /// ['7', '*****4399']
+    fn redact_row(
+        &self,
+        py: Python<'_>,
+        names: Vec<String>,
+        values: Vec<Option<Bound<'_, PyAny>>>,
+    ) -> PyResult<Vec<Option<String>>> {
+        let texts = cell_texts(&values)?;
+        Ok(py.detach(|| self.row(&names, &texts)))
+    }
+
+    /// Many records under one header, each as :meth:`redact_row`, on all cores.
+    ///
+    /// >>> velum.Redactor().redact_rows(["name", "x"], [["Jane Smith", None], ["ok", 1]])
+    /// [['[PERSON]', None], ['ok', '1']]
+    fn redact_rows(
+        &self,
+        py: Python<'_>,
+        names: Vec<String>,
+        rows: Vec<Vec<Option<Bound<'_, PyAny>>>>,
+    ) -> PyResult<Vec<Vec<Option<String>>>> {
+        let texts = rows
+            .iter()
+            .map(|r| cell_texts(r))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(py.detach(|| texts.par_iter().map(|r| self.row(&names, r)).collect()))
+    }
+
     /// A copy of `obj` (dicts, lists, tuples, strings, numbers, booleans, None) with each
-    /// value redacted, its field name as context; keys are never touched. A redacted number
-    /// becomes a string.
+    /// value redacted: read as text and with its field name as context. A key that holds
+    /// personal data is rewritten; a redacted number becomes a string.
     ///
     /// >>> velum.Redactor().redact_json({"ssn": 536904399, "order_id": 536904399})
     /// {'ssn': '*****4399', 'order_id': 536904399}
@@ -365,12 +420,20 @@ fn from_value<'py>(
         let Value::Object(m) = v else {
             return Ok(orig.clone());
         };
-        for (k, x) in d.iter() {
-            let key = k.cast::<PyString>()?.to_cow()?.into_owned();
-            match m.get(&key) {
-                Some(nv) => out.set_item(&k, from_value(py, &x, nv)?)?,
-                None => out.set_item(&k, x)?,
-            }
+        // The map keeps the dict's order, with keys that held personal data rewritten.
+        if m.len() != d.len() {
+            return Err(PyValueError::new_err(
+                "redact_json: the dict changed while it was redacted",
+            ));
+        }
+        for ((k, x), (nk, nv)) in d.iter().zip(m) {
+            let same = k.cast::<PyString>()?.to_cow()? == nk.as_str();
+            let key = if same {
+                k
+            } else {
+                PyString::new(py, nk).into_any()
+            };
+            out.set_item(key, from_value(py, &x, nv)?)?;
         }
         return Ok(out.into_any());
     }

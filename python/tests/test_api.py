@@ -1,6 +1,8 @@
 """The Python API: redact, scan (string indices), JSON, many, errors, tokens and the vault."""
 
 import concurrent.futures
+import csv
+import io
 import json
 import threading
 
@@ -9,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import velum
-from conftest import FRAUD_KEY, REPO, SUPPORT_KEY
+from conftest import FRAUD_KEY, REPO, SUPPORT_KEY, run_cli
 
 R = velum.Redactor()
 
@@ -68,22 +70,25 @@ def test_scan_indices_slice_the_values_in_non_ascii_text(parts):
         assert c.entity == b.entity
 
 
-def test_redact_json_keeps_keys_order_and_types():
+def test_redact_json_keeps_order_and_types():
     obj = {
         "ssn": 536904399,
         "order_id": 536904399,
         "user": {"email": "jane@example.com", "name": "x", "tags": ("a", "jane@example.com")},
         "items": [{"card": "4111 1111 1111 1111"}, None, True, 1.5],
-        "jane@example.com": "key untouched",
+        "jane@example.com": "key holds personal data",
+        "float_ssn": {"ssn": 536904399.0},
     }
     out = R.redact_json(obj)
-    assert list(out) == list(obj)
+    # A key that holds personal data is rewritten in its place.
+    assert list(out) == [k if "@" not in k else "[EMAIL]" for k in obj]
     assert out["ssn"] == "*****4399"
     assert out["order_id"] == 536904399
     assert out["user"]["email"] == "[EMAIL]"
     assert out["user"]["tags"] == ("a", "[EMAIL]")
     assert out["items"] == [{"card": "**** **** **** 1111"}, None, True, 1.5]
-    assert out["jane@example.com"] == "key untouched"
+    assert out["[EMAIL]"] == "key holds personal data"
+    assert out["float_ssn"]["ssn"] == "*****4399"
     assert obj["user"]["email"] == "jane@example.com", "the input is not changed"
     # The same as the CLI on the JSON line.
     assert json.loads(R.redact(json.dumps(obj))) == json.loads(json.dumps(out))
@@ -244,3 +249,19 @@ def test_detokenize_after_tokenize_gives_canonical_values(all_types_vault, keyri
         VELUM_API_KEY=ALL_KEY,
     )
     assert back.encode() == cli
+
+
+def test_redact_row_is_the_cli_row(velum_bin):
+    names = ["first_name", "last_name", "ssn", "mrn", "account_number", "routing", "phone",
+             "dob", "nhs_number", "note"]
+    values = ["Jane", "Smith", 536904399, "00123456", "0001234567", "021000021",
+              "+1 452-507-9362", "1980-02-29", "943 476 5919", None]
+    out = R.redact_row(names, values)
+    assert out[-1] is None
+    line = ",".join('"' + ("" if v is None else str(v)).replace('"', '""') + '"' for v in values)
+    cli = run_cli(velum_bin, ["redact", "--format", "csv"],
+                  (",".join(names) + "\n" + line + "\n").encode()).decode()
+    row = next(csv.reader(io.StringIO(cli.splitlines()[1])))
+    assert out[:-1] == row[:-1]
+    for i, v in enumerate(values[:-1]):
+        assert str(v) not in out[i], names[i]

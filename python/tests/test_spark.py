@@ -4,6 +4,8 @@ PySpark, pandas and pyarrow must be installed (``pip install ./python[spark]``);
 VELUM_SKIP_SPARK=1 to leave this file out where there is no Java.
 """
 
+import csv
+import io
 import os
 
 import pytest
@@ -59,10 +61,39 @@ def test_redact_dataframe_with_a_policy(spark, velum_bin, tmp_path):
     df = spark.createDataFrame(rows, "email string, note string, n int")
     out = redact_dataframe(df, policy=policy).collect()
     r = velum.Redactor(policy)
-    assert [tuple(x) for x in out] == [(r.redact(a), r.redact(b), n) for a, b, n in rows]
+    assert [tuple(x) for x in out] == [tuple(r.redact_row(df.columns, list(x))) for x in rows]
+    assert out[0]["email"] == "****@*******.***"
     only = redact_dataframe(df, columns=["note"]).collect()
     assert only[0]["email"] == "jane@example.com"
+    assert only[0]["n"] == 7
     with pytest.raises(ValueError, match="no column"):
         redact_dataframe(df, columns=["nope"])
     with pytest.raises(velum.PolicyError):
         redact_column(df, "note", "[entities.EMAIL]\naction = 'explode'\n")
+
+
+def test_column_names_are_context_as_in_the_cli(spark, velum_bin):
+    """Issue 21: columns named for what they hold, numeric ones too, as `--format csv`."""
+    names = ["first_name", "last_name", "ssn", "mrn", "account_number", "routing", "phone",
+             "dob", "nhs_number"]
+    rows = [
+        ("Jane", "Smith", 536904399, 123456, "0001234567", "021000021", "+1 452-507-9362",
+         "1980-02-29", "9434765919"),
+        ("Olu", "Adebayo", 536904310, 654321, "0009876543", "011000015", "(212) 555-0143",
+         "1975-07-04", "943 476 5919"),
+        (None, None, None, None, None, None, None, None, None),
+    ]
+    schema = ("first_name string, last_name string, ssn long, mrn long, account_number string, "
+              "routing string, phone string, dob string, nhs_number string")
+    df = spark.createDataFrame(rows, schema)
+    out = [tuple(x) for x in redact_dataframe(df).collect()]
+    text = ",".join(names) + "\n" + "".join(
+        ",".join("" if v is None else str(v) for v in r) + "\n" for r in rows[:2]
+    )
+    cli = run_cli(velum_bin, ["redact", "--format", "csv"], text.encode()).decode()
+    cli_rows = [tuple(r) for r in csv.reader(io.StringIO(cli))][1:]
+    assert out[:2] == cli_rows
+    assert out[2] == (None,) * len(names)
+    for row, orig in zip(out[:2], rows):
+        for v, o in zip(row, orig):
+            assert str(o) not in v, (v, o)

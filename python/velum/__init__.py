@@ -24,8 +24,14 @@ Traceback (most recent call last):
 ...
 velum.PolicyError: no/such/policy.toml: No such file or directory (os error 2)
 
+Rows keep their column names as context, as ``velum redact --format csv`` reads them:
+
+>>> r.redact_row(["id", "ssn"], [7, 536904399])
+['7', '*****4399']
+
 Integrations: :mod:`velum.logging` (a filter that redacts log records before any handler
-sees them) and :mod:`velum.spark` (redact DataFrame columns with a pandas UDF).
+sees them), :mod:`velum.pandas` (redact a DataFrame, column names as context) and
+:mod:`velum.spark` (the same for Spark DataFrames, with a pandas UDF).
 """
 
 from ._velum import (

@@ -1,7 +1,7 @@
 """Types of the extension module (see the package docstring)."""
 
 import os
-from typing import Any, List, Optional, Union
+from typing import Any, List, Optional, Sequence, Union
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -34,6 +34,12 @@ class Redactor:
     def scan_bytes(self, data: bytes) -> List[Finding]: ...
     def redact_many(self, texts: List[str]) -> List[str]: ...
     def redact_json(self, obj: Any) -> Any: ...
+    def redact_row(
+        self, names: Sequence[str], values: Sequence[Any]
+    ) -> List[Optional[str]]: ...
+    def redact_rows(
+        self, names: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> List[List[Optional[str]]]: ...
     def tokenize(self, text: str) -> str: ...
 
 class Vault:

@@ -1,8 +1,9 @@
 """Redact columns of a Spark DataFrame with velum, in the executors' Python workers.
 
-Each column is rewritten by a pandas UDF (Arrow batches of rows), which calls
-:meth:`velum.Redactor.redact_many` on each batch; one :class:`~velum.Redactor` is made per
-worker process and policy, and reused. ``None`` stays ``None``.
+Rows are rewritten by a pandas UDF (Arrow batches of rows), which calls
+:meth:`velum.Redactor.redact_rows` (or ``redact_many`` for one column of text) on each
+batch; one :class:`~velum.Redactor` is made per worker process and policy, and reused.
+``None`` stays ``None``.
 
 The executors must import ``velum``: install the wheel on them (``pip install velum-*.whl``
 in the image or bootstrap script), or ship a virtual environment that holds it
@@ -11,7 +12,11 @@ wheel with a native module cannot be imported from ``spark.addPyFile``'s zip.
 
 >>> from velum.spark import redact_column, redact_dataframe        # doctest: +SKIP
 >>> redact_column(df, "message").show()                           # doctest: +SKIP
->>> redact_dataframe(df, columns=["message", "email"], policy="policy.toml")  # doctest: +SKIP
+>>> redact_dataframe(df, policy="policy.toml")                     # doctest: +SKIP
+
+:func:`redact_dataframe` reads each row with the DataFrame's column names as context, as
+``velum redact --format csv`` reads a file with that header; :func:`redact_column` redacts one
+column of free text on its own.
 """
 
 import os
@@ -90,16 +95,57 @@ def redact_dataframe(
     *,
     keyring: Optional[str] = None,
 ) -> "DataFrame":
-    """``df`` with each of ``columns`` redacted in place; by default every string column."""
-    from pyspark.sql.types import StringType
+    """``df`` with each of ``columns`` (default: every column) redacted in place.
 
-    if columns is None:
-        columns = [f.name for f in df.schema.fields if isinstance(f.dataType, StringType)]
-    udf = redact_udf(policy, keyring)
-    cols = set(columns)
-    missing = cols - set(df.columns)
+    Each row is redacted as ``velum redact --format csv`` redacts it under a header of the
+    DataFrame's column names (:meth:`velum.Redactor.redact_rows`): every column name is
+    context for the values under it, the row's text is the floor, numeric columns are read
+    too (``536904399.0`` is the number it stands for), and nulls stay null. A column written
+    to becomes a string column (Spark fixes a schema before it sees the data); name
+    ``columns`` to keep the others as they are — every column is still read as context.
+    """
+    import pandas as pd
+    from pyspark.sql import functions as F
+    from pyspark.sql.functions import pandas_udf
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    names = list(df.columns)
+    cols = names if columns is None else list(columns)
+    missing = set(cols) - set(names)
     if missing:
         raise ValueError(f"redact_dataframe: no column {sorted(missing)!r} in the DataFrame")
-    return df.select(
-        *[udf(df[c]).alias(c) if c in cols else df[c] for c in df.columns]
+    policy_text = _policy_key(policy)
+    _redactor(policy_text, keyring)
+    picked = [names.index(c) for c in cols]
+    out_type = StructType([StructField(f"c{k}", StringType(), True) for k in range(len(cols))])
+
+    @pandas_udf(out_type)  # type: ignore[call-overload]
+    def velum_redact_rows(rows: pd.DataFrame) -> pd.DataFrame:
+        r = _redactor(policy_text, keyring)
+        cells = [[_text(v) for v in row] for row in rows.itertuples(index=False, name=None)]
+        out = r.redact_rows(names, cells) if cells else []
+        return pd.DataFrame(
+            {f"c{k}": [row[i] for row in out] for k, i in enumerate(picked)},
+            index=rows.index,
+            dtype=object,
+        )
+
+    packed = velum_redact_rows(F.struct(*[F.col(f"`{n}`") for n in names]))
+    tmp = "__velum_redacted"
+    with_rows = df.withColumn(tmp, packed)
+    by_name = {c: k for k, c in enumerate(cols)}
+    return with_rows.select(
+        *[
+            F.col(f"{tmp}.c{by_name[n]}").alias(n) if n in by_name else F.col(f"`{n}`")
+            for n in names
+        ]
     )
+
+
+def _text(v: object) -> Optional[str]:
+    """A cell's text for velum: ``None`` for a missing value (None, NaN, pandas' NA)."""
+    import pandas as pd
+
+    if v is None or (not isinstance(v, (list, tuple, dict)) and bool(pd.isna(v))):
+        return None
+    return str(v)

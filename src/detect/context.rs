@@ -18,10 +18,11 @@ const NEGATIVE_GAP: usize = 16;
 
 /// True when the word labels the candidate: before it with only a short run of non-letters
 /// between (`order_id=884213`, `ticket #884213`) — the rest of the key the word starts
-/// (`traceNumber": "…`) counts as part of the word — or right after it as a unit (`1234
-/// ms`, `512bytes`), not the key of the next field (`10.20.30.40:8443 build=10.0.1`,
-/// `npi=1253905842 elapsed_ms=1`).
-fn adjacent(hay: &[u8], word: Span, cand: Span) -> bool {
+/// (`traceNumber": "…`) counts as part of the word — or, for a word that is a `unit`, right
+/// after it (`1234 ms`, `512bytes`), but not as the key of the next field
+/// (`10.20.30.40:8443 build=10.0.1`, `npi=1253905842 elapsed_ms=1`). A word that is no unit
+/// after a value is the start of what comes next (`routing number 034008395 ticket …`).
+fn adjacent(hay: &[u8], word: Span, cand: Span, unit: bool) -> bool {
     if word.end() <= cand.start() {
         let rest = hay[word.end()..cand.start()]
             .iter()
@@ -33,7 +34,7 @@ fn adjacent(hay: &[u8], word: Span, cand: Span) -> bool {
             && (rest == 0 || is_key(hay, word))
     } else if cand.end() <= word.start() {
         let gap = &hay[cand.end()..word.start()];
-        gap.len() <= 2 && gap.iter().all(|b| *b == b' ') && !is_key(hay, word)
+        unit && gap.len() <= 2 && gap.iter().all(|b| *b == b' ') && !is_key(hay, word)
     } else {
         false
     }
@@ -316,6 +317,8 @@ pub(crate) struct ContextIndex {
     negative: Vec<bool>,
     /// Per phrase: a negative word that names a version (`build`, `v`…).
     version: Vec<bool>,
+    /// Per phrase: a negative word that is a unit, written after its number (`ms`).
+    unit: Vec<bool>,
     /// Per phrase: the detectors it speaks against (their own negative words).
     opposes: Vec<Vec<u16>>,
     penalty: f32,
@@ -353,6 +356,7 @@ impl ContextIndex {
         own_negative: &[Vec<String>],
         negative: &[String],
         versions: &[String],
+        units: &[String],
         penalty: f32,
         artifacts: &[(Artifact, String)],
     ) -> Result<Self> {
@@ -400,13 +404,17 @@ impl ContextIndex {
         for i in neg_slots {
             neg[i] = true;
         }
-        let mut version = vec![false; words.len()];
-        for w in versions {
-            let w = w.trim().to_ascii_lowercase();
-            if let Some(i) = words.iter().position(|x| *x == w) {
-                version[i] = true;
+        let flags = |list: &[String]| {
+            let mut f = vec![false; words.len()];
+            for w in list {
+                let w = w.trim().to_ascii_lowercase();
+                if let Some(i) = words.iter().position(|x| *x == w) {
+                    f[i] = true;
+                }
             }
-        }
+            f
+        };
+        let (version, unit) = (flags(versions), flags(units));
         let mut first: HashMap<u128, Vec<u32>> = HashMap::new();
         let mut phrases = Vec::with_capacity(words.len());
         let mut starts = vec![0u32; 32 * 32];
@@ -467,6 +475,7 @@ impl ContextIndex {
             opposes,
             negative: neg,
             version,
+            unit,
             penalty,
             labels,
             label_firsts,
@@ -776,7 +785,7 @@ impl ContextIndex {
                 }
             } else if ((numeric && self.negative[w] && self.lowers(w, hay, span))
                 || self.opposes[w].contains(&det))
-                && adjacent(hay, h.span, span)
+                && adjacent(hay, h.span, span, self.unit[w])
                 && eff.negative.is_none_or(|n| dist(h) < dist(&n))
             {
                 eff.negative = Some(*h);

@@ -53,6 +53,9 @@ pub(crate) struct NegativeContext {
     /// Those of `words` that name versions: they count only against a value a version can
     /// be written as (see `context::version_shaped`).
     pub(crate) versions: Vec<String>,
+    /// Those of `words` that are units, written after their number (`1234 ms`): only they
+    /// count after a value.
+    pub(crate) units: Vec<String>,
     pub(crate) penalty: f32,
 }
 
@@ -96,6 +99,8 @@ struct NegativeSpec {
     words: Vec<String>,
     #[serde(default)]
     versions: Vec<String>,
+    #[serde(default)]
+    units: Vec<String>,
     penalty: f32,
 }
 
@@ -119,6 +124,7 @@ pub(crate) fn builtin() -> Result<(Vec<DetectorDef>, NegativeContext)> {
         if let Some(n) = file.negative {
             negative.words.extend(n.words);
             negative.versions.extend(n.versions);
+            negative.units.extend(n.units);
             negative.penalty = n.penalty;
         }
         for d in file.detector {

@@ -230,6 +230,57 @@ pub(crate) fn csv_cells_from(
     }
 }
 
+/// The records of a unit as `(start, end)` (without terminators): each ends at a `\n`
+/// (`\r\n`) or a lone `\r` outside a quoted field, a quote closing a field only before a
+/// separator or a line end (else the quote that opened it was a byte of the field).
+pub(crate) fn records(unit: &[u8], sep: u8) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    let mut field_start = true;
+    while i < unit.len() {
+        let b = unit[i];
+        if field_start && b == b'"' {
+            // A quoted field: to its closing quote, if it has one that closes.
+            let mut j = i + 1;
+            let close = loop {
+                match memchr::memchr(b'"', &unit[j..]) {
+                    Some(k) if unit.get(j + k + 1) == Some(&b'"') => j += k + 2,
+                    Some(k) => {
+                        let after = unit.get(j + k + 1).copied();
+                        if after.is_none_or(|a| a == sep || a == b'\n' || a == b'\r') {
+                            break Some(j + k + 1);
+                        }
+                        break None;
+                    }
+                    None => break None,
+                }
+            };
+            field_start = false;
+            i = close.unwrap_or(i + 1);
+            continue;
+        }
+        field_start = false;
+        if b == sep {
+            field_start = true;
+        } else if b == b'\n' || b == b'\r' {
+            let end = i;
+            i += if b == b'\r' && unit.get(i + 1) == Some(&b'\n') {
+                2
+            } else {
+                1
+            };
+            out.push((start, end));
+            start = i;
+            field_start = true;
+            continue;
+        }
+        i += 1;
+    }
+    out.push((start, unit.len()));
+    out
+}
+
 /// The physical lines of a unit as `(start, end)` (without terminators): lines end at `\n`
 /// (a `\r` before it is not content) and at a `\r` on its own, as old Mac files end them.
 pub(crate) fn physical_lines(unit: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
@@ -416,6 +467,16 @@ mod tests {
         );
         csv_cells_from(b"b\",536904399", b',', at, true, &mut f);
         assert_eq!(f[1].column, 2);
+    }
+
+    #[test]
+    fn records_end_outside_quotes_at_lf_and_lone_cr() {
+        let unit = "1,\"a\nb\",x\r2,\"c\rd\",y\r\n3,\"typed\n4,z";
+        let got: Vec<&str> = records(unit.as_bytes(), b',')
+            .into_iter()
+            .map(|(s, e)| &unit[s..e])
+            .collect();
+        assert_eq!(got, ["1,\"a\nb\",x", "2,\"c\rd\",y", "3,\"typed", "4,z"]);
     }
 
     #[test]

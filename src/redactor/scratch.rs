@@ -37,6 +37,8 @@ pub(crate) struct RecordScratch {
     pub(crate) fields: Vec<Field>,
     /// Fields of another reading of the same unit (a row's physical lines, leniently).
     pub(crate) cells: Vec<Field>,
+    /// The fields of a row's records, strictly (see `rows`).
+    pub(crate) strict: Vec<Field>,
     /// `key: value` as scanned.
     pub(crate) unit: Vec<u8>,
     pub(crate) dec: Vec<u8>,

@@ -65,13 +65,21 @@ fn record_end(buf: &[u8], sep: u8, eof: bool) -> Option<usize> {
     let mut i = 0;
     loop {
         if buf.get(i) == Some(&b'"') {
-            // A quoted field: to the quote that is not an escaped `""`.
+            // A quoted field: to the quote that is not an escaped `""`. A quote closes a
+            // field only before a separator or a line end; the first that does not was never
+            // closing one, and the quote that opened the field is a byte of it (a stray
+            // quote must not swallow the rows after it).
+            let open = i;
             i += 1;
             loop {
                 i += memchr::memchr(b'"', &buf[i..])? + 1;
                 match buf.get(i) {
                     Some(b'"') => i += 1,
-                    Some(_) => break,
+                    Some(&b) if b == sep || b == b'\n' || b == b'\r' => break,
+                    Some(_) => {
+                        i = open + 1;
+                        break;
+                    }
                     // The quote is the last byte: it may yet be the first of `""`.
                     None => return eof.then_some(i),
                 }
@@ -113,8 +121,10 @@ mod tests {
         assert_eq!(CSV.end(b"a,b\r\nc", 100), End::At(4));
         // A quote inside an unquoted field is a byte of it.
         assert_eq!(CSV.end(b"5\" screen,x\ny", 100), End::At(11));
-        // After a closing quote, the field goes on to the separator.
+        // A quote followed by neither a separator nor a line end closes nothing: the quote
+        // that opened the field was a byte of it (a stray quote swallows no rows).
         assert_eq!(CSV.end(b"\"a\"b\n", 100), End::At(4));
+        assert_eq!(CSV.end(b"1,\"typed\n2,\"x\ny\",3\n", 100), End::At(8));
         assert_eq!(
             Units::Records(b'\t').end(b"\"a\tb\nc\"\td\ne", 100),
             End::At(9)

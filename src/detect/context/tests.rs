@@ -55,8 +55,9 @@ fn index() -> ContextIndex {
             vec!["ssn".into()],
         ],
         &[vec![], vec!["build".into()]],
-        &["order".into(), "v".into()],
+        &["order".into(), "v".into(), "ms".into()],
         &["v".into()],
+        &["ms".into()],
         0.3,
         &[
             (Artifact::Label, "[IP_ADDRESS]".into()),
@@ -98,6 +99,7 @@ fn a_following_word_lowers_only_as_a_unit() {
             h.as_bytes(),
             Span::new(ws, ws + w.len()),
             Span::new(cs, cs + c.len()),
+            matches!(w, "ms" | "elapsed" | "latency"),
         )
     };
     assert!(at("order_id=884213", "order_id", "884213"));
@@ -110,6 +112,12 @@ fn a_following_word_lowers_only_as_a_unit() {
     ));
     assert!(!at("4111111111111111 build=7", "build", "4111111111111111"));
     assert!(!at("order 884213 shipped by", "by", "884213"));
+    // A word that is no unit after a value starts what comes next (issue 21).
+    assert!(!at(
+        "routing number 034008395 ticket ok",
+        "ticket",
+        "034008395"
+    ));
     // Issue 21: the key of the next field, however it goes on, is not a unit of the value.
     assert!(!at("npi=1253905842 elapsed_ms=1", "elapsed", "1253905842"));
     assert!(!at(
@@ -146,9 +154,12 @@ fn the_next_fields_key_is_not_context() {
     let s = "x 4111111111111111 order_total=5";
     let h = hits(&ix, s);
     assert_eq!(delta(&ix, s, &h, (2, 18), 0, true), 0.0);
-    let s = "x 4111111111111111 order";
+    let s = "x 4111111111111111 ms";
     let h = hits(&ix, s);
     assert!(delta(&ix, s, &h, (2, 18), 0, true) < 0.0);
+    let s = "x 4111111111111111 order";
+    let h = hits(&ix, s);
+    assert_eq!(delta(&ix, s, &h, (2, 18), 0, true), 0.0);
     // `card` supports a card only where it is not the next field's key.
     let s = "x 4111111111111111 card_type=visa";
     let h = hits(&ix, s);

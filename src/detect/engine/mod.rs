@@ -324,6 +324,7 @@ impl Engine {
             &own_negative,
             &negative.words,
             &negative.versions,
+            &negative.units,
             negative.penalty,
             &opts.artifacts,
         )?;
