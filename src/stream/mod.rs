@@ -851,10 +851,14 @@ impl Framer {
                 End::Open => break,
             }
         }
-        if eof && pos < buf.len() && !units.whole_at_eof(&buf[pos..]) {
-            // The input ended inside a quoted field: what it holds is lines of text.
-            let last = pos + memchr::memrchr(b'\n', &buf[pos..]).expect("a record of lines");
-            pos = st.lines_of(r, sink, buf, pos, last, line, how)?;
+        if eof
+            && pos < buf.len()
+            && !units.whole_at_eof(&buf[pos..])
+            && let Some(i) = memchr::memrchr(b'\n', &buf[pos..])
+        {
+            // The input ended inside a quoted field: what it holds is lines (the last, after
+            // its final newline, is read below as any last line).
+            pos = st.lines_of(r, sink, buf, pos, pos + i, line, how)?;
         }
         let line_start = if pos == *ctx { 0 } else { pos };
         if eof {
@@ -1228,6 +1232,24 @@ mod tests {
                 assert_eq!(found.len(), want, "case {k} step {step}");
             }
         }
+    }
+
+    /// Found by the leak fuzz target: an input that ended inside a quote, with no newline
+    /// after it, stopped the stream (a panic; the last line withheld).
+    #[test]
+    fn an_input_ending_inside_a_quote_on_its_last_line() {
+        for input in [
+            &b"a,b\n1,\"abc"[..],
+            b"1,\"abc",
+            b"a\n\"",
+            b"a,b\n1,\"x\n2,ssn 536-90-4399",
+        ] {
+            let (c, stats) = run_csv(input, 3, 1);
+            assert_eq!(c.out, input, "{}", String::from_utf8_lossy(input));
+            assert_eq!(stats.lines, input.split(|&b| b == b'\n').count() as u64);
+        }
+        let (c, _) = run_csv(b"a,b\n1,\"x\n2,ssn 536-90-4399", 4096, 1);
+        assert_eq!(c.found.len(), 1);
     }
 
     #[test]
