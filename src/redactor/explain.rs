@@ -49,20 +49,49 @@ impl Redactor {
     /// assert_eq!(&unit[e.positive_context.unwrap().range()], b"npi");
     /// ```
     pub fn explain(&self, unit: &[u8]) -> Vec<Explanation> {
+        // The findings are exactly what `scan` gives (every reading, their union, the fixed
+        // point); each is explained by the reading that made it: the field's, then the
+        // text's, then the decoded text's; one that no single pass made (a union of two, a
+        // verdict of the next pass) by its score alone.
+        let mut found = Vec::new();
+        self.scan_unit_with(&mut self.pool.get(), unit, &mut found);
+        let mut why = Vec::new();
         if record::looks_like_json_object(unit)
             && let Some(v) = self.explain_json(unit)
         {
-            return v;
+            why.extend(v);
         }
+        why.extend(self.explain_text(unit, false));
+        if crate::decode::needs(unit) {
+            why.extend(self.explain_text(unit, true));
+        }
+        found
+            .into_iter()
+            .map(|f| {
+                why.iter()
+                    .find(|e| e.finding.span == f.span && e.finding.entity == f.entity)
+                    .map(|e| Explanation { finding: f, ..*e })
+                    .unwrap_or(Explanation {
+                        finding: f,
+                        base_score: f.score,
+                        positive_context: None,
+                        negative_context: None,
+                        field: None,
+                        by_field_name: false,
+                    })
+            })
+            .collect()
+    }
+
+    /// The engine's explanations of `unit` read as text (or `decoded`), in raw offsets.
+    fn explain_text(&self, unit: &[u8], decoded: bool) -> Vec<Explanation> {
         let mut scratch = self.pool.get();
-        // Encoded text is explained decoded, in raw offsets (as it is scanned).
         let (mut dec, mut map) = (Vec::new(), Vec::new());
-        let encoded = crate::decode::needs(unit);
-        if encoded {
+        if decoded {
             crate::decode::decode(unit, &mut dec, &mut map);
         }
         let raw = |s: Span| {
-            if encoded {
+            if decoded {
                 Span::new(map[s.start()], map[s.end()])
             } else {
                 s
@@ -70,7 +99,7 @@ impl Redactor {
         };
         self.compiled
             .engine
-            .explain(if encoded { &dec } else { unit }, &mut scratch.engine)
+            .explain(if decoded { &dec } else { unit }, &mut scratch.engine)
             .into_iter()
             .map(
                 |Explained {
