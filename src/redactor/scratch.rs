@@ -37,6 +37,8 @@ pub(crate) struct RecordScratch {
     pub(crate) fields: Vec<Field>,
     /// Fields of another reading of the same unit (a row's physical lines, leniently).
     pub(crate) cells: Vec<Field>,
+    /// The text reading of a unit made together with its fields (a JSON line).
+    pub(crate) floor: Vec<Finding>,
     /// The fields of a row's records, strictly (see `rows`).
     pub(crate) strict: Vec<Field>,
     /// `key: value` as scanned.

@@ -198,13 +198,19 @@ impl Iterator for MaskUnits<'_> {
 }
 
 fn write_label(template: &str, entity: Entity, out: &mut Vec<u8>) {
-    let mut rest = template;
-    while let Some(p) = rest.find("{entity}") {
-        out.extend_from_slice(&rest.as_bytes()[..p]);
-        out.extend_from_slice(entity.name().as_bytes());
-        rest = &rest[p + "{entity}".len()..];
+    let mut rest = template.as_bytes();
+    // A byte search for `{`, not a substring searcher built per finding.
+    while let Some(p) = memchr::memchr(b'{', rest) {
+        if rest[p..].starts_with(b"{entity}") {
+            out.extend_from_slice(&rest[..p]);
+            out.extend_from_slice(entity.name().as_bytes());
+            rest = &rest[p + "{entity}".len()..];
+        } else {
+            out.extend_from_slice(&rest[..=p]);
+            rest = &rest[p + 1..];
+        }
     }
-    out.extend_from_slice(rest.as_bytes());
+    out.extend_from_slice(rest);
 }
 
 /// A change a rewrite made: the unit's bytes `from` became the output's bytes `to`. Every
@@ -306,6 +312,11 @@ mod tests {
             ..Rule::default()
         };
         assert_eq!(r.apply_to(Entity::IBAN, b"x"), b"<IBAN:IBAN>");
+        let r = Rule {
+            label: "{{x}{entity}{".into(),
+            ..Rule::default()
+        };
+        assert_eq!(r.apply_to(Entity::IBAN, b"x"), b"{{x}IBAN{");
     }
 
     #[test]

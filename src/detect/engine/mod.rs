@@ -142,6 +142,42 @@ struct Det {
     allow: Option<usize>,
 }
 
+/// Per detector: the end of the last value it confirmed in the current run of a shape. Reset
+/// once per shape and unit: by a new stamp, not by writing every detector's entry (a unit
+/// runs fifteen shapes over thirty detectors).
+#[derive(Default)]
+pub(crate) struct Covered {
+    stamp: u32,
+    /// Per detector: the stamp the end was written under, and the end.
+    ends: Vec<(u32, usize)>,
+}
+
+impl Covered {
+    fn reset(&mut self, detectors: usize) {
+        if self.ends.len() != detectors {
+            self.ends.clear();
+            self.ends.resize(detectors, (0, 0));
+        }
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.ends.fill((0, 0));
+            self.stamp = 1;
+        }
+    }
+
+    fn get(&self, d: u16) -> usize {
+        match self.ends[usize::from(d)] {
+            (s, end) if s == self.stamp => end,
+            _ => 0,
+        }
+    }
+
+    fn extend(&mut self, d: u16, end: usize) {
+        let now = self.get(d).max(end);
+        self.ends[usize::from(d)] = (self.stamp, now);
+    }
+}
+
 /// A finding with the reasons for its score, for `velum explain`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Explained {
@@ -163,7 +199,7 @@ pub(crate) struct EngineScratch {
     resolved: Vec<Scored>,
     starts: Vec<usize>,
     ends: Vec<usize>,
-    covered: Vec<usize>,
+    covered: Covered,
     /// The unit's artifacts (velum's labels, tokens and masks), sorted.
     artifacts: Vec<Span>,
     /// Per detector: a word that supports it is in the unit (only gated detectors).
@@ -380,7 +416,7 @@ impl Engine {
             resolved: Vec::new(),
             starts: Vec::new(),
             ends: Vec::new(),
-            covered: Vec::new(),
+            covered: Covered::default(),
             artifacts: Vec::new(),
             present: Vec::new(),
         }
@@ -441,7 +477,7 @@ impl Engine {
         hay: &[u8],
         span: Span,
         raw: &mut Vec<Scored>,
-        covered: &mut [usize],
+        covered: &mut Covered,
         present: &[bool],
         artifacts: &[Span],
     ) -> Option<usize> {
@@ -506,14 +542,14 @@ impl Engine {
         hay: &[u8],
         span: Span,
         raw: &mut Vec<Scored>,
-        covered: &mut [usize],
+        covered: &mut Covered,
         present: &[bool],
         skip_covered: bool,
     ) -> Option<usize> {
         let mut cand = Cand::new(hay, span, &self.settings);
         let mut end = None;
         for &d in dets {
-            if skip_covered && span.start() < covered[usize::from(d)] {
+            if skip_covered && span.start() < covered.get(d) {
                 continue;
             }
             let det = &self.dets[usize::from(d)];
@@ -531,32 +567,25 @@ impl Engine {
                     fragment: false,
                     labelled: false,
                 });
-                let c = &mut covered[usize::from(d)];
-                *c = (*c).max(v.span.end());
+                covered.extend(d, v.span.end());
                 end = end.max(Some(v.span.end()));
             }
         }
         end
     }
 
-    /// Appends the candidates inside the values of `segs` (validated, not yet scored by
-    /// context) to `raw`.
-    fn candidates(&self, hay: &[u8], segs: &[Segment], scratch: &mut EngineScratch) {
+    /// What every reading of `hay` shares, made once: its words, their log-structure marks,
+    /// the context words and artifacts of the whole unit (they gate the detectors that
+    /// report only with context, and score every candidate).
+    fn prepare(&self, hay: &[u8], scratch: &mut EngineScratch) {
         let EngineScratch {
             words,
-            custom,
-            raw,
-            covered,
             hits,
             present,
             artifacts,
             ..
         } = scratch;
-        covered.clear();
-        covered.resize(self.dets.len(), 0);
         words.lex(hay);
-        // Context words and artifacts of the whole unit, once: they gate the detectors that
-        // report only with context, and score every candidate.
         hits.clear();
         if !self.context.is_empty() {
             self.context.hits(hay, &words.w, hits);
@@ -565,6 +594,23 @@ impl Engine {
         self.context.artifact_spans(hits, artifacts);
         if !self.shapes.is_empty() {
             structure::mark(hay, words);
+        }
+    }
+
+    /// Appends the candidates inside the values of `segs` (validated, not yet scored by
+    /// context) to `raw`; `hay` is prepared.
+    fn candidates(&self, hay: &[u8], segs: &[Segment], scratch: &mut EngineScratch) {
+        let EngineScratch {
+            words,
+            custom,
+            raw,
+            covered,
+            present,
+            artifacts,
+            ..
+        } = scratch;
+        covered.reset(self.dets.len());
+        if !self.shapes.is_empty() {
             let view = View::new(hay, words);
             let from = view.word_at(segs.first().map_or(hay.len(), |s| s.value.0));
             for &shape in &self.shapes {
@@ -575,7 +621,7 @@ impl Engine {
                 // covers only the later candidates of the same shape: one of another shape
                 // before it (an MRN `A2019032` seen after the number `630368` behind it) is
                 // still looked at.
-                covered.fill(0);
+                covered.reset(self.dets.len());
                 let mut check = |span: Span| {
                     let dets: &[u16] = if shape == Shape::Number {
                         let n = hay[span.range()]
@@ -603,7 +649,7 @@ impl Engine {
             }
         }
         if let (Some(c), Some(cache)) = (&self.custom, custom.as_mut()) {
-            covered.fill(0);
+            covered.reset(self.dets.len());
             for s in segs {
                 c.run(&hay[..s.value.1], s.value.0, cache, &mut |dets, span| {
                     self.check(dets, hay, span, raw, covered, present, artifacts);
@@ -668,7 +714,55 @@ impl Engine {
         v
     }
 
+    /// Scans `hay` as text into `text` and, reading the same words, marks and context, its
+    /// `segs` (the values of a record, each with its field name) into `fields`: the two
+    /// readings of a JSON line for the price of one pass over it.
+    pub(crate) fn scan_text_and_segments(
+        &self,
+        hay: &[u8],
+        segs: &[Segment],
+        scratch: &mut EngineScratch,
+        text: &mut Vec<Finding>,
+        fields: &mut Vec<Finding>,
+    ) {
+        let whole = [Segment::text(hay.len())];
+        if !self.triggered(hay, &whole) {
+            return;
+        }
+        self.prepare(hay, scratch);
+        self.scan_prepared(hay, &whole, scratch, |_, f, _, _| text.push(f));
+        if self.triggered(hay, segs) {
+            self.scan_prepared(hay, segs, scratch, |_, f, _, _| fields.push(f));
+        }
+    }
+
+    /// True when some value of `segs` has a byte some candidate needs. A field's name is
+    /// context, never a candidate: candidates are only looked for in values.
+    fn triggered(&self, hay: &[u8], segs: &[Segment]) -> bool {
+        segs.iter().any(|s| {
+            hay[s.value.0..s.value.1]
+                .iter()
+                .any(|&b| self.trigger[usize::from(b)])
+        })
+    }
+
     fn scan_inner(
+        &self,
+        hay: &[u8],
+        segs: &[Segment],
+        scratch: &mut EngineScratch,
+        emit: impl FnMut(usize, Finding, f32, Effect),
+    ) {
+        scratch.raw.clear();
+        if !self.triggered(hay, segs) {
+            return;
+        }
+        self.prepare(hay, scratch);
+        self.scan_prepared(hay, segs, scratch, emit);
+    }
+
+    /// The candidates of `segs` in a prepared `hay`, scored, resolved and emitted.
+    fn scan_prepared(
         &self,
         hay: &[u8],
         segs: &[Segment],
@@ -676,15 +770,6 @@ impl Engine {
         mut emit: impl FnMut(usize, Finding, f32, Effect),
     ) {
         scratch.raw.clear();
-        // A field's name is context, never a candidate: candidates are only looked for in
-        // values, and not at all when no value has a byte some candidate needs.
-        if !segs.iter().any(|s| {
-            hay[s.value.0..s.value.1]
-                .iter()
-                .any(|&b| self.trigger[usize::from(b)])
-        }) {
-            return;
-        }
         self.candidates(hay, segs, scratch);
         let EngineScratch {
             raw,
@@ -831,6 +916,7 @@ mod stage_times {
         let mut raw = 0;
         for l in &lines {
             s.raw.clear();
+            e.prepare(l, &mut s);
             e.candidates(l, &[Segment::text(l.len())], &mut s);
             raw += s.raw.len();
         }
