@@ -75,21 +75,22 @@ for c in corpora:
           f"{max(rss[(c, n)] for n in TOOLS if n.startswith('velum')):6.1f} MiB")
 
 print()
-print("targets (the throughput issue):")
-def check(label, value, want, fmt="{:.2f}"):
-    ok = "ok" if value >= want else "MISSED"
-    print(f"  {label:52} {fmt.format(value):>8}  (≥ {want})  {ok}")
+print("targets (the speed issue: one thread on ../shared/bench, all cores against one and ripgrep):")
+def check(label, value, want, fmt="{:.2f}", at_most=False):
+    ok = "ok" if (value <= want if at_most else value >= want) else "MISSED"
+    print(f"  {label:52} {fmt.format(value):>8}  ({'≤' if at_most else '≥'} {want})  {ok}")
 if "shared-clean" in corpora:
     check("1 thread, shared clean (MB/s)", rows[("shared-clean", "velum 1 thread")], 150, "{:.0f}")
 if "shared-pii10" in corpora:
     check("1 thread, shared 10% PII (MB/s)", rows[("shared-pii10", "velum 1 thread")], 100, "{:.0f}")
-if "own-clean" in corpora:
-    check("1 thread, own clean (MB/s)", rows[("own-clean", "velum 1 thread")], 250, "{:.0f}")
 for c in corpora:
-    check(f"all cores / 1 thread, {c}", rows[(c, ALL)] / rows[(c, "velum 1 thread")], 1.8)
-if "own-clean" in corpora:
-    check("all cores / ripgrep, own clean", rows[("own-clean", ALL)] / rows[("own-clean", "ripgrep 4 regexes")], 2.0)
+    check(f"all cores / 1 thread, {c}", rows[(c, ALL)] / rows[(c, "velum 1 thread")], 1.7)
 if "shared-clean" in corpora:
-    check("all cores / ripgrep, shared clean", rows[("shared-clean", ALL)] / rows[("shared-clean", "ripgrep 4 regexes")], 0.75)
+    check("all cores / ripgrep, shared clean", rows[("shared-clean", ALL)] / rows[("shared-clean", "ripgrep 4 regexes")], 0.5)
 worst = max([line_rss] + [rss[(c, n)] for c in corpora for n in TOOLS if n.startswith("velum")])
-print(f"  {'peak RSS, every corpus and the 1 GiB line (MiB)':52} {worst:8.1f}  (≤ 64)  {'ok' if worst <= 64 else 'MISSED'}")
+check("peak RSS, every corpus and the 1 GiB line (MiB)", worst, 64, "{:.1f}", at_most=True)
+# Start-up: a one-line pipe, best of 10 (what a shell user waits for).
+best = min(
+    measure(f"echo hi | {{t}} {velum} redact > /dev/null")[0] for _ in range(10)
+)
+check("echo hi | velum redact (ms)", best * 1000, 20, "{:.1f}", at_most=True)

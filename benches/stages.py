@@ -1,6 +1,7 @@
 """Reads `callgrind_annotate --inclusive=yes` on stdin; prints instructions per byte (argv[1]
 bytes) of each stage of velum's scan: the first function of each in the profile (inclusive,
-so a stage counts what it calls; stages nest and do not add up)."""
+so a stage counts what it calls, over every reading and rescan; stages nest and do not add
+up)."""
 import re
 import sys
 
@@ -8,7 +9,7 @@ STAGES = [
     ("all scans (one unit's readings)", "readings::<impl velum::redactor::Redactor>::scan_once"),
     ("  the fixed point (rescans)", "Redactor>::settle"),
     ("  JSON reading", "json::<impl velum::redactor::Redactor>::scan_json_line"),
-    ("  engine (text reading)", "Engine::scan "),
+    ("  engine.scan (text floor, rescans)", "Engine::scan "),
     ("    classify (front end)", "classify::"),
     ("    words (lex)", "lex::Words::lex"),
     ("    context words", "ContextIndex::hits"),

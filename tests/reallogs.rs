@@ -39,10 +39,6 @@ fn iou(a: &SpanAt, b: &SpanAt) -> f64 {
     inter as f64 / (a.end.max(b.end) - a.start.min(b.start)) as f64
 }
 
-fn reallogs() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reallogs")
-}
-
 /// (false alarms, truth spans, found) of one system's log.
 fn score(log: &Path) -> (usize, usize, usize) {
     let truth_file = log.with_extension("truth.jsonl");
@@ -91,7 +87,9 @@ fn score(log: &Path) -> (usize, usize, usize) {
 
 #[test]
 fn real_logs_have_few_false_alarms_and_their_personal_data_is_found() {
-    let dir = reallogs();
+    let Some(dir) = crate::util::shared("reallogs") else {
+        return;
+    };
     let mut logs: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{} (the shared real logs): {e}", dir.display()))
         .map(|e| e.unwrap().path())

@@ -72,3 +72,26 @@ pub(crate) fn watch_peak_rss(child: &Child) -> JoinHandle<u64> {
 pub(crate) fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
+
+/// The data shared beside the repository (`../shared/<name>`: real logs, FHIR records), or
+/// `None` with a printed notice when it is absent — a clone on its own still passes its
+/// tests. With `VELUM_REQUIRE_SHARED=1` (set by `.ci/run`) its absence is a failure.
+#[allow(clippy::print_stderr)] // the notice is the point
+pub(crate) fn shared(name: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .join(name);
+    if dir.exists() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("VELUM_REQUIRE_SHARED").is_none_or(|v| v != "1"),
+        "{} is absent, and VELUM_REQUIRE_SHARED=1 makes it required",
+        dir.display()
+    );
+    eprintln!(
+        "note: {} is absent: this test is skipped (set VELUM_REQUIRE_SHARED=1 to require it)",
+        dir.display()
+    );
+    None
+}
