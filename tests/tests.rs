@@ -8,6 +8,7 @@ mod bad_input;
 mod batch;
 mod cli;
 mod fail_closed;
+mod fhir;
 mod leak;
 mod leak_gen;
 mod library;

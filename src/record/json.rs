@@ -13,11 +13,27 @@ pub(crate) fn looks_like_json_object(line: &[u8]) -> bool {
     t.len() >= 2 && t[0] == b'{' && t[t.len() - 1] == b'}'
 }
 
+/// Where a JSON object that ends a line of text starts (`… resource={"a":1}`): the first
+/// `{` after `=`, `:` or a blank from which the rest of the line is one valid object; `None`
+/// when there is none (or the line is itself an object, see [`looks_like_json_object`]).
+/// Looks at no more than a few starts, so a line of braces costs little.
+pub(crate) fn embedded_object(line: &[u8]) -> Option<usize> {
+    let t = line.trim_ascii_end();
+    if t.last() != Some(&b'}') || looks_like_json_object(line) {
+        return None;
+    }
+    let mut fields = Vec::new();
+    memchr::memchr_iter(b'{', t)
+        .filter(|&i| i > 0 && matches!(t[i - 1], b'=' | b':' | b' ' | b'\t'))
+        .take(4)
+        .find(|&i| json_fields(&line[i..], &mut fields))
+}
+
 /// Splits a line that is exactly one JSON object into its string and number values (in
 /// order), each with the key it is under (the array's key for array elements). Returns false,
 /// leaving `out` unspecified, when the line is not one valid JSON object.
 pub(crate) fn json_fields(line: &[u8], out: &mut Vec<Field>) -> bool {
-    parse(line, out, None)
+    parse(line, out, None, None)
 }
 
 /// [`json_fields`], and the raw range of every key (between its quotes), in order: a key is
@@ -28,10 +44,26 @@ pub(crate) fn json_fields_and_keys(
     keys: &mut Vec<Range<usize>>,
 ) -> bool {
     keys.clear();
-    parse(line, out, Some(keys))
+    parse(line, out, Some(keys), None)
 }
 
-fn parse(line: &[u8], out: &mut Vec<Field>, mut keys: Option<&mut Vec<Range<usize>>>) -> bool {
+/// [`json_fields`], and the byte range of every object (from its `{` to after its `}`),
+/// ordered by start: what the fields of one object are.
+pub(crate) fn json_fields_and_objects(
+    line: &[u8],
+    out: &mut Vec<Field>,
+    objects: &mut Vec<Range<usize>>,
+) -> bool {
+    objects.clear();
+    parse(line, out, None, Some(objects))
+}
+
+fn parse(
+    line: &[u8],
+    out: &mut Vec<Field>,
+    mut keys: Option<&mut Vec<Range<usize>>>,
+    mut objects: Option<&mut Vec<Range<usize>>>,
+) -> bool {
     out.clear();
     let mut seen = |k: &Range<usize>| {
         if let Some(keys) = keys.as_mut() {
@@ -47,9 +79,11 @@ fn parse(line: &[u8], out: &mut Vec<Field>, mut keys: Option<&mut Vec<Range<usiz
     // belong to.
     let mut stack: Vec<(bool, Range<usize>)> = Vec::new();
     // The open objects: where each starts and the key it is under.
-    let mut objects: Vec<Scope> = Vec::new();
-    let scope = |objects: &[Scope]| (objects.len() > 1).then(|| objects[objects.len() - 1].clone());
+    let mut scopes: Vec<Scope> = Vec::new();
+    let scope = |scopes: &[Scope]| (scopes.len() > 1).then(|| scopes[scopes.len() - 1].clone());
     let mut key: Range<usize> = 0..0;
+    // The objects' ranges, by start; the open ones' indices.
+    let mut open: Vec<usize> = Vec::new();
     // States: expecting a value; after a value (expecting , or close).
     let mut want_value = true;
     loop {
@@ -58,17 +92,22 @@ fn parse(line: &[u8], out: &mut Vec<Field>, mut keys: Option<&mut Vec<Range<usiz
             let Some(c) = p.peek() else { return false };
             match c {
                 b'{' => {
-                    objects.push(Scope {
+                    scopes.push(Scope {
                         start: p.i,
                         outer: key.clone(),
                     });
+                    if let Some(o) = objects.as_mut() {
+                        open.push(o.len());
+                        o.push(p.i..p.i);
+                    }
                     p.i += 1;
                     stack.push((true, key.clone()));
                     p.ws();
                     if p.peek() == Some(b'}') {
                         p.i += 1;
                         stack.pop();
-                        objects.pop();
+                        scopes.pop();
+                        close_object(&mut objects, &mut open, p.i);
                         want_value = false;
                     } else {
                         match p.key() {
@@ -97,7 +136,7 @@ fn parse(line: &[u8], out: &mut Vec<Field>, mut keys: Option<&mut Vec<Range<usiz
                         column: 0,
                         raw: r,
                         kind: Kind::JsonString,
-                        scope: scope(&objects),
+                        scope: scope(&scopes),
                     });
                     want_value = false;
                 }
@@ -108,7 +147,7 @@ fn parse(line: &[u8], out: &mut Vec<Field>, mut keys: Option<&mut Vec<Range<usiz
                         column: 0,
                         raw: r,
                         kind: Kind::JsonNumber,
-                        scope: scope(&objects),
+                        scope: scope(&scopes),
                     });
                     want_value = false;
                 }
@@ -158,7 +197,8 @@ fn parse(line: &[u8], out: &mut Vec<Field>, mut keys: Option<&mut Vec<Range<usiz
             }
             Some(b'}') if is_obj => {
                 p.i += 1;
-                objects.pop();
+                scopes.pop();
+                close_object(&mut objects, &mut open, p.i);
                 let (_, outer) = stack.pop().expect("checked above");
                 key = outer;
                 if stack.is_empty() {
@@ -178,6 +218,13 @@ fn parse(line: &[u8], out: &mut Vec<Field>, mut keys: Option<&mut Vec<Range<usiz
     }
     p.ws();
     p.i == line.len()
+}
+
+/// Ends the innermost open object's range at `end`.
+fn close_object(objects: &mut Option<&mut Vec<Range<usize>>>, open: &mut Vec<usize>, end: usize) {
+    if let (Some(o), Some(k)) = (objects.as_mut(), open.pop()) {
+        o[k].end = end;
+    }
 }
 
 struct Parser<'a> {
@@ -487,6 +534,33 @@ mod tests {
         assert!(json_fields_and_keys(line, &mut f, &mut k));
         let keys: Vec<_> = k.iter().map(|r| &line[r.clone()]).collect();
         assert_eq!(keys, [&b"a"[..], b"jane@example.com", b"b", b"c"]);
+    }
+
+    #[test]
+    fn an_object_at_the_end_of_a_line() {
+        let line = br#"2026-03-04T10:11:12Z INFO fhir.ingest resource={"a":{"b":1}}"#;
+        assert_eq!(embedded_object(line), Some(47));
+        assert_eq!(embedded_object(br#"{"a":1}"#), None);
+        assert_eq!(embedded_object(b"Foo{a=1}"), None);
+        assert_eq!(embedded_object(br#"x={"a":1} y"#), None);
+        assert_eq!(embedded_object(br#"x={not json} y={"a":1}"#), Some(15));
+    }
+
+    #[test]
+    fn objects_are_ranges() {
+        let line = br#"{"a": {"b": [{"c": 1}, {}]}, "d": 2}"#;
+        let (mut f, mut o) = (Vec::new(), Vec::new());
+        assert!(json_fields_and_objects(line, &mut f, &mut o));
+        let got: Vec<&[u8]> = o.iter().map(|r| &line[r.clone()]).collect();
+        assert_eq!(
+            got,
+            [
+                &line[..],
+                br#"{"b": [{"c": 1}, {}]}"#,
+                br#"{"c": 1}"#,
+                b"{}"
+            ]
+        );
     }
 
     #[test]

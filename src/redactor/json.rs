@@ -30,7 +30,7 @@ impl Redactor {
             engine,
             record: rec,
         } = scratch;
-        if !record::json_fields(unit, &mut rec.fields) {
+        if !record::json::json_fields_and_objects(unit, &mut rec.fields, &mut rec.objects) {
             return false;
         }
         rec.segs.clear();
@@ -142,6 +142,15 @@ impl Redactor {
             }
             rec.escaped = escaped;
             out[first..].sort_by_key(|g| g.span.start());
+        }
+        // Values their objects type (FHIR identifiers, contact points): first, so that of
+        // equal spans theirs is kept.
+        rec.found.clear();
+        self.typed_fields(unit, &rec.fields, &rec.objects, &mut rec.found);
+        if !rec.found.is_empty() {
+            out.splice(first..first, rec.found.drain(..));
+            out[first..].sort_by_key(|g| g.span.start());
+            self.union(out, first);
         }
         true
     }

@@ -21,6 +21,7 @@ mod person_field;
 mod readings;
 mod rows;
 mod scratch;
+mod typed;
 
 pub use explain::Explanation;
 pub use scratch::Scratch;
@@ -33,7 +34,7 @@ use crate::error::Result;
 use crate::phone::Regions;
 use crate::policy::Policy;
 use crate::record::{self, Structure};
-use crate::span::{Entity, Finding};
+use crate::span::{Entity, Finding, Span};
 use crate::transform::{self, Action, Edit, Rule, Sealer};
 use crate::vault::Keyring;
 use crate::vault::codec;
@@ -340,6 +341,13 @@ impl Redactor {
         {
             return changed;
         }
+        if matches!(how, Structure::Auto)
+            && let Some(at) = record::json::embedded_object(unit)
+            && let Some(changed) =
+                self.rewrite_embedded(unit, at, findings, out, edits.as_deref_mut())
+        {
+            return changed;
+        }
         if let Some(e) = edits.as_deref_mut() {
             e.clear();
         }
@@ -347,6 +355,62 @@ impl Redactor {
             return self.rewrite_encoded(unit, findings, sealer, out, edits);
         }
         transform::rewrite_into(unit, findings, |e| self.rule(e), sealer, out, edits)
+    }
+
+    /// [`Redactor::rewrite_into`] of a line of text that ends with a JSON object at `at`: the
+    /// text before it as text, the object as a record (so it stays valid JSON). `None` when a
+    /// finding runs over the object's start (then the line is rewritten as text).
+    fn rewrite_embedded(
+        &self,
+        unit: &[u8],
+        at: usize,
+        findings: &[Finding],
+        out: &mut Vec<u8>,
+        edits: Option<&mut Vec<Edit>>,
+    ) -> Option<bool> {
+        let k = findings.partition_point(|f| f.span.start() < at);
+        if findings[..k].iter().any(|f| f.span.end() > at) {
+            return None;
+        }
+        let inner: Vec<Finding> = findings[k..]
+            .iter()
+            .map(|f| Finding {
+                span: Span::new(f.span.start() - at, f.span.end() - at),
+                ..*f
+            })
+            .collect();
+        let (mut head, mut tail) = (Vec::new(), Vec::new());
+        let (mut head_edits, mut tail_edits) = (Vec::new(), Vec::new());
+        let head_changed = self.rewrite_into(
+            &unit[..at],
+            Structure::Text,
+            &findings[..k],
+            &mut head,
+            Some(&mut head_edits),
+        );
+        let tail_changed = self.rewrite_into(
+            &unit[at..],
+            Structure::Auto,
+            &inner,
+            &mut tail,
+            Some(&mut tail_edits),
+        );
+        out.clear();
+        if !head_changed && !tail_changed {
+            return Some(false);
+        }
+        out.extend_from_slice(if head_changed { &head } else { &unit[..at] });
+        let base = out.len();
+        out.extend_from_slice(if tail_changed { &tail } else { &unit[at..] });
+        if let Some(e) = edits {
+            e.clear();
+            e.extend(head_edits);
+            e.extend(tail_edits.into_iter().map(|x| Edit {
+                from: x.from.start + at..x.from.end + at,
+                to: x.to.start + base..x.to.end + base,
+            }));
+        }
+        Some(true)
     }
 
     /// Findings in `text`, with spans relative to `text`, line by line.

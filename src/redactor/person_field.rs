@@ -179,10 +179,29 @@ pub(super) fn field_person_key(
     f: &Field,
     fields: &[Field],
 ) -> Option<PersonKey<'static>> {
+    if f.scope.is_none() && &unit[f.key.clone()] == b"name" && !names_a_person(unit, fields) {
+        return Some(PersonKey::Never);
+    }
     match scoped_person_key(unit, f, fields) {
         Some(PersonKey::Never) => Some(PersonKey::Never),
         scoped => person_key(&unit[f.key.clone()]).or(scoped),
     }
+}
+
+/// False when the record is a FHIR resource whose `name` is not a person's: only a
+/// `Patient`, `Practitioner`, `RelatedPerson` or `Person` is named after one (an
+/// `Organization`, a `Location`, a `Medication` are not). True for any other record.
+fn names_a_person(unit: &[u8], fields: &[Field]) -> bool {
+    let Some(t) = fields
+        .iter()
+        .find(|g| g.scope.is_none() && &unit[g.key.clone()] == b"resourceType")
+    else {
+        return true;
+    };
+    matches!(
+        &unit[t.raw.clone()],
+        b"Patient" | b"Practitioner" | b"RelatedPerson" | b"Person" | b"PractitionerRole"
+    )
 }
 
 /// The verdict on PERSON of field `f` of a JSON record from where it is: a `family` beside a

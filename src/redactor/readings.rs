@@ -8,10 +8,11 @@
 //! - **decoded**: when it holds percent-encoding, HTML references, a query string's `+`, or
 //!   Unicode forms of ASCII (no-break and other spaces, zero-width characters, fullwidth
 //!   digits, Unicode dashes), its decoded form too ([`crate::decode`]);
-//! - **as a record**: a JSON object line field by field, a CSV/TSV row cell by cell under its
-//!   header — and each physical line of a row leniently, so a stray quote, a ragged row or a
-//!   quoted field that swallowed lines does not take the column names away from what follows
-//!   (see [`super::rows`]).
+//! - **as a record**: a JSON object line field by field (and a JSON object that ends a line
+//!   of text, `… resource={…}`), its typed fields as what their record says they are (see
+//!   [`super::typed`]), a CSV/TSV row cell by cell under its header — and each physical line
+//!   of a row leniently, so a stray quote, a ragged row or a quoted field that swallowed lines
+//!   does not take the column names away from what follows (see [`super::rows`]).
 //!
 //! A field name raises a value's score or vouches for it; no reading removes what another
 //! found. Where findings of two readings overlap, one finding covers both (their union, masked
@@ -40,6 +41,19 @@ impl Redactor {
         let floor_made = match how {
             Structure::Auto if record::looks_like_json_object(unit) => {
                 self.scan_json_line(scratch, unit, out, &mut floor)
+            }
+            // A line of text that ends with a JSON object (`… resource={…}`): the object
+            // read field by field too.
+            Structure::Auto => {
+                if let Some(at) = record::json::embedded_object(unit) {
+                    let before = out.len();
+                    self.scan_json_line(scratch, &unit[at..], out, &mut floor);
+                    for f in &mut out[before..] {
+                        f.span = f.span.offset(at);
+                    }
+                    floor.clear();
+                }
+                false
             }
             Structure::Row(header) => {
                 self.scan_row(scratch, unit, header, out);

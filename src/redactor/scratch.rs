@@ -37,6 +37,8 @@ pub(crate) struct RecordScratch {
     pub(crate) fields: Vec<Field>,
     /// Fields of another reading of the same unit (a row's physical lines, leniently).
     pub(crate) cells: Vec<Field>,
+    /// The objects of a JSON line (their byte ranges, by start).
+    pub(crate) objects: Vec<std::ops::Range<usize>>,
     /// The text reading of a unit made together with its fields (a JSON line).
     pub(crate) floor: Vec<Finding>,
     /// The fields of a row's records, strictly (see `rows`).

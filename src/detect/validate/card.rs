@@ -106,6 +106,9 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
         return None;
     }
     let score = match brand(&d) {
+        // Seventeen to nineteen digits in one run are as often a 64-bit integer (a seed, a
+        // trace id: up to 19 digits) as a card: only with card context.
+        Some(_) if d.len() >= 17 && d.sep.is_none() => 0.45,
         Some(Brand::Visa) if d.len() != 16 => 0.8,
         // 12- to 15-digit Maestro numbers look like any grouped id: only with context.
         Some(Brand::Maestro) if d.len() < 16 => 0.45,
@@ -183,6 +186,16 @@ mod tests {
         // A 12-digit Maestro number is reported only with context.
         table(validate, 0.4, &["5038 0000 0005", "5632-3329-1704"], &[]);
         assert!(run(validate, "5038 0000 0005").unwrap().score < 0.5);
+    }
+
+    /// A 64-bit integer (`seed: 4733342587716648840`) passes Luhn one time in ten: nineteen
+    /// digits in one run need a card word.
+    #[test]
+    fn long_runs_need_context() {
+        let v = run(validate, "4733342587716648840").unwrap();
+        assert!(v.score < 0.5, "{v:?}");
+        let v = run(validate, "4111 1111 1111 1111 003").unwrap();
+        assert!(v.score >= 0.5, "{v:?}");
     }
 
     #[test]

@@ -307,8 +307,13 @@ pub(crate) fn numeric_boundary_ok(hay: &[u8], span: Span) -> bool {
     // `,` and `.` continue a number only as a short group (`1,234`, `12.5`), not between two
     // values of a list (`1993-10-06,091-26-2328`): otherwise redacting the neighbour would
     // change the verdict on the next pass.
-    let group = |run: usize, beyond: Option<&u8>| {
-        run <= 3 && !beyond.is_some_and(|b| matches!(b, b'-' | b'/' | b':'))
+    // A short group is part of this number unless what lies beyond it joins it to yet
+    // another group of digits (`2024-01-02`, `12:30.5`); a `:` after a key (`"value":2.25…`)
+    // does not.
+    let group = |run: usize, beyond: Option<&u8>, past: Option<&u8>| {
+        run <= 3
+            && !(beyond.is_some_and(|b| matches!(b, b'-' | b'/'))
+                || (beyond == Some(&b':') && past.is_some_and(u8::is_ascii_digit)))
     };
     // A group that goes on as a dotted run (`203.0.113.9`, `10.0.2997.1`) or a spaced one
     // (`0491 570 507`) is part of another value of the list, not the tail of this number:
@@ -343,13 +348,20 @@ pub(crate) fn numeric_boundary_ok(hay: &[u8], span: Span) -> bool {
             // when it is (`6642,25@example.net`, `4325100021820,8 Palmer Pine`, `...,270.86`
             // were each read as a longer number until their neighbour became a label).
             let list = hay[e] == b',';
-            if hay[e] == b'-' || (group(run, hay.get(e + 1 + run)) && !list) {
+            if hay[e] == b'-' || (group(run, hay.get(e + 1 + run), hay.get(e + 2 + run)) && !list) {
                 return false;
             }
         }
     }
     if s >= 1 {
         if hay[s - 1].is_ascii_alphanumeric() {
+            return false;
+        }
+        // A signed number (`seed: -4703476967167426113`) is a quantity: no identifier is
+        // written with a sign.
+        if hay[s - 1] == b'-'
+            && (s == 1 || matches!(hay[s - 2], b' ' | b'=' | b':' | b'[' | b'(' | b',' | b'"'))
+        {
             return false;
         }
         if s >= 2 && joiner(hay[s - 1]) && hay[s - 2].is_ascii_digit() {
@@ -360,8 +372,9 @@ pub(crate) fn numeric_boundary_ok(hay: &[u8], span: Span) -> bool {
                 .take_while(|b| digit(b))
                 .count();
             let beyond = (s - 1).checked_sub(run + 1).map(|i| &hay[i]);
+            let past = (s - 1).checked_sub(run + 2).map(|i| &hay[i]);
             let list = hay[s - 1] == b',' && another_value(hay[..s - 1 - run].iter().rev());
-            if hay[s - 1] == b'-' || (group(run, beyond) && !list) {
+            if hay[s - 1] == b'-' || (group(run, beyond, past) && !list) {
                 return false;
             }
         }
