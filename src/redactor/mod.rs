@@ -15,6 +15,7 @@ mod encoded;
 mod explain;
 mod fields;
 mod fixed_point;
+mod hl7;
 mod json;
 mod json_value;
 mod person_field;

@@ -41,9 +41,32 @@ impl Redactor {
                 | "sender"
                 | "recipient"
         );
-        if !name_shaped(trimmed, !ambiguous)
+        // A value written all in lower case (`john smith`) is read as its capitalised form:
+        // case says nothing about a name under a name key.
+        let capitalised: String;
+        let known = if trimmed.chars().any(char::is_uppercase) {
+            trimmed
+        } else {
+            capitalised = trimmed
+                .split(' ')
+                .map(|w| {
+                    let mut cs = w.chars();
+                    cs.next().map_or_else(String::new, |c| {
+                        c.to_uppercase()
+                            .chain(cs.flat_map(char::to_lowercase))
+                            .collect()
+                    })
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            &capitalised
+        };
+        let one_case = !std::ptr::eq(known, trimmed);
+        if !name_shaped(known, !ambiguous)
             || 0.9 < min
-            || (ambiguous && !crate::detect::validate::has_dictionary_name(trimmed))
+            || (ambiguous && !crate::detect::validate::has_dictionary_name(known))
+            // In lower case, a known given name first (`john smith`, not `acme corp`).
+            || (one_case && ambiguous && !crate::detect::validate::starts_with_given_name(known))
         {
             return;
         }
@@ -372,6 +395,27 @@ fn name_shaped(v: &str, any_case: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 23: case says nothing about a name under a name key; a firm in lower case is
+    /// still no person.
+    #[test]
+    fn names_in_lower_case_under_name_keys() {
+        let r = Redactor::new();
+        for (line, person) in [
+            (r#"{"name":"john smith"}"#, true),
+            (r#"{"patient_name":"maria garcia"}"#, true),
+            (r#"{"name":"JOHN SMITH"}"#, true),
+            (r#"{"customer":"acme corp"}"#, false),
+            (r#"{"name":"cache warmup"}"#, false),
+        ] {
+            let found = r.scan(line.as_bytes());
+            assert_eq!(
+                found.iter().any(|f| f.entity == Entity::PERSON),
+                person,
+                "{line}"
+            );
+        }
+    }
 
     #[test]
     fn key_lists_are_sorted() {

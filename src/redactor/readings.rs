@@ -12,7 +12,8 @@
 //!   of text, `… resource={…}`), its typed fields as what their record says they are (see
 //!   [`super::typed`]), a CSV/TSV row cell by cell under its header — and each physical line
 //!   of a row leniently, so a stray quote, a ragged row or a quoted field that swallowed lines
-//!   does not take the column names away from what follows (see [`super::rows`]).
+//!   does not take the column names away from what follows (see [`super::rows`]); an HL7 v2
+//!   segment by the positions of its fields (see [`super::hl7`]).
 //!
 //! A field name raises a value's score or vouches for it; no reading removes what another
 //! found. Where findings of two readings overlap, one finding covers both (their union, masked
@@ -65,6 +66,14 @@ impl Redactor {
             }
             _ => false,
         };
+        if matches!(how, Structure::Auto) {
+            // HL7 v2 segments, typed by position.
+            let before = out.len();
+            self.hl7_fields(unit, out);
+            if out.len() > before && before > first {
+                self.union(out, first);
+            }
+        }
         let readings = usize::from(out.len() > first);
         let text = out.len();
         // The floor (a JSON line's was made with its fields, in one pass over its words).

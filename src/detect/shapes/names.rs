@@ -168,7 +168,8 @@ fn run_at(v: &View<'_>, i: usize) -> Option<Span> {
     // More names, initials and particles: `,? (particle ){0,2}(Name|I.)`, up to four.
     let mut more = 0;
     while more < 4 && last + 1 < n {
-        let sep = v.sep(last);
+        // After an initial, what follows its dot (`John Q. Smith`).
+        let sep = v.sep_from(end, last);
         if !matches!(sep, [b' '] | [b',', b' ']) {
             break;
         }
@@ -246,6 +247,15 @@ mod tests {
         assert_eq!(cands(Shape::Name, "Doe, Jane"), ["Doe, Jane"]);
         assert_eq!(cands(Shape::Name, "José Müller ok"), ["José Müller"]);
         assert_eq!(cands(Shape::Name, "Ronald McDonald"), ["Ronald McDonald"]);
+        // A middle initial inside a name (issue 23).
+        assert_eq!(
+            cands(Shape::Name, "by John Q. Smith today"),
+            ["John Q. Smith"]
+        );
+        assert_eq!(
+            cands(Shape::Name, "Dr. Mary A. Jones, MD said"),
+            ["Dr. Mary A. Jones, MD"]
+        );
         // Structure is never a name; nor are mixed-case words.
         assert!(cands(Shape::Name, "Jun 17 07:07:00 combo iPhone JavaScript").is_empty());
         assert!(cands(Shape::Name, "org.apache.Hadoop").is_empty());

@@ -27,7 +27,46 @@ pub(crate) fn validate_v4(c: &Cand<'_>) -> Option<Verdict> {
     } else {
         0.8
     };
-    Verdict::new(c.span, score)
+    Verdict::new(Span::new(s, prefix_end(hay, e, 32)), score)
+}
+
+/// Where a CIDR prefix length after an address ends (`/24` of `192.168.1.0/24`: the
+/// network's size is part of what is written about it), or `e` when there is none.
+fn prefix_end(hay: &[u8], e: usize, max: u32) -> usize {
+    if hay.get(e) != Some(&b'/') {
+        return e;
+    }
+    let d = hay[e + 1..]
+        .iter()
+        .take(4)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let value = std::str::from_utf8(&hay[e + 1..e + 1 + d])
+        .ok()
+        .and_then(|t| t.parse::<u32>().ok());
+    let end = e + 1 + d;
+    let next = hay.get(end).copied();
+    if (1..=3).contains(&d)
+        && value.is_some_and(|v| v <= max)
+        && !next.is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'/'))
+    {
+        end
+    } else {
+        e
+    }
+}
+
+/// Where a zone index after an IPv6 address ends (`%eth0`, `%25en0` in a URL), or `e`.
+fn zone_end(hay: &[u8], e: usize) -> usize {
+    if hay.get(e) != Some(&b'%') {
+        return e;
+    }
+    let z = hay[e + 1..]
+        .iter()
+        .take(32)
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        .count();
+    if z == 0 { e } else { e + 1 + z }
 }
 
 fn is_hexish(b: u8) -> bool {
@@ -68,7 +107,8 @@ pub(crate) fn validate_v6(c: &Cand<'_>) -> Option<Verdict> {
     } else {
         0.8
     };
-    Verdict::new(Span::new(s, e), score)
+    let end = zone_end(hay, e);
+    Verdict::new(Span::new(s, prefix_end(hay, end, 128)), score)
 }
 
 /// The number of `.digits` groups at the start of `s`.
@@ -104,6 +144,35 @@ mod tests {
             Span::new(s, s + needle.len()),
             &settings,
         ))
+    }
+
+    /// Issue 23: a CIDR prefix length and a zone index are part of the address written.
+    #[test]
+    fn prefixes_and_zones_are_in_the_span() {
+        fn span<'h>(f: ValidateFn, hay: &'h str, needle: &str) -> Option<&'h str> {
+            let s = hay.find(needle).unwrap();
+            at(f, hay, needle).map(|v| &hay[s..v.span.end()])
+        }
+        assert_eq!(
+            span(validate_v4, "net 192.168.1.0/24 ok", "192.168.1.0"),
+            Some("192.168.1.0/24")
+        );
+        assert_eq!(
+            span(validate_v4, "to 10.0.0.1/api", "10.0.0.1"),
+            Some("10.0.0.1")
+        );
+        assert_eq!(
+            span(validate_v4, "to 10.0.0.1/33", "10.0.0.1"),
+            Some("10.0.0.1")
+        );
+        assert_eq!(
+            span(validate_v6, "a 2001:db8::/32 b", "2001:db8::"),
+            Some("2001:db8::/32")
+        );
+        assert_eq!(
+            span(validate_v6, "fe80::1%eth0 up", "fe80::1"),
+            Some("fe80::1%eth0")
+        );
     }
 
     #[test]

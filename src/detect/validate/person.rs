@@ -202,6 +202,23 @@ fn lookup(word: &str) -> Tok {
 /// True when some token of `text` is a given name or surname that is not a common word, or
 /// when it is two or more words the first of which is a given name (`Nick Ommeren`: `Nick`
 /// is a common word too).
+/// True when the first of two or more words of `text` is a given name in the dictionaries
+/// (and no stop or never word): the stricter test for a value whose case says nothing.
+pub(crate) fn starts_with_given_name(text: &str) -> bool {
+    let mut words = text.split([' ', ',']).filter(|w| !w.is_empty());
+    let first = words.next().map(|w| lookup(w.trim_end_matches('.')));
+    words.next().is_some()
+        && matches!(
+            first,
+            Some(Tok::Name {
+                given: true,
+                never: false,
+                stop: false,
+                ..
+            })
+        )
+}
+
 pub(crate) fn has_dictionary_name(text: &str) -> bool {
     let mut words = text.split([' ', ',']).filter(|w| !w.is_empty());
     let first = words.next().map(|w| lookup(w.trim_end_matches('.')));
