@@ -34,7 +34,7 @@ for t in "${targets[@]}"; do
       printf '\xff\xfeab\r\nx"y\n{"a":' > "corpus/$t/bom"
       printf '12345678\n"\n""\n\r\r' > "corpus/$t/crs" ;;
     csv)
-      cp ../tests/data/eval/dev.csv ../tests/data/eval/indep/people.csv "corpus/$t/"
+      cp ../tests/data/eval/dev.csv ../tests/data/eval/indep/dev/people.csv "corpus/$t/"
       sed -E 's/⟦[A-Z_]+\|//g; s/⟧//g' -i "corpus/$t/"*.csv ;;
   esac
   if [ -d "regressions/$t" ]; then cp regressions/"$t"/* "corpus/$t/"; fi

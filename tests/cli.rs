@@ -366,48 +366,39 @@ fn eval_meets_the_targets_on_the_dev_corpus() {
     assert!(lines.contains("(1221 lines)"), "{lines}");
 }
 
-/// The independent development corpus (tests/data/eval/indep, made by
-/// scripts/gen-indep-corpus.py from Faker, python-stdnum and phonenumbers, not from velum's
-/// rules): every target of issue #14 under `velum eval --check`.
+/// The independent corpus (tests/data/eval/indep, made by scripts/gen-indep-corpus.py from
+/// Faker, python-stdnum and phonenumbers, not from velum's rules), in two parts: `dev`, looked
+/// at while fixing, and `test`, only scored. Both meet `velum eval --check`'s targets; the test
+/// part also F1 ≥ 0.97 in all and ≥ 0.93 for every type (issue 23).
 #[test]
 fn eval_meets_the_targets_on_the_independent_corpus() {
-    let files: Vec<String> = [
-        "logs.txt",
-        "records.txt",
-        "notes.txt",
-        "forms.txt",
-        "hard.txt",
-        "people.csv",
-    ]
-    .iter()
-    .map(|f| {
-        data(&format!("eval/indep/{f}"))
-            .to_str()
+    for part in ["dev", "test"] {
+        let dir = data(&format!("eval/indep/{part}"));
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
             .unwrap()
-            .to_owned()
-    })
-    .collect();
-    let mut args = vec!["eval", "--check"];
-    args.extend(files.iter().map(String::as_str));
-    let out = run(&args, b"");
-    let table = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{table}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let all = table.lines().last().unwrap();
-    assert!(all.starts_with("all") && all.contains("0.95 ok"), "{all}");
-    for entity in [
-        "STREET_ADDRESS",
-        "MRN",
-        "US_BANK_ACCOUNT",
-        "PERSON",
-        "PHONE",
-    ] {
-        let row = table.lines().find(|l| l.starts_with(entity)).unwrap();
-        assert!(row.ends_with(" ok"), "{row}");
+            .map(|e| e.unwrap().path().to_str().unwrap().to_owned())
+            .collect();
+        files.sort();
+        assert!(files.len() >= 9, "{part}: {files:?}");
+        let mut args = vec!["eval", "--check"];
+        args.extend(files.iter().map(String::as_str));
+        let out = run(&args, b"");
+        let table = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{part}: {table}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let all = table.lines().last().unwrap();
+        assert!(all.starts_with("all") && all.contains("0.95 ok"), "{all}");
+        if part == "test" {
+            let f1 = |row: &str| -> f64 { row.split_whitespace().nth(6).unwrap().parse().unwrap() };
+            assert!(f1(all) >= 0.97, "test part: {all}");
+            for row in table.lines().skip(1).filter(|l| !l.starts_with("all")) {
+                assert!(f1(row) >= 0.93, "test part: {row}");
+            }
+        }
     }
 }
 

@@ -171,8 +171,11 @@ mod tests {
         let mut scratch = r.scratch();
         let mut n = 0;
         for text in [
-            include_str!("../../tests/data/eval/indep/logs.txt"),
-            include_str!("../../tests/data/eval/indep/records.txt"),
+            include_str!("../../tests/data/eval/indep/dev/logs.txt"),
+            include_str!("../../tests/data/eval/indep/test/logs.txt"),
+            include_str!("../../tests/data/eval/indep/dev/records.txt"),
+            include_str!("../../tests/data/eval/indep/test/records.txt"),
+            include_str!("../../tests/data/eval/indep/dev/fhir-server.txt"),
             include_str!("../../tests/data/eval/dev.txt"),
         ] {
             for line in text.lines() {

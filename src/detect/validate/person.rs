@@ -417,6 +417,21 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
         }
     }
     let (sc, i, mut j) = best?;
+    // A longer name from the same start that is a name too is the name (`Dear John Smith`:
+    // `John` alone after the cue scores higher than `John Smith`, whose surname is also a
+    // common word, and would leave `Smith` in clear).
+    let title = i > 0 && toks[i - 1].0 == Tok::Title;
+    let cue = if i == 0 {
+        cue_before(c.hay, s)
+    } else {
+        is_cue(&text[words[i - 1].0..words[i - 1].1]) && !words[i - 1].2
+    };
+    if let Some(longer) = (j + 1..=toks.len())
+        .rev()
+        .find(|&k| score(toks, i, k, title, cue) >= 0.5)
+    {
+        j = longer;
+    }
     let cued = if i == 0 {
         cue_before(c.hay, s)
     } else {
@@ -762,6 +777,23 @@ mod tests {
         let settings = Settings::default();
         let c = Cand::new(hay.as_bytes(), Span::new(0, hay.len()), &settings);
         validate(&c).map(|v| (hay[v.span.range()].to_owned(), v.score))
+    }
+
+    /// Issue 23: after a word that introduces a person, the whole name, not its first word
+    /// (`Dear John Smith` kept `John` and left `Smith`, a common word too, in clear).
+    #[test]
+    fn a_cue_takes_the_whole_name() {
+        use super::super::tests::run_at;
+        for (hay, name) in [
+            ("Dear John Smith, your", "John Smith"),
+            ("Hi Mary Baker, thanks", "Mary Baker"),
+            ("Dear Anna, hi", "Anna"),
+        ] {
+            let s = hay.find(name.split(' ').next().unwrap()).unwrap();
+            let e = hay.find(',').unwrap();
+            let v = run_at(validate, hay, s, e).unwrap();
+            assert_eq!(&hay[v.span.range()], name, "{hay}");
+        }
     }
 
     /// See: fuzz/regressions/scan/person-next-to-value-idempotence.
