@@ -462,6 +462,7 @@ impl Policy {
                     patterns: vec![p.regex.clone()],
                     context: p.context.clone(),
                     negative_context: Vec::new(),
+                    negative_keys: Vec::new(),
                     context_boost: p.context_boost,
                     numeric: false,
                     max_len: None,

@@ -304,6 +304,17 @@ fn split_phrase(text: &str) -> (Vec<u8>, Phrase) {
     )
 }
 
+/// One detector's own context words.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct DetectorWords {
+    /// Words that support it.
+    pub(crate) positive: Vec<String>,
+    /// Words that speak against it where they label the value.
+    pub(crate) negative: Vec<String>,
+    /// Field names that speak against it as the key of the value's field only.
+    pub(crate) negative_keys: Vec<String>,
+}
+
 pub(crate) struct ContextIndex {
     /// First sub-word (lower case) → the phrases starting with it, longest first.
     first: Heads,
@@ -321,6 +332,9 @@ pub(crate) struct ContextIndex {
     unit: Vec<bool>,
     /// Per phrase: the detectors it speaks against (their own negative words).
     opposes: Vec<Vec<u16>>,
+    /// Per phrase: the detectors it speaks against as the key of the value's field only
+    /// (`status: Will Call`, not `the status Will Call set`).
+    opposes_as_key: Vec<Vec<u16>>,
     penalty: f32,
     /// Texts velum writes in place of values: exact labels, token prefixes (`VLM_`), the
     /// bytes of mask runs. Each is a barrier like a candidate, and never context.
@@ -343,8 +357,9 @@ fn pair(w: &[u8]) -> usize {
 const ARTIFACT: u32 = u32::MAX;
 
 impl ContextIndex {
-    /// Builds the index. `positive[d]` lists detector `d`'s words. `own_negative[d]` lists
-    /// words that speak against detector `d`; `negative` is the generic list for numeric
+    /// Builds the index. `own[d]` holds detector `d`'s words: those that support it, those
+    /// that speak against it, and the field names that speak against it as the key of the
+    /// value's field only. `negative` is the generic list for numeric
     /// detectors, of which `versions` name versions. `artifacts` are the texts velum writes in place of values (labels, token
     /// prefixes, mask runs): they bound context windows exactly as the values they replaced
     /// did, and words inside them never count, so redacting redacted output changes nothing.
@@ -352,8 +367,7 @@ impl ContextIndex {
     /// # Errors
     /// None today; kept for a word list that cannot be indexed.
     pub(crate) fn build(
-        positive: &[Vec<String>],
-        own_negative: &[Vec<String>],
+        own: &[DetectorWords],
         negative: &[String],
         versions: &[String],
         units: &[String],
@@ -372,15 +386,17 @@ impl ContextIndex {
             }
         };
         let mut support_pairs = Vec::new();
-        for (d, ws) in positive.iter().enumerate() {
-            for w in ws.iter().filter(|w| !w.trim().is_empty()) {
-                support_pairs.push((slot(w, &mut words), d as u16));
-            }
-        }
         let mut oppose_pairs = Vec::new();
-        for (d, ws) in own_negative.iter().enumerate() {
-            for w in ws.iter().filter(|w| !w.trim().is_empty()) {
-                oppose_pairs.push((slot(w, &mut words), d as u16));
+        let mut key_pairs = Vec::new();
+        for (d, o) in own.iter().enumerate() {
+            for (list, pairs) in [
+                (&o.positive, &mut support_pairs),
+                (&o.negative, &mut oppose_pairs),
+                (&o.negative_keys, &mut key_pairs),
+            ] {
+                for w in list.iter().filter(|w| !w.trim().is_empty()) {
+                    pairs.push((slot(w, &mut words), d as u16));
+                }
             }
         }
         let neg_slots: Vec<usize> = negative
@@ -390,15 +406,17 @@ impl ContextIndex {
             .collect();
         let mut supports: Vec<Vec<u16>> = vec![Vec::new(); words.len()];
         let mut opposes: Vec<Vec<u16>> = vec![Vec::new(); words.len()];
+        let mut opposes_as_key: Vec<Vec<u16>> = vec![Vec::new(); words.len()];
         let mut neg: Vec<bool> = vec![false; words.len()];
-        for (i, d) in support_pairs {
-            if !supports[i].contains(&d) {
-                supports[i].push(d);
-            }
-        }
-        for (i, d) in oppose_pairs {
-            if !opposes[i].contains(&d) {
-                opposes[i].push(d);
+        for (pairs, to) in [
+            (support_pairs, &mut supports),
+            (oppose_pairs, &mut opposes),
+            (key_pairs, &mut opposes_as_key),
+        ] {
+            for (i, d) in pairs {
+                if !to[i].contains(&d) {
+                    to[i].push(d);
+                }
             }
         }
         for i in neg_slots {
@@ -473,6 +491,7 @@ impl ContextIndex {
             starts,
             supports,
             opposes,
+            opposes_as_key,
             negative: neg,
             version,
             unit,
@@ -784,7 +803,8 @@ impl ContextIndex {
                     eff.positive = Some(*h);
                 }
             } else if ((numeric && self.negative[w] && self.lowers(w, hay, span))
-                || self.opposes[w].contains(&det))
+                || self.opposes[w].contains(&det)
+                || (self.opposes_as_key[w].contains(&det) && is_key(hay, h.span)))
                 && adjacent(hay, h.span, span, self.unit[w])
                 && eff.negative.is_none_or(|n| dist(h) < dist(&n))
             {
@@ -804,6 +824,7 @@ impl ContextIndex {
                     // A sibling's word only vouches.
                 } else if (numeric && self.negative[w] && self.lowers(w, hay, span))
                     || self.opposes[w].contains(&det)
+                    || self.opposes_as_key[w].contains(&det)
                 {
                     eff.negative = eff.negative.or(Some(*h));
                 }

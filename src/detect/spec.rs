@@ -37,6 +37,9 @@ pub(crate) struct DetectorDef {
     pub(crate) context: Vec<String>,
     /// Words that speak against this detector in particular.
     pub(crate) negative_context: Vec<String>,
+    /// Field names whose values are never this entity: they speak against it as the key of
+    /// the value's field only (`status: Will Call`).
+    pub(crate) negative_keys: Vec<String>,
     pub(crate) context_boost: f32,
     /// Takes the generic negative context of numeric identifiers.
     pub(crate) numeric: bool,
@@ -86,6 +89,8 @@ struct DetectorSpec {
     context: Vec<String>,
     #[serde(default)]
     negative_context: Vec<String>,
+    #[serde(default)]
+    negative_keys: Vec<String>,
     #[serde(default = "default_boost")]
     context_boost: f32,
     #[serde(default)]
@@ -177,6 +182,7 @@ pub(crate) fn builtin() -> Result<(Vec<DetectorDef>, NegativeContext)> {
                 patterns: d.patterns,
                 context: d.context,
                 negative_context: d.negative_context,
+                negative_keys: d.negative_keys,
                 context_boost: d.context_boost,
                 numeric: d.numeric,
                 max_len: d.max_len,

@@ -18,6 +18,7 @@ mod fixed_point;
 mod hl7;
 mod json;
 mod json_value;
+mod labelled;
 mod person_field;
 mod readings;
 mod rows;

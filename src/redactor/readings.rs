@@ -13,7 +13,8 @@
 //!   [`super::typed`]), a CSV/TSV row cell by cell under its header — and each physical line
 //!   of a row leniently, so a stray quote, a ragged row or a quoted field that swallowed lines
 //!   does not take the column names away from what follows (see [`super::rows`]); an HL7 v2
-//!   segment by the positions of its fields (see [`super::hl7`]).
+//!   segment by the positions of its fields (see [`super::hl7`]); the names a person key
+//!   labels in text, `name=ROBERT SMITH` (see [`super::labelled`]).
 //!
 //! A field name raises a value's score or vouches for it; no reading removes what another
 //! found. Where findings of two readings overlap, one finding covers both (their union, masked
@@ -73,6 +74,11 @@ impl Redactor {
             if out.len() > before && before > first {
                 self.union(out, first);
             }
+        }
+        // Names a person key labels in the text (`name=ROBERT SMITH`).
+        let before = out.len();
+        if self.labelled_names(unit, out) > 0 && before > first {
+            self.union(out, first);
         }
         let readings = usize::from(out.len() > first);
         let text = out.len();

@@ -51,10 +51,16 @@ fn effect_within(
 fn index() -> ContextIndex {
     ContextIndex::build(
         &[
-            vec!["card".into(), "credit card".into()],
-            vec!["ssn".into()],
+            DetectorWords {
+                positive: vec!["card".into(), "credit card".into()],
+                ..DetectorWords::default()
+            },
+            DetectorWords {
+                positive: vec!["ssn".into()],
+                negative: vec!["build".into()],
+                negative_keys: vec!["status".into()],
+            },
         ],
-        &[vec![], vec!["build".into()]],
         &["order".into(), "v".into(), "ms".into()],
         &["v".into()],
         &["ms".into()],
@@ -254,4 +260,22 @@ fn effect_in_window() {
     let s = "order=4111111111111111";
     let h = hits(&ix, s);
     assert!(delta(&ix, s, &h, (6, 22), 0, true) < 0.0);
+}
+
+/// A field name that speaks against a detector does so as the key of the value's field
+/// only: `status: 536-90-4399`, not `the status 536-90-4399` (issue 23).
+#[test]
+fn a_negative_key_counts_only_as_the_key() {
+    let ix = index();
+    for (s, lowered) in [
+        ("status: 536-90-4399", true),
+        ("status=536-90-4399", true),
+        ("{\"status\":\"536-90-4399\"}", true),
+        ("the status 536-90-4399 set", false),
+    ] {
+        let at = s.find("536").unwrap();
+        let h = hits(&ix, s);
+        let d = delta(&ix, s, &h, (at, at + 11), 1, false);
+        assert_eq!(d < 0.0, lowered, "{s}: {d}");
+    }
 }

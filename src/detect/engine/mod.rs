@@ -16,7 +16,7 @@ mod custom;
 
 use std::collections::{HashMap, HashSet};
 
-use super::context::{self, Artifact, ContextIndex, Effect, Hit};
+use super::context::{self, Artifact, ContextIndex, DetectorWords, Effect, Hit};
 use super::lex::Words;
 use super::resolve::{Scored, resolve};
 use super::shapes::{Shape, View};
@@ -323,7 +323,7 @@ impl Engine {
         }
         let mut allow_sets: Vec<HashSet<Vec<u8>>> = Vec::new();
         let mut allow_of: HashMap<Entity, usize> = HashMap::new();
-        let mut positive: Vec<Vec<String>> = Vec::new();
+        let mut own: Vec<DetectorWords> = Vec::new();
         let mut dets = Vec::with_capacity(defs.len());
         for def in defs {
             let eo = opts.entities.get(&def.entity);
@@ -337,7 +337,11 @@ impl Engine {
             if let Some(o) = eo {
                 words.extend(o.context.iter().cloned());
             }
-            positive.push(words);
+            own.push(DetectorWords {
+                positive: words,
+                negative: def.negative_context.clone(),
+                negative_keys: def.negative_keys.clone(),
+            });
             let min_score = eo.and_then(|o| o.min_score).unwrap_or(opts.min_score);
             dets.push(Det {
                 id: def.id,
@@ -353,11 +357,8 @@ impl Engine {
                 allow,
             });
         }
-        let own_negative: Vec<Vec<String>> =
-            defs.iter().map(|d| d.negative_context.clone()).collect();
         let context = ContextIndex::build(
-            &positive,
-            &own_negative,
+            &own,
             &negative.words,
             &negative.versions,
             &negative.units,

@@ -167,6 +167,47 @@ pub(crate) fn is_street_type(word: &[u8]) -> bool {
     in_list(TYPES_AFTER, word)
 }
 
+/// Street types written first that are also everyday English words or abbreviations of one
+/// or two letters: never evidence on their own (`Place an order`, `Route 66`, `Al Smith`).
+const TYPES_BEFORE_WEAK: &[&str] = &[
+    "al", "bd", "c", "campo", "cours", "os", "parque", "passage", "pl", "place", "route", "square",
+    "ul", "voie",
+];
+
+/// True when `word` is a street type written before the name (`Calle`, `Via`, `rue`) that
+/// says *street* by itself, written as a word (capitalised, in capitals, or the French lower
+/// case), not an everyday English word.
+pub(crate) fn is_street_type_first(word: &[u8]) -> bool {
+    in_list(TYPES_BEFORE, word) && !in_list(TYPES_BEFORE_WEAK, word)
+}
+
+/// True when `head` (the bytes before a name, up to its start) ends with a street type
+/// written first, and maybe the small words of a street name after it: `Calle `, `rue `,
+/// `Calle de `, `Via della `. The name after it is the street's (`Calle Miguel Hidalgo`,
+/// `rue Victor Hugo`), not a person's.
+pub(crate) fn ends_with_street_type_first(head: &[u8]) -> bool {
+    let mut head = head;
+    for _ in 0..3 {
+        let Some(h) = head.strip_suffix(b" ") else {
+            return false;
+        };
+        let from = h
+            .iter()
+            .rposition(|&b| !(b.is_ascii_alphabetic() || b >= 0x80))
+            .map_or(0, |p| p + 1);
+        let word = &h[from..];
+        if word.is_empty() {
+            return false;
+        }
+        if in_list(PARTICLES, word) && word[0].is_ascii_lowercase() {
+            head = &h[..from];
+            continue;
+        }
+        return is_street_type_first(word);
+    }
+    false
+}
+
 /// What a street address candidate holds (read back by the validator).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Parts {
@@ -595,10 +636,17 @@ impl Reader<'_, '_> {
         } else {
             return None;
         };
+        // A type word first that says *street* by itself (`Calle`, `Via`, not `Place`)
+        // makes the street as strong as the US `12 Oak Street`.
+        let typed = !compound && self.name(start) && is_street_type_first(self.t(start));
         // The house number, or a postcode right after a comma (no house number).
         match self.house(i) {
             Some(h) if !(matches!(before, [b',', b' ']) && self.postcode_first(i).is_some()) => {
-                Some(self.finish(self.start(start), h, Parts::default()))
+                let parts = Parts {
+                    typed,
+                    ..Parts::default()
+                };
+                Some(self.finish(self.start(start), h, parts))
             }
             _ if matches!(before, [b',', b' ']) => {
                 let t = self.postcode_first(i)?;

@@ -41,14 +41,19 @@ pub(super) fn iban(v: &View<'_>, from: usize, check: &mut dyn FnMut(Span) -> Opt
         }
         let mut chars = t.len();
         let mut k = i;
-        // One separator kind (the validator wants it too): `…7654 32 5555-5555` ends at `5555`.
-        let sep = v.sep(i);
+        // One separator kind after the first group (the validator wants it too):
+        // `…7654 32 5555-5555` ends at `5555`. The first may differ, as where the national
+        // account number follows in its own form (`BE68 539-0075470-34`).
+        let mut rest: Option<&[u8]> = None;
         while k + 1 < n
             && matches!(v.sep(k), [b' '] | [b'-'])
-            && v.sep(k) == sep
+            && rest.is_none_or(|s| s == v.sep(k))
             && !v.w[k + 1].has(WIDE)
             && chars + v.w[k + 1].len() <= 34
         {
+            if k > i {
+                rest = Some(v.sep(k));
+            }
             chars += v.w[k + 1].len();
             k += 1;
         }
@@ -208,6 +213,10 @@ mod tests {
         assert_eq!(
             cands(Shape::Iban, "DE 89 3704 0044 0532 0130 00"),
             ["DE 89 3704 0044 0532 0130 00"]
+        );
+        assert_eq!(
+            cands(Shape::Iban, "BE68 539-0075470-34 x"),
+            ["BE68 539-0075470-34"]
         );
         assert!(cands(Shape::Iban, "ab12 x").is_empty());
     }

@@ -86,20 +86,23 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
     let d = c.digits(b" -")?;
     // Contiguous, or grouped as cards print them: in fours (4-4-4-4, 4-4-4-4-3, the 15-, 14-
     // and 13-digit 4-4-4-3, 4-4-4-2 and 4-4-4-1, a 12-digit Maestro 4-4-4), Amex 4-6-5,
-    // Diners 4-6-4, and the 13-digit 4-3-3-3.
-    if !d.grouped_as(&[
-        &[4, 4, 4, 4],
-        &[4, 4, 4, 4, 3],
-        &[4, 4, 4, 4, 2],
-        &[4, 4, 4, 4, 1],
-        &[4, 6, 5],
-        &[4, 6, 4],
-        &[4, 4, 4, 3],
-        &[4, 4, 4, 2],
-        &[4, 4, 4, 1],
-        &[4, 4, 4],
-        &[4, 3, 3, 3],
-    ]) {
+    // Diners 4-6-4, the 13-digit 4-3-3-3, and 16 digits in two halves (8-8).
+    let halves = d.ngroups == 2 && d.groups() == [8, 8];
+    if !halves
+        && !d.grouped_as(&[
+            &[4, 4, 4, 4],
+            &[4, 4, 4, 4, 3],
+            &[4, 4, 4, 4, 2],
+            &[4, 4, 4, 4, 1],
+            &[4, 6, 5],
+            &[4, 6, 4],
+            &[4, 4, 4, 3],
+            &[4, 4, 4, 2],
+            &[4, 4, 4, 1],
+            &[4, 4, 4],
+            &[4, 3, 3, 3],
+        ])
+    {
         return None;
     }
     if !(12..=19).contains(&d.len()) || d.all_same() || !luhn_ok(d.as_slice()) {
@@ -109,6 +112,8 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
         // Seventeen to nineteen digits in one run are as often a 64-bit integer (a seed, a
         // trace id: up to 19 digits) as a card: only with card context.
         Some(_) if d.len() >= 17 && d.sep.is_none() => 0.45,
+        // Two 8-digit halves are as often two ids side by side: only with card context.
+        Some(_) if halves => 0.45,
         Some(Brand::Visa) if d.len() != 16 => 0.8,
         // 12- to 15-digit Maestro numbers look like any grouped id: only with context.
         Some(Brand::Maestro) if d.len() < 16 => 0.45,
@@ -183,6 +188,10 @@ mod tests {
             &["4222 222 222 222", "4222-2222-2222-2"],
             &["4222 22 222 2222", "42 2222 2222 222", "5038 00 000 005"],
         );
+        // 8-8 halves are a card only with context.
+        table(validate, 0.4, &["4111 1111 1111 1111"], &[]);
+        let v = run(validate, "45325260 18159080").unwrap();
+        assert!(v.score < 0.5, "{v:?}");
         // A 12-digit Maestro number is reported only with context.
         table(validate, 0.4, &["5038 0000 0005", "5632-3329-1704"], &[]);
         assert!(run(validate, "5038 0000 0005").unwrap().score < 0.5);

@@ -107,8 +107,10 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
     if c.span.start() > 0 && c.hay[c.span.start() - 1].is_ascii_alphanumeric() {
         return None;
     }
-    // One separator kind; find where the country's length ends (it may end before the
-    // candidate does, at a group boundary).
+    // One separator kind after the first group (the national account number may follow the
+    // country and check digits in its own form: `BE68 539-0075470-34`); find where the
+    // country's length ends (it may end before the candidate does, at a group boundary).
+    let mut first = None;
     let mut sep = None;
     let mut count = 0usize;
     let mut cut = None;
@@ -116,10 +118,11 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
     let want = country_length(cc);
     for (i, &x) in b.iter().enumerate() {
         if x == b' ' || x == b'-' {
-            match sep {
-                None => sep = Some(x),
-                Some(s) if s == x => {}
-                Some(_) => return None,
+            match (first, sep) {
+                (None, _) => first = Some(x),
+                (Some(_), None) => sep = Some(x),
+                (Some(_), Some(s)) if s == x => {}
+                _ => return None,
             }
             continue;
         }
@@ -144,7 +147,9 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
             })
             .collect(),
     };
-    let end = ends.into_iter().find(|&end| part_ok(c, b, cc, sep, end))?;
+    let end = ends
+        .into_iter()
+        .find(|&end| part_ok(c, b, cc, first.is_some(), end))?;
     let span = Span::new(c.span.start(), c.span.start() + end);
     // National check digits that fail make a look-alike (it passed mod 97 by chance, or was
     // made up): reported only next to a word that says IBAN.
@@ -162,15 +167,13 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
 
 /// The checks on the candidate's first `end` bytes: grouping, BBAN shape, check digits,
 /// mod 97, and the boundary after it.
-fn part_ok(c: &Cand<'_>, b: &[u8], cc: [u8; 2], sep: Option<u8>, end: usize) -> bool {
+fn part_ok(c: &Cand<'_>, b: &[u8], cc: [u8; 2], grouped: bool, end: usize) -> bool {
     let part = &b[..end];
-    // The separator is the part's own: a compact IBAN followed by ` bic` is still compact.
-    let sep = sep.filter(|s| part.contains(s));
     // Printed form: the country and check digits as one group of four (or two groups of
     // two), the rest in groups of any size (`DK16 710392 382 58588`); UUIDs and hex ids
-    // (`ba53f259-7620-4db1`) start otherwise.
-    if let Some(sep) = sep {
-        let mut groups = part.split(|&x| x == sep);
+    // (`ba53f259-7620-4db1`) start otherwise. A compact IBAN followed by ` bic` is compact.
+    if grouped && part.iter().any(|&x| x == b' ' || x == b'-') {
+        let mut groups = part.split(|&x| x == b' ' || x == b'-');
         let first = groups.next().map_or(0, <[u8]>::len);
         let apart = first == 2 && part.get(3).is_some_and(u8::is_ascii_digit);
         if !(first == 4 || apart) || groups.any(<[u8]>::is_empty) {
@@ -185,9 +188,10 @@ fn part_ok(c: &Cand<'_>, b: &[u8], cc: [u8; 2], sep: Option<u8>, end: usize) -> 
     if norm.len() < 5 || !bban_ok(cc, &norm[4..]) {
         return false;
     }
+    // The check digits, wherever the grouping put them (`DE 89 …` has them apart).
     let check = match (
-        (part[2] as char).to_digit(10),
-        (part[3] as char).to_digit(10),
+        (norm[2] as char).to_digit(10),
+        (norm[3] as char).to_digit(10),
     ) {
         (Some(a), Some(b)) => a * 10 + b,
         _ => return false,
@@ -291,9 +295,15 @@ mod tests {
                 "IE18 OEDW8 156751 26029 79",
                 "PL25 691531695707280488214734",
                 "GB82-WEST-123456-98765432",
+                "BE68 539-0075470-34",
+                "BE 68 5390 0754 7034",
             ],
             // The same digits, one changed; the country and check digits split 3-1.
-            &["DK16 710392 382 58589", "DK1 6710392 382 58588"],
+            &[
+                "DK16 710392 382 58589",
+                "DK1 6710392 382 58588",
+                "BE68 539-0075470 34",
+            ],
         );
     }
 

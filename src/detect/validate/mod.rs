@@ -25,7 +25,7 @@ mod ssn;
 use crate::phone::Regions;
 use crate::span::Span;
 
-pub(crate) use person::{has_dictionary_name, starts_with_given_name};
+pub(crate) use person::{has_dictionary_name, is_name_word, starts_with_given_name};
 
 /// Per-engine settings a validator may consult.
 #[derive(Clone, Debug)]

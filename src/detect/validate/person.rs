@@ -219,6 +219,15 @@ pub(crate) fn starts_with_given_name(text: &str) -> bool {
         )
 }
 
+/// True when `word` is a given name or surname in the dictionaries; with `common`, also when
+/// it is a common word too (`smith`, but also `in` and `said`).
+pub(crate) fn is_name_word(word: &str, common: bool) -> bool {
+    matches!(
+        lookup(word.trim_end_matches('.')),
+        Tok::Name { given, surname, never: false, stop, .. } if (given || surname) && (common || !stop)
+    )
+}
+
 pub(crate) fn has_dictionary_name(text: &str) -> bool {
     let mut words = text.split([' ', ',']).filter(|w| !w.is_empty());
     let first = words.next().map(|w| lookup(w.trim_end_matches('.')));
@@ -657,10 +666,15 @@ fn cue_before(hay: &[u8], start: usize) -> bool {
     std::str::from_utf8(&head[from..]).is_ok_and(is_cue)
 }
 
-/// True when a name at `start` whose last word is `last` is the name of a street: a house
+/// True when a name at `start` whose last word is `last` is the name of a street: a street
+/// type written before it (`Calle Miguel Hidalgo`, `Via della Giuseppe Verdi`), or a house
 /// number before it (and maybe a direction: `3659 E Madison Way`) and a street type last
 /// (`475 Michelle Port`, `4225 Ashley Garden`).
 fn street_name(hay: &[u8], start: usize, last: &str) -> bool {
+    // A street type written first: `Calle Miguel Hidalgo`, `rue Victor Hugo`.
+    if crate::detect::shapes::address::ends_with_street_type_first(&hay[..start]) {
+        return true;
+    }
     let mut head = hay[..start].strip_suffix(b" ").unwrap_or(b"x");
     let word = head
         .iter()
@@ -768,6 +782,10 @@ mod tests {
         // After a direction too (a fuzzer's input: the address lost to the name).
         assert!(run_at(validate, "3659 E Madison Way, Austin", 7, 18).is_none());
         assert!(run_at(validate, "3659 N. Madison Way", 8, 19).is_none());
+        // A street type written first (issue 23).
+        assert!(run_at(validate, "to Calle Miguel Hidalgo 25", 9, 23).is_none());
+        assert!(run_at(validate, "12 rue Victor Hugo", 7, 18).is_none());
+        assert!(run_at(validate, "Via della Giuseppe Verdi", 9, 24).is_none());
     }
 
     use super::*;

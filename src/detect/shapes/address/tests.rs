@@ -100,13 +100,42 @@ fn not_addresses() {
 
 #[test]
 fn word_lists_are_sorted() {
-    for list in [TYPES_AFTER, TYPES_BEFORE, UNITS, PARTICLES, DIRECTIONS] {
+    for list in [
+        TYPES_AFTER,
+        TYPES_BEFORE,
+        TYPES_BEFORE_WEAK,
+        UNITS,
+        PARTICLES,
+        DIRECTIONS,
+    ] {
         assert!(list.iter().all(|w| (1..=18).contains(&w.len())));
         let mut sorted = list.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(list, sorted.as_slice());
     }
+}
+
+/// Issue 23: a street named after a person, its type first (`Calle Miguel Hidalgo 25`), is
+/// a street as strong as `12 Oak Street`, and the name in it no person.
+#[test]
+fn a_type_first_street_with_its_number() {
+    for s in [
+        "Calle Miguel Hidalgo 25",
+        "Via Giuseppe Garibaldi 12",
+        "Rua Augusta 1578",
+        "Calle de Anacleto Domínguez 8",
+    ] {
+        let p = parts(s.as_bytes()).unwrap();
+        assert!(p.typed, "{s}");
+    }
+    for s in ["Place Order 2", "Route Planner 66"] {
+        assert!(parts(s.as_bytes()).is_none_or(|p| !p.typed), "{s}");
+    }
+    assert!(ends_with_street_type_first(b"ships to Calle "));
+    assert!(ends_with_street_type_first(b"lives at 4, rue de la "));
+    assert!(!ends_with_street_type_first(b"Place "));
+    assert!(!ends_with_street_type_first(b"sent "));
 }
 
 #[test]
