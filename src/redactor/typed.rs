@@ -7,7 +7,11 @@
 //!   nhs-number`, a URI naming an MRN): its `value` is that identifier, a UUID or a number
 //!   no issuer would hand out (Synthea's `999-…` SSNs) included;
 //! - a `ContactPoint` by its `system`: `phone`, `fax`, `pager`, `sms` make its `value` a
-//!   phone number, `email` an e-mail address, however it is written.
+//!   phone number, `email` an e-mail address, however it is written;
+//! - an `Address`'s `line` strings (under `address`): the street part of an address, in
+//!   capitals or with a street type no list knows (`67 GRAND ARMY OF THE REPUBLIC HIGHWAY`,
+//!   `381 Stehr Highlands`);
+//! - a Patient's `patient-mothersMaidenName` extension: its `valueString` is a person's name.
 //!
 //! These findings take the detector (and threshold) of their entity; they add to the text
 //! and field readings of the same line, and win where they cover the same bytes.
@@ -36,19 +40,33 @@ impl Redactor {
         out: &mut Vec<Finding>,
     ) {
         for f in fields {
-            if &unit[f.key.clone()] != b"value"
-                || f.raw.is_empty()
+            if f.raw.is_empty()
                 || f.raw.len() > MAX_VALUE
                 || !matches!(f.kind, Kind::JsonString | Kind::JsonNumber)
             {
                 continue;
             }
             let Some(scope) = &f.scope else { continue };
-            let Ok(o) = objects.binary_search_by_key(&scope.start, |r| r.start) else {
-                continue;
-            };
-            let object = objects[o].clone();
-            let Some(entity) = type_of(unit, fields, scope.start, &object) else {
+            let key = &unit[f.key.clone()];
+            let entity = if key == b"line"
+                && f.kind == Kind::JsonString
+                && &unit[scope.outer.clone()] == b"address"
+            {
+                // An `Address`'s `line`: the street, the house number, the flat.
+                Entity::STREET_ADDRESS
+            } else if key == b"valueString" && maiden_name(unit, fields, scope.start) {
+                // The mother's maiden name extension of a FHIR Patient.
+                Entity::PERSON
+            } else if key == b"value" {
+                let Ok(o) = objects.binary_search_by_key(&scope.start, |r| r.start) else {
+                    continue;
+                };
+                let object = objects[o].clone();
+                let Some(entity) = type_of(unit, fields, scope.start, &object) else {
+                    continue;
+                };
+                entity
+            } else {
                 continue;
             };
             let Some((id, e, min)) = self.compiled.engine.detector(detector_of(entity)) else {
@@ -77,8 +95,20 @@ fn detector_of(e: Entity) -> &'static str {
         Entity::US_MBI => "us_mbi",
         Entity::UK_NHS => "uk_nhs",
         Entity::EMAIL => "email",
+        Entity::STREET_ADDRESS => "street_address",
+        Entity::PERSON => "person",
         _ => "phone",
     }
+}
+
+/// True when the object at `start` is the FHIR extension of a mother's maiden name (its `url`
+/// ends `patient-mothersMaidenName`).
+fn maiden_name(unit: &[u8], fields: &[Field], start: usize) -> bool {
+    fields.iter().any(|g| {
+        g.scope.as_ref().is_some_and(|s| s.start == start)
+            && &unit[g.key.clone()] == b"url"
+            && unit[g.raw.clone()].ends_with(b"mothersMaidenName")
+    })
 }
 
 /// What the object at `start` (spanning `object`) types its `value` as, by its `system`
@@ -162,6 +192,17 @@ mod tests {
                 "{want:?} in {got:?}"
             );
         }
+        // An address's lines are its street, whatever their form.
+        let line = r#"{"resourceType":"Patient","address":[{"line":["ONE GENERAL STREET","381 Stehr Highlands"],"city":"Lawrence"}]}"#;
+        let got = found(line);
+        for v in ["ONE GENERAL STREET", "381 Stehr Highlands"] {
+            assert!(
+                got.iter().any(|(e, g)| e == "STREET_ADDRESS" && g == v),
+                "{v} in {got:?}"
+            );
+        }
+        let line = r#"{"extension":[{"url":"http://hl7.org/fhir/StructureDefinition/patient-mothersMaidenName","valueString":"Blanch Crooks"}]}"#;
+        assert!(found(line).contains(&("PERSON".to_owned(), "Blanch Crooks".to_owned())));
         // An identifier of no personal type is not one.
         assert!(
             !got.iter().any(|(_, v)| v.starts_with("a37ffc2e")),

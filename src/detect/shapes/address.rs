@@ -110,9 +110,12 @@ const COMPOUND_ENDINGS: &[&str] = &[
 #[rustfmt::skip]
 const UNITS: &[&str] = &[
     "apartment", "app", "appartamento", "apt", "bldg", "dept", "escalera", "fl", "flat",
-    "floor", "interno", "lot", "piano", "piso", "puerta", "rm", "room", "ste", "studio",
-    "suite", "unit", "whg", "wohnung",
+    "floor", "interno", "level", "lot", "piano", "piso", "puerta", "rm", "room", "ste",
+    "studio", "suite", "unit", "whg", "wohnung",
 ];
+
+/// Unit designators written short with their dot (PL `m.` mieszkanie, `lok.` lokal).
+const UNITS_DOTTED: &[&str] = &["lok", "m"];
 
 /// Small words inside a street or place name (`Calle de la Paz`, `Raabs an der Thaya`).
 #[rustfmt::skip]
@@ -147,8 +150,8 @@ const NAME_WORDS: usize = 4;
 
 /// `t` lower-cased is in `list` (sorted: a test checks).
 fn in_list(list: &[&str], t: &[u8]) -> bool {
-    // Every listed word has 1 to 18 bytes.
-    if t.is_empty() || t.len() > 18 {
+    // Every listed word has 1 to 24 bytes.
+    if t.is_empty() || t.len() > 24 {
         return false;
     }
     let mut buf = [0u8; 24];
@@ -165,6 +168,23 @@ fn in_list(list: &[&str], t: &[u8]) -> bool {
 /// True when `word` is a street type written after the name (`Street`, `Port`, `Garden`).
 pub(crate) fn is_street_type(word: &[u8]) -> bool {
     in_list(TYPES_AFTER, word)
+}
+
+/// Countries written after an address, in English and in their own languages, lower case
+/// (sorted: a test checks).
+#[rustfmt::skip]
+const COUNTRIES: &[&str] = &[
+    "australia", "austria", "belgie", "belgique", "belgium", "belgië", "brasil", "brazil",
+    "canada", "danmark", "denmark", "deutschland", "eire", "espana", "españa", "finland",
+    "france", "germany", "great britain", "ireland", "italia", "italy", "magyarország",
+    "mexico", "méxico", "nederland", "new zealand", "norge", "norway", "poland", "polska",
+    "portugal", "schweiz", "scotland", "spain", "suisse", "suomi", "sverige", "sweden",
+    "switzerland", "the netherlands", "uk", "united kingdom", "united states",
+    "united states of america", "us", "usa", "wales", "österreich",
+];
+
+fn is_country(t: &[u8]) -> bool {
+    in_list(COUNTRIES, t)
 }
 
 /// Street types written first that are also everyday English words or abbreviations of one
@@ -403,6 +423,15 @@ impl Reader<'_, '_> {
         {
             last = k + 1;
         }
+        // `12 bis`, `7-ter` (FR, NL, IT): a repeated number.
+        if matches!(self.sep(last), [b' '] | [b'-'])
+            && last + 1 < self.n()
+            && ["bis", "ter", "quater"]
+                .iter()
+                .any(|w| self.t(last + 1).eq_ignore_ascii_case(w.as_bytes()))
+        {
+            last += 1;
+        }
         Some(last)
     }
 
@@ -417,6 +446,18 @@ impl Reader<'_, '_> {
         if matches!(sep, [b' ', b'#'] | [b',', b' ', b'#'] | [b' ', b'#', b' ']) {
             return self.unit_id(u);
         }
+        if matches!(sep, [b' '] | [b',', b' '])
+            && let Some(f) = self.floor_door(u)
+        {
+            return Some(f);
+        }
+        // `m. 15`, `lok. 3` (PL): a unit written short, with its dot.
+        if matches!(sep, [b' '] | [b',', b' '])
+            && in_list(UNITS_DOTTED, self.t(u))
+            && matches!(self.sep(u), [b'.', b' '])
+        {
+            return self.unit_id(u + 1);
+        }
         if !matches!(sep, [b' '] | [b',', b' ']) || !self.is(u, UNITS) {
             return None;
         }
@@ -424,6 +465,38 @@ impl Reader<'_, '_> {
             return None;
         }
         self.unit_id(u + 1)
+    }
+
+    /// A Spanish floor and door from word `k`: `3º 2ª`, `3º B`, `2º-1ª`, `1º izq`, `bajo A`.
+    /// Its last word.
+    fn floor_door(&self, k: usize) -> Option<usize> {
+        let ordinal = |t: &[u8]| {
+            std::str::from_utf8(t).is_ok_and(|s| {
+                let d = s.bytes().take_while(u8::is_ascii_digit).count();
+                (1..=2).contains(&d) && matches!(&s[d..], "º" | "ª" | "°" | "o" | "a")
+            })
+        };
+        let t = self.t(k);
+        let floor = ordinal(t) && t.len() > 1 && !t.iter().all(u8::is_ascii_alphanumeric)
+            || t.eq_ignore_ascii_case(b"bajo")
+            || t.eq_ignore_ascii_case(b"entlo");
+        if !floor {
+            return None;
+        }
+        let d = k + 1;
+        if d < self.n() && matches!(self.sep(k), [b' '] | [b'-']) {
+            let dt = self.t(d);
+            let door = ordinal(dt)
+                || (dt.len() == 1 && dt[0].is_ascii_uppercase())
+                || (dt.len() <= 2 && self.v.w[d].is_number())
+                || ["izq", "izda", "dcha", "dch", "der", "centro"]
+                    .iter()
+                    .any(|w| dt.eq_ignore_ascii_case(w.as_bytes()));
+            if door {
+                return Some(d);
+            }
+        }
+        Some(k)
     }
 
     /// A unit's id at word `k`: up to six letters and digits with a digit (`4B`, `27a`,
@@ -514,6 +587,9 @@ impl Reader<'_, '_> {
         if let Some(t) = self.tail(last).or_else(|| self.eircode_tail(last)) {
             last = t;
             parts.tail = true;
+            if let Some(c) = self.country_after(last) {
+                last = c;
+            }
         }
         let mut end = if parts.tail || parts.unit {
             self.end(last)
@@ -545,6 +621,15 @@ impl Reader<'_, '_> {
             && let Some(u) = self.unit_before(i - 1)
         {
             start = self.start(u);
+            parts.unit = true;
+        } else if h > i
+            && i > self.from
+            && matches!(self.v.sep_before(i), [b' '])
+            && self.name(i - 1)
+            && self.is(i - 1, UNITS)
+        {
+            // `Unit 5/12 Smith St` (AU): the unit's number before the house number's.
+            start = self.start(i - 1);
             parts.unit = true;
         }
         Some(self.finish(start, last, parts))
@@ -876,15 +961,32 @@ impl Reader<'_, '_> {
                 return Some(z);
             }
         }
-        if !matches!(sep, [b',', b' ']) {
-            return None;
-        }
+        // A UK postcode, after a comma or a space (`London SW1A 2AA`): its form says enough.
         if let Some(p) = self.uk_postcode(s) {
             return Some(p);
+        }
+        if !matches!(sep, [b',', b' ']) {
+            return None;
         }
         // `, Murcia, 50027`: a bare postcode after the city.
         (self.v.w[s].is_number() && matches!(st.len(), 4 | 5) && self.boundary_after(s))
             .then_some(s)
+    }
+
+    /// The country after a complete address ending at word `last` (`, United Kingdom`,
+    /// ` USA`, `, Deutschland`): its last word.
+    fn country_after(&self, last: usize) -> Option<usize> {
+        if !matches!(self.after(last), [b' '] | [b',', b' ']) {
+            return None;
+        }
+        let k = last + 1;
+        // Longest first: `United States of America` before `United States`.
+        (k..(k + 4).min(self.n())).rev().find(|&e| {
+            (k..e).all(|j| matches!(self.sep(j), [b' ']))
+                && self.name(k)
+                && self.boundary_after(e)
+                && is_country(&self.v.hay[self.start(k)..self.end(e)])
+        })
     }
 
     fn boundary_after(&self, k: usize) -> bool {

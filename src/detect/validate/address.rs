@@ -45,7 +45,11 @@ fn judge(hay: &[u8], span: Span) -> Option<Verdict> {
         && next_word
             .iter()
             .all(|b| b.is_ascii_alphabetic() || b"-'.,;:!?)\"".contains(b));
+    // Nor inside a hyphenated word (`44 MEDICAL WALK-IN`: the type was a word's first half).
+    let hyphenated =
+        rest.first() == Some(&b'-') && rest.get(1).is_some_and(u8::is_ascii_alphabetic);
     if rest.first().is_some_and(u8::is_ascii_alphanumeric)
+        || hyphenated
         || (!p.tail && rest.first() == Some(&b' ') && prose)
     {
         return None;
@@ -88,6 +92,7 @@ mod tests {
     #[test]
     fn prose_after_the_suffix_is_not_an_address() {
         assert!(run_at(validate, "200 Main Way to go", 0, 12).is_none());
+        assert!(run_at(validate, "ROUTE 44 MEDICAL WALK-IN", 6, 21).is_none());
         assert!(run_at(validate, "3 Park Lane threads.", 0, 11).is_none());
     }
 

@@ -104,11 +104,13 @@ fn word_lists_are_sorted() {
         TYPES_AFTER,
         TYPES_BEFORE,
         TYPES_BEFORE_WEAK,
+        COUNTRIES,
         UNITS,
+        UNITS_DOTTED,
         PARTICLES,
         DIRECTIONS,
     ] {
-        assert!(list.iter().all(|w| (1..=18).contains(&w.len())));
+        assert!(list.iter().all(|w| (1..=24).contains(&w.len())));
         let mut sorted = list.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
@@ -145,4 +147,28 @@ fn parts_read_back() {
     let p = parts(b"Drubinring 75, 66442 Kehl").unwrap();
     assert!(p.tail && !p.typed);
     assert!(parts(b"PO Box 9").unwrap().po_box);
+}
+
+/// Issue 23: addresses outside the US forms — a UK postcode after the city with no comma, a
+/// Spanish floor and door, a Polish `m.` flat, a Dutch `bis`, an Australian `Level`/`Unit`,
+/// and the country after a complete address, all in the span.
+#[test]
+fn forms_outside_the_us_whole() {
+    for a in [
+        "Flat 3, 10 Downing Street, London SW1A 2AA",
+        "221B Baker Street, London NW1 6XE, United Kingdom",
+        "Calle Mayor 12, 3º 2ª, 28013 Madrid",
+        "Calle Mayor 12, 3º B, 28013 Madrid",
+        "Hauptstraße 5, 10115 Berlin, Deutschland",
+        "1600 Amphitheatre Parkway, Mountain View, CA 94043, USA",
+        "12 rue de la Paix, 75002 Paris, France",
+        "ul. Marszałkowska 84/92 m. 15, 00-514 Warszawa",
+        "Kerkstraat 12 bis, 1017 GC Amsterdam",
+        "Level 3, 20 Bond Street, Sydney NSW 2000, Australia",
+        "Unit 5/12 Smith St, Fitzroy VIC 3065",
+    ] {
+        assert_eq!(one(&format!("address: {a} ok")), a);
+    }
+    // A country word only after a complete address; `US` in prose is not taken.
+    assert_eq!(one("12 Oak Street US"), "12 Oak Street");
 }
