@@ -127,6 +127,8 @@ pub(crate) struct Words {
     pub(crate) caps: Vec<u32>,
     /// Words of letters and digits.
     pub(crate) mixed: Vec<u32>,
+    /// Words that start with a letter of no case (CJK, Hangul, kana...).
+    pub(crate) caseless: Vec<u32>,
     /// Hex words that may be a MAC or IPv6 group: two or four characters followed by `:` or
     /// `-` (or a four-character one by `.`), one to four before `:`, and any after `::`.
     pub(crate) hexsep: Vec<u32>,
@@ -139,6 +141,7 @@ impl Words {
         self.nums.clear();
         self.caps.clear();
         self.mixed.clear();
+        self.caseless.clear();
         self.hexsep.clear();
         let n = hay.len();
         let mut i = 0;
@@ -218,6 +221,8 @@ impl Words {
             }
             if first_upper != 0 {
                 self.caps.push(k);
+            } else if first & CASELESS != 0 {
+                self.caseless.push(k);
             }
             let len = i - start;
             if flags & HEX != 0

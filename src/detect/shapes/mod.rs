@@ -47,13 +47,15 @@ pub(crate) enum Shape {
     Date,
     /// A run of capitalised words with titles, initials, particles and suffixes.
     Name,
+    /// A word of CJK or Hangul letters, or two after one space (`王小明`, `佐藤 花子`).
+    CjkName,
     /// A street address (number, name, suffix…, unit, city, state and ZIP) or a PO box.
     Address,
 }
 
 impl Shape {
     /// Every shape, in the order the engine runs them.
-    pub(crate) const ALL: [Self; 15] = [
+    pub(crate) const ALL: [Self; 16] = [
         Self::Number,
         Self::Phone,
         Self::Ipv4,
@@ -68,6 +70,7 @@ impl Shape {
         Self::Bic,
         Self::Date,
         Self::Name,
+        Self::CjkName,
         Self::Address,
     ];
 
@@ -88,6 +91,7 @@ impl Shape {
             Self::Bic => "bic",
             Self::Date => "date",
             Self::Name => "name",
+            Self::CjkName => "cjk_name",
             Self::Address => "address",
         }
     }
@@ -113,6 +117,7 @@ impl Shape {
             Self::Bic => 11,
             Self::Date => 32,
             Self::Name => 200,
+            Self::CjkName => 40,
             Self::Address => 200,
         }
     }
@@ -131,6 +136,7 @@ impl Shape {
             }
             Self::Dea | Self::Mbi | Self::LetterId => !w.mixed.is_empty(),
             Self::Bic | Self::Name => !w.caps.is_empty(),
+            Self::CjkName => !w.caseless.is_empty(),
         }
     }
 
@@ -159,6 +165,7 @@ impl Shape {
             Self::LetterId => ids::letter_id(v, from, check),
             Self::Bic => ids::bic(v, from, check),
             Self::Name => names::name(v, from, check),
+            Self::CjkName => names::cjk_name(v, from, check),
             Self::Address => address::address(v, from, check),
         }
     }

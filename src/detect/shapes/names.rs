@@ -44,14 +44,22 @@ fn latin(c: char) -> bool {
         || matches!(c, '\u{c0}'..='\u{24f}' | '\u{1e00}'..='\u{1eff}') && c != '×' && c != '÷'
 }
 
-/// `Jane`, `Müller`: an upper-case Latin letter, then one or more lower-case Latin letters.
+/// A Greek or Cyrillic letter.
+fn greek_or_cyrillic(c: char) -> bool {
+    matches!(c, '\u{370}'..='\u{3ff}' | '\u{1f00}'..='\u{1fff}' | '\u{400}'..='\u{4ff}')
+}
+
+/// `Jane`, `Müller`, `Ελένη`, `Иван`: an upper-case letter, then one or more lower-case
+/// letters, of one script: Latin, or Greek or Cyrillic (which the validator weighs apart:
+/// no dictionary knows them).
 fn cap_lower(v: &View<'_>, i: usize) -> bool {
     let w = v.w[i];
     if !w.has(lex::CAPITALISED) || w.mark & NOT_NAME != 0 {
         return false;
     }
-    // Latin script only (`Ελένη` is capitalised too, but no dictionary knows it).
-    !w.has(WIDE) || std::str::from_utf8(v.text(i)).is_ok_and(|s| s.chars().all(latin))
+    !w.has(WIDE)
+        || std::str::from_utf8(v.text(i))
+            .is_ok_and(|s| s.chars().all(latin) || s.chars().all(greek_or_cyrillic))
 }
 
 /// `McDonald`, `MacLeod`, `FitzGerald`.
@@ -212,6 +220,36 @@ fn run_at(v: &View<'_>, i: usize) -> Option<Span> {
     Some(Span::new(start, end))
 }
 
+/// Words of letters of no case (CJK, Hangul): each word, and a short word with the next one
+/// after one space (`佐藤 花子`, `김 민수`), longest first. The validator reads the surname.
+pub(super) fn cjk_name(v: &View<'_>, from: usize, check: &mut dyn FnMut(Span) -> Option<usize>) {
+    let n = v.len();
+    let mut next = 0;
+    for &i in from_word(&v.words.caseless, from) {
+        let i = i as usize;
+        if i < next || v.w[i].mark & NOT_NAME != 0 || v.w[i].has(lex::DIGIT) {
+            continue;
+        }
+        let w = v.w[i];
+        // At most three characters of three bytes before the space (a surname).
+        if w.len() <= 9
+            && i + 1 < n
+            && matches!(v.sep(i), [b' '] | [0xe3, 0x80, 0x80])
+            && v.w[i + 1].has(lex::CASELESS)
+            && !v.w[i + 1].has(lex::DIGIT)
+            && let Some(e) = check(Span::new(w.start as usize, v.w[i + 1].end as usize))
+        {
+            next = v.word_at(e);
+            continue;
+        }
+        if w.len() <= 40
+            && let Some(e) = check(Span::new(w.start as usize, w.end as usize))
+        {
+            next = v.word_at(e);
+        }
+    }
+}
+
 impl View<'_> {
     /// The separator bytes from byte `from` (inside or at the end of word `i`'s separator) to
     /// the next word.
@@ -246,6 +284,11 @@ mod tests {
         );
         assert_eq!(cands(Shape::Name, "Doe, Jane"), ["Doe, Jane"]);
         assert_eq!(cands(Shape::Name, "José Müller ok"), ["José Müller"]);
+        assert_eq!(
+            cands(Shape::Name, "Hi Σοφία Σιώρης, ok"),
+            ["Hi Σοφία Σιώρης"]
+        );
+        assert_eq!(cands(Shape::Name, "от Иван Петров"), ["Иван Петров"]);
         assert_eq!(cands(Shape::Name, "Ronald McDonald"), ["Ronald McDonald"]);
         // A middle initial inside a name (issue 23).
         assert_eq!(
@@ -259,6 +302,19 @@ mod tests {
         // Structure is never a name; nor are mixed-case words.
         assert!(cands(Shape::Name, "Jun 17 07:07:00 combo iPhone JavaScript").is_empty());
         assert!(cands(Shape::Name, "org.apache.Hadoop").is_empty());
+        assert_eq!(
+            cands_with(Shape::CjkName, "客户 王小明 来电, 佐藤 花子", |_| false),
+            [
+                "客户 王小明",
+                "客户",
+                "王小明 来电",
+                "王小明",
+                "来电",
+                "佐藤 花子",
+                "佐藤",
+                "花子"
+            ]
+        );
         // Rejected: the next capitalised word starts a run.
         assert_eq!(
             cands_with(Shape::Name, "New York Times", |_| false),

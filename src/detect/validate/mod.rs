@@ -9,6 +9,7 @@ mod address;
 mod bank;
 mod bban;
 mod card;
+mod cjk_name;
 mod date;
 mod email;
 mod health;
@@ -128,6 +129,7 @@ pub(crate) fn by_name(name: &str) -> Option<ValidateFn> {
         "au_medicare" => health::validate_au_medicare,
         "au_ihi" => health::validate_au_ihi,
         "person" => person::validate,
+        "person_cjk" => cjk_name::validate,
         "luhn" => generic_luhn,
         "mod97" => generic_mod97,
         "none" => accept,
@@ -162,6 +164,7 @@ pub(crate) const NAMES: &[&str] = &[
     "au_medicare",
     "au_ihi",
     "person",
+    "person_cjk",
     "luhn",
     "mod97",
     "none",

@@ -173,6 +173,8 @@ enum Tok {
         never: bool,
         /// One of the most frequent names.
         common: bool,
+        /// In a script the dictionaries do not cover (Greek, Cyrillic): no evidence either way.
+        foreign: bool,
     },
 }
 
@@ -180,8 +182,14 @@ enum Tok {
 fn lookup(word: &str) -> Tok {
     let (mut given, mut surname, mut stop, mut never, mut common) =
         (false, false, false, false, false);
+    let mut foreign = false;
     for part in word.split('-') {
-        let Some(k) = fold_key(part) else { continue };
+        let Some(k) = fold_key(part) else {
+            foreign |= part.chars().any(|c| {
+                matches!(c, '\u{370}'..='\u{3ff}' | '\u{1f00}'..='\u{1fff}' | '\u{400}'..='\u{4ff}')
+            });
+            continue;
+        };
         let k = k.as_str();
         let f = flags(k);
         given |= f & GIVEN_F != 0;
@@ -196,6 +204,7 @@ fn lookup(word: &str) -> Tok {
         stop,
         never,
         common,
+        foreign,
     }
 }
 
@@ -229,6 +238,10 @@ pub(crate) fn is_name_word(word: &str, common: bool) -> bool {
 }
 
 pub(crate) fn has_dictionary_name(text: &str) -> bool {
+    // A CJK or Hangul name is known by its surname.
+    if super::cjk_name::is_cjk_name(text) {
+        return true;
+    }
     let mut words = text.split([' ', ',']).filter(|w| !w.is_empty());
     let first = words.next().map(|w| lookup(w.trim_end_matches('.')));
     let more = words.next().is_some();
@@ -360,6 +373,13 @@ fn score(toks: &[(Tok, bool)], i: usize, j: usize, title: bool, cue: bool) -> f3
         };
     }
     let hits = names.iter().filter(|(_, t)| strong(t)).count();
+    // Two or three capitalised words in a script no dictionary covers (`Σοφία Σιώρης`,
+    // `Иван Петров`): a name only with more evidence — a cue before it, or a person word
+    // nearby (context lifts 0.45 over the threshold).
+    let foreign = |t: &Tok| matches!(t, Tok::Name { foreign: true, .. });
+    if hits == 0 && (2..=3).contains(&names.len()) && names.iter().all(|(_, t)| foreign(t)) {
+        return if cue { 0.65 } else { 0.45 };
+    }
     if hits == 0 {
         return 0.0;
     }
@@ -795,6 +815,23 @@ mod tests {
         let settings = Settings::default();
         let c = Cand::new(hay.as_bytes(), Span::new(0, hay.len()), &settings);
         validate(&c).map(|v| (hay[v.span.range()].to_owned(), v.score))
+    }
+
+    /// Issue 23: names in a script no dictionary covers (Greek, Cyrillic) are weak evidence
+    /// alone, a name after a cue or with a person word nearby.
+    #[test]
+    fn names_in_scripts_the_dictionaries_do_not_cover() {
+        use super::super::tests::run_at;
+        let v = run("Σοφία Σιώρης").unwrap();
+        assert!(v.1 < 0.5, "{v:?}");
+        let v = run("Иван Петров").unwrap();
+        assert!(v.1 < 0.5, "{v:?}");
+        let hay = "Hi Τατιάνα Λέλεκας, thanks";
+        let v = run_at(validate, hay, 3, 3 + "Τατιάνα Λέλεκας".len()).unwrap();
+        assert!(v.score >= 0.5, "{v:?}");
+        // One word alone, or four, says too little.
+        assert!(run("Σοφία").is_none());
+        assert!(run("Η Εθνική Τράπεζα Ελλάδος").is_none_or(|v| v.1 < 0.5));
     }
 
     /// Issue 23: after a word that introduces a person, the whole name, not its first word
