@@ -14,7 +14,7 @@
 use crate::span::{Finding, Span};
 
 use super::Redactor;
-use super::person_field::{PersonKey, person_key};
+use super::person_field::{PERSON_KEYS, PersonKey, person_key};
 
 /// Most words a labelled name has (as a JSON field's).
 const MAX_WORDS: usize = 6;
@@ -60,6 +60,48 @@ fn name_char(c: char) -> bool {
     c.is_alphabetic() || matches!(c, '.' | '\'' | '’' | '-')
 }
 
+/// The last four bytes of a normalised key (lower case, without `_`, `-`, ` ` and `.`), zero
+/// padded in front, as one number.
+fn tail(key: &[u8]) -> u32 {
+    // The common case, four letters at the end: one load.
+    if let Some(last) = key.last_chunk::<4>()
+        && last.iter().all(u8::is_ascii_alphabetic)
+    {
+        return u32::from_be_bytes(*last) | 0x2020_2020;
+    }
+    let mut t = [0u8; 4];
+    let mut n = 0;
+    for &b in key.iter().rev() {
+        if matches!(b, b'_' | b'-' | b' ' | b'.') {
+            continue;
+        }
+        if n == 4 {
+            break;
+        }
+        t[3 - n] = b.to_ascii_lowercase();
+        n += 1;
+    }
+    u32::from_be_bytes(t)
+}
+
+/// True when `key` may be a person key: its tail is one a person key has (`…name`,
+/// `…ient`, `user`). The cheap test before the lookup, for the many `key=value` pairs of a
+/// log line that are not.
+fn may_be_person_key(key: &[u8]) -> bool {
+    static TAILS: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
+    let tails = TAILS.get_or_init(|| {
+        let mut v: Vec<u32> = PERSON_KEYS
+            .iter()
+            .chain(&["name"])
+            .map(|k| tail(k.as_bytes()))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    });
+    tails.binary_search(&tail(key)).is_ok()
+}
+
 /// The key that ends at byte `end` (exclusive) of `line`: one or two words of ASCII letters,
 /// digits, `_`, `-` and `.` (`Patient Name`), longest first.
 fn keys_before(line: &[u8], end: usize) -> [Option<usize>; 2] {
@@ -99,15 +141,23 @@ impl Redactor {
     pub(super) fn labelled_names(&self, line: &[u8], out: &mut Vec<Finding>) -> usize {
         let first = out.len();
         let mut from = 0;
-        while let Some(p) = memchr::memchr2(b'=', b':', &line[from..]) {
-            let at = from + p;
-            from = at + 1;
+        for at in memchr::memchr2_iter(b'=', b':', line) {
+            if at < from {
+                continue;
+            }
             // `key:value` or `key = value`: the key ends at the separator, or a space before it.
             let key_end = if at > 0 && line[at - 1] == b' ' {
                 at - 1
             } else {
                 at
             };
+            // A key ends with a letter (a JSON key's closing quote is the JSON reading's).
+            if key_end == 0
+                || !line[key_end - 1].is_ascii_alphabetic()
+                || !may_be_person_key(&line[key_end.saturating_sub(8)..key_end])
+            {
+                continue;
+            }
             let Some(norm) = keys_before(line, key_end)
                 .into_iter()
                 .flatten()
@@ -127,7 +177,7 @@ impl Redactor {
                 f.span = f.span.offset(value.start());
                 out.push(f);
             }
-            from = from.max(value.end());
+            from = value.end();
         }
         out.len() - first
     }
@@ -253,6 +303,18 @@ mod tests {
         );
         assert_eq!(names("name=john smith said to wait"), ["john smith"]);
         assert_eq!(names("Patient Name: keano korsman"), ["keano korsman"]);
+    }
+
+    #[test]
+    fn every_person_key_passes_the_tail_test() {
+        for k in super::PERSON_KEYS {
+            assert!(super::may_be_person_key(k.as_bytes()), "{k}");
+        }
+        for k in ["patient_name", "Customer-Name", "payeeName", "nok"] {
+            assert!(super::may_be_person_key(k.as_bytes()), "{k}");
+        }
+        assert!(!super::may_be_person_key(b"status"));
+        assert!(!super::may_be_person_key(b"12"));
     }
 
     #[test]

@@ -278,7 +278,7 @@ pub(super) fn scoped_person_key(
 /// Field names that say their value is a person's name (ENTITIES.md §6), normalised: lower
 /// case without `_`, `-` or spaces (`firstName`, `first_name` and `First Name` are equal).
 /// Sorted (a test checks).
-const PERSON_KEYS: &[&str] = &[
+pub(super) const PERSON_KEYS: &[&str] = &[
     "accountholder",
     "applicant",
     "author",

@@ -424,8 +424,12 @@ impl Reader<'_, '_> {
             last = k + 1;
         }
         // `12 bis`, `7-ter` (FR, NL, IT): a repeated number.
-        if matches!(self.sep(last), [b' '] | [b'-'])
-            && last + 1 < self.n()
+        if last + 1 < self.n()
+            && matches!(
+                self.t(last + 1).first(),
+                Some(b'b' | b't' | b'q' | b'B' | b'T' | b'Q')
+            )
+            && matches!(self.sep(last), [b' '] | [b'-'])
             && ["bis", "ter", "quater"]
                 .iter()
                 .any(|w| self.t(last + 1).eq_ignore_ascii_case(w.as_bytes()))

@@ -83,16 +83,17 @@ pub(crate) fn country_length(cc: [u8; 2]) -> Option<usize> {
 /// letters as 10..35, valid iff the remainder is 1. Separators (space, `-`) are skipped;
 /// any other non-alphanumeric byte fails.
 pub(crate) fn mod97_ok(s: &[u8]) -> bool {
-    let chars: Vec<u8> = s
-        .iter()
-        .filter(|b| !matches!(b, b' ' | b'-'))
-        .map(u8::to_ascii_uppercase)
-        .collect();
-    if chars.len() < 5 || !chars.iter().all(u8::is_ascii_alphanumeric) {
+    // No allocation: this runs for every IBAN-shaped candidate.
+    let chars = || {
+        s.iter()
+            .filter(|b| !matches!(b, b' ' | b'-'))
+            .map(u8::to_ascii_uppercase)
+    };
+    if chars().nth(4).is_none() || !chars().all(|b| b.is_ascii_alphanumeric()) {
         return false;
     }
     let mut r: u32 = 0;
-    for &b in chars[4..].iter().chain(&chars[..4]) {
+    for b in chars().skip(4).chain(chars().take(4)) {
         r = if b.is_ascii_digit() {
             (r * 10 + u32::from(b - b'0')) % 97
         } else {
@@ -153,16 +154,27 @@ pub(crate) fn validate(c: &Cand<'_>) -> Option<Verdict> {
     let span = Span::new(c.span.start(), c.span.start() + end);
     // National check digits that fail make a look-alike (it passed mod 97 by chance, or was
     // made up): reported only next to a word that says IBAN.
-    let norm: Vec<u8> = b[..end]
-        .iter()
-        .filter(|x| x.is_ascii_alphanumeric())
-        .map(u8::to_ascii_uppercase)
-        .collect();
+    let (buf, len) = normalised(&b[..end])?;
+    let norm = &buf[..len];
     let score = match want {
         Some(_) if super::bban::national_ok(cc, &norm[4..]) => 0.95,
         _ => 0.3,
     };
     Verdict::new(span, score)
+}
+
+/// The letters and digits of `part`, upper case, in a stack buffer (an IBAN has at most
+/// 34); `None` when there are more.
+fn normalised(part: &[u8]) -> Option<([u8; 34], usize)> {
+    let mut buf = [0u8; 34];
+    let mut n = 0;
+    for &x in part {
+        if x.is_ascii_alphanumeric() {
+            *buf.get_mut(n)? = x.to_ascii_uppercase();
+            n += 1;
+        }
+    }
+    Some((buf, n))
 }
 
 /// The checks on the candidate's first `end` bytes: grouping, BBAN shape, check digits,
@@ -180,11 +192,10 @@ fn part_ok(c: &Cand<'_>, b: &[u8], cc: [u8; 2], grouped: bool, end: usize) -> bo
             return false;
         }
     }
-    let norm: Vec<u8> = part
-        .iter()
-        .filter(|x| x.is_ascii_alphanumeric())
-        .map(u8::to_ascii_uppercase)
-        .collect();
+    let Some((buf, len)) = normalised(part) else {
+        return false;
+    };
+    let norm = &buf[..len];
     if norm.len() < 5 || !bban_ok(cc, &norm[4..]) {
         return false;
     }
