@@ -3,6 +3,7 @@
 //!
 //! - `spec`: the detector definitions (embedded `patterns/**/*.toml` and policy patterns);
 //! - `lex`: the words of a unit, from one byte-class pass;
+//! - `cue`: words that introduce a person by name (`Dear`, `Mr`, `spoke with`);
 //! - `structure`: log structure on those words (times, dates, versions, ids, paths, keys);
 //! - `shapes`: candidate shapes built from the words (numbers, phones, names…);
 //! - `engine`: the single pass over a unit: shapes, a policy's regexes, validators, context;
@@ -11,6 +12,7 @@
 //! - `resolve`: deterministic overlap resolution.
 
 pub(crate) mod context;
+pub(crate) mod cue;
 pub(crate) mod engine;
 pub(crate) mod lex;
 pub(crate) mod resolve;

@@ -242,7 +242,7 @@ pub(crate) struct Engine {
 }
 
 /// The bytes some shape needs: every candidate holds a digit, a capital letter, an `@`, a
-/// `:` (`::1`) or a non-ASCII letter.
+/// `:` (`::1`) or a non-ASCII letter, or follows a space (a name in lower case).
 fn shape_trigger(shapes: &[Shape]) -> [bool; 256] {
     let mut t = [false; 256];
     if shapes.is_empty() {
@@ -254,6 +254,8 @@ fn shape_trigger(shapes: &[Shape]) -> [bool; 256] {
             || b >= 0x80
             || (b == b'@' && shapes.contains(&Shape::Email))
             || (b == b':' && shapes.contains(&Shape::Ipv6))
+            // A name in lower case follows a word that introduces it after a space.
+            || (b == b' ' && shapes.contains(&Shape::CaselessName))
             // Lower-case starts: IBANs, NINOs and DEA numbers hold digits; `po box` needs
             // a digit too. E-mail addresses need `@`.
             ;
@@ -615,7 +617,15 @@ impl Engine {
             let view = View::new(hay, words);
             let from = view.word_at(segs.first().map_or(hay.len(), |s| s.value.0));
             for &shape in &self.shapes {
-                if !shape.possible(&view) {
+                // Not when the unit has none of its words and the shape's detectors report
+                // only with them (`swift`, `Dear`), or when no word can start a candidate.
+                let unsupported =
+                    |d: &u16| self.dets[usize::from(*d)].gated && !present[usize::from(*d)];
+                if (shape != Shape::Number
+                    && !self.by_shape[shape as usize].is_empty()
+                    && self.by_shape[shape as usize].iter().all(unsupported))
+                    || !shape.possible(&view)
+                {
                     continue;
                 }
                 // Each shape yields its candidates in order, so what a detector confirmed

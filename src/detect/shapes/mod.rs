@@ -49,13 +49,16 @@ pub(crate) enum Shape {
     Name,
     /// A word of CJK or Hangul letters, or two after one space (`王小明`, `佐藤 花子`).
     CjkName,
+    /// Two or three words of one case (`ROBERT SMITH`, `mary johnson`) after a word that
+    /// introduces a person.
+    CaselessName,
     /// A street address (number, name, suffix…, unit, city, state and ZIP) or a PO box.
     Address,
 }
 
 impl Shape {
     /// Every shape, in the order the engine runs them.
-    pub(crate) const ALL: [Self; 16] = [
+    pub(crate) const ALL: [Self; 17] = [
         Self::Number,
         Self::Phone,
         Self::Ipv4,
@@ -71,6 +74,7 @@ impl Shape {
         Self::Date,
         Self::Name,
         Self::CjkName,
+        Self::CaselessName,
         Self::Address,
     ];
 
@@ -92,6 +96,7 @@ impl Shape {
             Self::Date => "date",
             Self::Name => "name",
             Self::CjkName => "cjk_name",
+            Self::CaselessName => "caseless_name",
             Self::Address => "address",
         }
     }
@@ -118,6 +123,7 @@ impl Shape {
             Self::Date => 32,
             Self::Name => 200,
             Self::CjkName => 40,
+            Self::CaselessName => 120,
             Self::Address => 200,
         }
     }
@@ -137,6 +143,7 @@ impl Shape {
             Self::Dea | Self::Mbi | Self::LetterId => !w.mixed.is_empty(),
             Self::Bic | Self::Name => !w.caps.is_empty(),
             Self::CjkName => !w.caseless.is_empty(),
+            Self::CaselessName => v.w.len() >= 3,
         }
     }
 
@@ -166,6 +173,7 @@ impl Shape {
             Self::Bic => ids::bic(v, from, check),
             Self::Name => names::name(v, from, check),
             Self::CjkName => names::cjk_name(v, from, check),
+            Self::CaselessName => names::caseless_name(v, from, check),
             Self::Address => address::address(v, from, check),
         }
     }

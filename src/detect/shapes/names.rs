@@ -250,6 +250,65 @@ pub(super) fn cjk_name(v: &View<'_>, from: usize, check: &mut dyn FnMut(Span) ->
     }
 }
 
+/// How a word of a one-case name is written: `ROBERT`, `robert`; one letter only as an
+/// initial inside the name.
+fn one_case(w: lex::Word) -> Option<u8> {
+    let case = w.flags & (lex::UPPER | lex::LOWER | lex::DIGIT | lex::CASELESS);
+    (w.mark & NOT_NAME == 0 && (case == lex::UPPER || case == lex::LOWER)).then_some(case)
+}
+
+/// Two or three words of one case, upper or lower, with an initial between
+/// (`ROBERT SMITH`, `mary j. johnson`), right after a word that introduces a person
+/// (`Dear`, `MR`, `patient`, `spoke with`; [`crate::detect::cue`]). Case says nothing
+/// there, so only such a word lets the run be a candidate, and the validator asks the
+/// dictionaries about each word.
+pub(super) fn caseless_name(
+    v: &View<'_>,
+    from: usize,
+    check: &mut dyn FnMut(Span) -> Option<usize>,
+) {
+    let n = v.len();
+    let mut next = 0;
+    for i in from.max(1)..n.saturating_sub(1) {
+        if i < next {
+            continue;
+        }
+        let w = v.w[i];
+        // The cheap tests first: a word of one case, of two letters or more, and the next
+        // one of the same case after a space.
+        let Some(case) = one_case(w) else {
+            continue;
+        };
+        if w.len() < 2
+            || v.sep(i) != b" "
+            || one_case(v.w[i + 1]) != Some(case)
+            || !crate::detect::cue::may_introduce(v.text(i - 1))
+            || !crate::detect::cue::introduces_caseless(v.hay, w.start as usize)
+        {
+            continue;
+        }
+        let mut last = i;
+        let mut names = 1;
+        while names < 3 && last + 1 < n && one_case(v.w[last + 1]) == Some(case) {
+            let sep = v.sep(last);
+            let initial = v.w[last].len() == 1;
+            if !(sep == b" " || (initial && sep == b". ")) {
+                break;
+            }
+            last += 1;
+            if v.w[last].len() > 1 {
+                names += 1;
+            }
+        }
+        if names < 2 || v.w[last].len() < 2 {
+            continue;
+        }
+        if let Some(e) = check(Span::new(w.start as usize, v.w[last].end as usize)) {
+            next = v.word_at(e);
+        }
+    }
+}
+
 impl View<'_> {
     /// The separator bytes from byte `from` (inside or at the end of word `i`'s separator) to
     /// the next word.
@@ -320,5 +379,18 @@ mod tests {
             cands_with(Shape::Name, "New York Times", |_| false),
             ["New York Times", "York Times", "Times"]
         );
+    }
+
+    #[test]
+    fn one_case_runs_after_a_word_that_introduces_a_person() {
+        assert_eq!(
+            cands_with(
+                Shape::CaselessName,
+                "spoke with mary johnson today; DEAR MARY J. JOHNSON, ERROR ROBERT SMITH",
+                |_| false
+            ),
+            ["mary johnson today", "MARY J. JOHNSON"]
+        );
+        assert!(cands_with(Shape::CaselessName, "with mary johnson", |_| false).is_empty());
     }
 }

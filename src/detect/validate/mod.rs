@@ -9,6 +9,7 @@ mod address;
 mod bank;
 mod bban;
 mod card;
+mod caseless_name;
 mod cjk_name;
 mod date;
 mod email;
@@ -130,6 +131,7 @@ pub(crate) fn by_name(name: &str) -> Option<ValidateFn> {
         "au_ihi" => health::validate_au_ihi,
         "person" => person::validate,
         "person_cjk" => cjk_name::validate,
+        "person_caseless" => caseless_name::validate,
         "luhn" => generic_luhn,
         "mod97" => generic_mod97,
         "none" => accept,
@@ -165,6 +167,7 @@ pub(crate) const NAMES: &[&str] = &[
     "au_ihi",
     "person",
     "person_cjk",
+    "person_caseless",
     "luhn",
     "mod97",
     "none",
