@@ -1,0 +1,101 @@
+//! One audit log shared by a service's concurrent requests, with group commit.
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use super::{Audit, AuditLog, Decision};
+use crate::error::{Error, Result};
+
+/// An audit log shared by concurrent requests, with group commit: records join the chain
+/// under a short lock; one committer at a time writes everything recorded so far and
+/// `fsync`s it, so requests that arrive during an `fsync` share the next one instead of
+/// queueing for one each. After a failed write the log refuses every later commit (nothing
+/// more is released; the service answers 500) rather than risk a gap in the chain.
+pub(crate) struct SharedAudit {
+    log: Mutex<AuditLog>,
+    /// A second handle on the log's file, used only by the committer holding this lock.
+    io: Mutex<File>,
+    /// Sequence number of the last record known to be on disk.
+    durable: AtomicU64,
+    failed: AtomicBool,
+}
+
+impl SharedAudit {
+    pub(crate) fn new(log: AuditLog) -> Result<Self> {
+        let file = log
+            .file
+            .try_clone()
+            .map_err(|e| Error::io(format!("audit log {}: cannot open", log.path.display()), e))?;
+        Ok(Self {
+            durable: AtomicU64::new(log.seq),
+            log: Mutex::new(log),
+            io: Mutex::new(file),
+            failed: AtomicBool::new(false),
+        })
+    }
+
+    /// A handle for one request.
+    pub(crate) fn handle(&self) -> AuditHandle<'_> {
+        AuditHandle {
+            shared: self,
+            last: 0,
+        }
+    }
+
+    fn commit_through(&self, seq: u64) -> Result<()> {
+        let failed = || {
+            Error::io(
+                "audit log: an earlier write failed; refusing to release anything",
+                io::Error::other("audit log unwritable"),
+            )
+        };
+        if self.durable.load(Ordering::Acquire) >= seq {
+            return Ok(());
+        }
+        let mut file = self.io.lock().unwrap_or_else(|e| e.into_inner());
+        if self.failed.load(Ordering::Acquire) {
+            return Err(failed());
+        }
+        if self.durable.load(Ordering::Acquire) >= seq {
+            return Ok(()); // an fsync that started after our record covered it
+        }
+        let (batch, last, path) = {
+            let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+            (std::mem::take(&mut log.pending), log.seq, log.path.clone())
+        };
+        match file.write_all(&batch).and_then(|()| file.sync_data()) {
+            Ok(()) => {
+                self.durable.store(last, Ordering::Release);
+                Ok(())
+            }
+            Err(e) => {
+                self.failed.store(true, Ordering::Release);
+                Err(Error::io(
+                    format!("audit log {}: cannot write", path.display()),
+                    e,
+                ))
+            }
+        }
+    }
+}
+
+/// One request's view of a [`SharedAudit`]: commits what it recorded (and whatever others
+/// recorded before it).
+pub(crate) struct AuditHandle<'a> {
+    shared: &'a SharedAudit,
+    last: u64,
+}
+
+impl Audit for AuditHandle<'_> {
+    fn record(&mut self, d: &Decision<'_>) {
+        let mut log = self.shared.log.lock().unwrap_or_else(|e| e.into_inner());
+        log.record(d);
+        self.last = log.seq;
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        self.shared.commit_through(self.last)
+    }
+}
