@@ -30,6 +30,7 @@ mod shared;
 #[cfg(test)]
 mod tests;
 mod verify;
+mod writer;
 
 pub use repair::{Repair, repair};
 #[cfg(feature = "server")]
@@ -144,6 +145,8 @@ pub(crate) fn fingerprint(token: &str) -> String {
 pub struct AuditLog {
     path: PathBuf,
     file: File,
+    /// The file this writer locked (see [`writer`]).
+    identity: writer::Identity,
     key: SecretKey,
     seq: u64,
     prev: String,
@@ -198,6 +201,8 @@ impl AuditLog {
                 )));
             }
         }
+        // One writer per log: wait for another to finish, or fail saying so.
+        let identity = writer::lock(&file, &path)?;
         let (mut seq, mut prev) = (0, GENESIS.to_owned());
         let (tail, whole) = read_tail(&mut file, meta.len())
             .map_err(|e| Error::io(format!("audit log {}", path.display()), e))?;
@@ -224,6 +229,7 @@ impl AuditLog {
         Ok(Self {
             path,
             file,
+            identity,
             key: keyring.audit_key.clone(),
             seq,
             prev,
@@ -267,6 +273,7 @@ impl AuditLog {
                 e,
             )
         };
+        writer::still_there(&self.file, &self.path, self.identity)?;
         self.file.write_all(&self.pending).map_err(err)?;
         self.file.sync_data().map_err(err)?;
         self.pending.clear();

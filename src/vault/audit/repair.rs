@@ -20,6 +20,10 @@ pub enum Repair {
     Truncated {
         /// Records kept.
         records: u64,
+        /// The 1-based line that was cut (the last line, which had no newline).
+        line: u64,
+        /// Offset of its first byte: the log's new length.
+        offset: u64,
         /// Where the torn bytes were moved (nothing is thrown away).
         moved_to: PathBuf,
         /// How many bytes were moved.
@@ -36,8 +40,11 @@ pub enum Repair {
 
 /// Repairs an audit log whose last record was torn by a write cut short (a crash, a full
 /// disk), which keeps the log from opening: the verified records before it stay, the torn
-/// bytes move to a new file beside it (`<log>.torn`, `.torn.1`, …). Any other damage is
-/// left as it is, for [`verify`] to report. Run it while nothing writes to the log.
+/// bytes move to a new file beside it (`<log>.torn`, `.torn.1`, …). Torn means exactly this:
+/// the last line has no newline (a writer writes each record whole with its newline). Any
+/// other damage — an edited last record, blank or padded lines — is left as it is, for
+/// [`verify`](super::verify) to report. A repair is a writer: it waits for the log's writer
+/// lock like any other, and fails when a writer keeps it.
 ///
 /// # Example
 /// ```
@@ -61,6 +68,14 @@ pub enum Repair {
 /// cannot be saved or the log cannot be cut.
 pub fn repair(path: impl AsRef<Path>, keyring: &Keyring) -> Result<Repair> {
     let path = path.as_ref();
+    let io_err = |what: &str, e| Error::io(format!("audit log {}: {what}", path.display()), e);
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(|e| io_err("cannot open", e))?;
+    // The writer lock first, then the check: nothing appends between them.
+    super::writer::lock(&file, path)?;
     let (verdict, bad) = check(path, keyring)?;
     let (line, what) = match verdict {
         Verdict::Intact { records, .. } => return Ok(Repair::Intact { records }),
@@ -69,12 +84,6 @@ pub fn repair(path: impl AsRef<Path>, keyring: &Keyring) -> Result<Repair> {
     let Some(Bad { start, torn: true }) = bad else {
         return Ok(Repair::Refused { line, what });
     };
-    let io_err = |what: &str, e| Error::io(format!("audit log {}: {what}", path.display()), e);
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(path)
-        .map_err(|e| io_err("cannot open", e))?;
     let len = file.metadata().map_err(|e| io_err("cannot read", e))?.len();
     let (mut saved, moved_to) =
         aside(path).map_err(|e| io_err("cannot save the torn record", e))?;
@@ -88,6 +97,8 @@ pub fn repair(path: impl AsRef<Path>, keyring: &Keyring) -> Result<Repair> {
         .map_err(|e| io_err("cannot cut the torn record", e))?;
     Ok(Repair::Truncated {
         records: line - 1,
+        line,
+        offset: start,
         moved_to,
         bytes: len - start,
     })

@@ -61,10 +61,20 @@ impl SharedAudit {
         if self.durable.load(Ordering::Acquire) >= seq {
             return Ok(()); // an fsync that started after our record covered it
         }
-        let (batch, last, path) = {
+        let (batch, last, path, identity) = {
             let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
-            (std::mem::take(&mut log.pending), log.seq, log.path.clone())
+            (
+                std::mem::take(&mut log.pending),
+                log.seq,
+                log.path.clone(),
+                log.identity,
+            )
         };
+        // A log deleted or replaced under the service: nothing more is released.
+        if let Err(e) = super::writer::still_there(&file, &path, identity) {
+            self.failed.store(true, Ordering::Release);
+            return Err(e);
+        }
         match file.write_all(&batch).and_then(|()| file.sync_data()) {
             Ok(()) => {
                 self.durable.store(last, Ordering::Release);

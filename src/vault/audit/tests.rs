@@ -149,6 +149,8 @@ fn a_torn_last_record_is_repaired_keeping_the_verified_ones() {
     ));
     let Repair::Truncated {
         records,
+        line,
+        offset,
         moved_to,
         bytes,
     } = repair(&p, &k).unwrap()
@@ -156,6 +158,7 @@ fn a_torn_last_record_is_repaired_keeping_the_verified_ones() {
         panic!("not repaired");
     };
     assert_eq!((records, bytes), (3, torn.len() as u64));
+    assert_eq!((line, offset), (4, whole.len() as u64));
     assert_eq!(std::fs::read(&moved_to).unwrap(), torn);
     assert_eq!(std::fs::read(&p).unwrap(), whole);
     assert_eq!(repair(&p, &k).unwrap(), Repair::Intact { records: 3 });
@@ -258,4 +261,127 @@ fn another_keyring_cannot_vouch() {
         verify(&p, &other).unwrap(),
         Verdict::Tampered { line: 1, .. }
     ));
+}
+
+/// Issue 24: `repair` cut an edited last record, or a tail of records padded with blanks,
+/// calling them torn. Only a last line without a newline is torn.
+#[test]
+fn only_a_last_line_without_a_newline_is_torn() {
+    let (_d, p, k) = log_with(3);
+    let whole = std::fs::read(&p).unwrap();
+    // An edited last record, with and without blank lines after it.
+    for tail in ["", "\n", "\n\n  \n"] {
+        let mut l = lines(&p);
+        l[2] = l[2].replace("\"seq\":3", "\"seq\": 3 ,\"x\":1");
+        std::fs::write(&p, format!("{}\n{tail}", l.join("\n"))).unwrap();
+        let before = std::fs::read(&p).unwrap();
+        assert!(
+            matches!(repair(&p, &k).unwrap(), Repair::Refused { line: 3, .. }),
+            "{tail:?}"
+        );
+        assert_eq!(std::fs::read(&p).unwrap(), before, "nothing cut");
+        std::fs::write(&p, &whole).unwrap();
+    }
+    // Whitespace after the last record: a blank line is no record, and is not torn.
+    std::fs::write(&p, [&whole[..], b"   \n"].concat()).unwrap();
+    assert!(matches!(
+        repair(&p, &k).unwrap(),
+        Repair::Refused { line: 4, .. }
+    ));
+    // Without its newline it is a torn write: cut, and said exactly.
+    std::fs::write(&p, [&whole[..], b"   "].concat()).unwrap();
+    assert!(matches!(
+        repair(&p, &k).unwrap(),
+        Repair::Truncated {
+            records: 3,
+            line: 4,
+            bytes: 3,
+            ..
+        }
+    ));
+    assert_eq!(std::fs::read(&p).unwrap(), whole);
+}
+
+/// Issue 24: two writers on one log forked its chain. The second waits for the first, then
+/// fails naming the cause; once the first is gone it opens and continues the chain.
+#[test]
+fn one_writer_per_log() {
+    let (_d, p, k) = log_with(2);
+    let first = AuditLog::open(&p, &k).unwrap();
+    let t = std::time::Instant::now();
+    let e = AuditLog::open(&p, &k).unwrap_err();
+    assert!(
+        t.elapsed() >= std::time::Duration::from_secs(4),
+        "it waited"
+    );
+    assert!(e.to_string().contains("another writer holds it"), "{e}");
+    // A repair is a writer too.
+    assert!(repair(&p, &k).is_err());
+    drop(first);
+    append_one(&p, &k);
+    assert!(matches!(
+        verify(&p, &k).unwrap(),
+        Verdict::Intact { records: 3, .. }
+    ));
+}
+
+/// Issue 24: a long-lived writer went on writing to a log deleted or replaced under it. It
+/// now refuses to commit (so nothing is released), and says why.
+#[cfg(unix)]
+#[test]
+fn a_log_deleted_or_replaced_under_its_writer_takes_nothing_more() {
+    let d = |outcome: &'static str| Decision {
+        principal: "alice",
+        purpose: None,
+        entity: "EMAIL",
+        token: "VLM_EMAIL_K1_x",
+        key_id: 1,
+        outcome,
+    };
+    for how in ["delete", "replace", "rotate"] {
+        let (dir, p, k) = log_with(1);
+        let mut log = AuditLog::open(&p, &k).unwrap();
+        match how {
+            "delete" => std::fs::remove_file(&p).unwrap(),
+            "replace" => {
+                let new = dir.path().join("new.jsonl");
+                std::fs::write(&new, b"").unwrap();
+                std::fs::rename(&new, &p).unwrap();
+            }
+            _ => std::fs::rename(&p, dir.path().join("audit.jsonl.1")).unwrap(),
+        }
+        log.record(&d("revealed"));
+        let e = log.commit().unwrap_err();
+        assert!(
+            e.to_string().contains("deleted, replaced or rotated"),
+            "{how}: {e}"
+        );
+    }
+}
+
+/// The service's shared log fails closed the same way, for every later request too.
+#[cfg(all(unix, feature = "server"))]
+#[test]
+fn the_shared_log_stops_when_its_file_is_replaced() {
+    let (_d, p, k) = log_with(1);
+    let shared = SharedAudit::new(AuditLog::open(&p, &k).unwrap()).unwrap();
+    std::fs::remove_file(&p).unwrap();
+    std::fs::write(&p, b"").unwrap();
+    for _ in 0..2 {
+        let mut h = shared.handle();
+        h.record(&Decision {
+            principal: "alice",
+            purpose: None,
+            entity: "EMAIL",
+            token: "VLM_EMAIL_K1_x",
+            key_id: 1,
+            outcome: "revealed",
+        });
+        assert!(h.commit().is_err());
+    }
+    assert_eq!(
+        std::fs::read(&p).unwrap(),
+        b"",
+        "nothing written to the new file"
+    );
 }

@@ -72,8 +72,9 @@ pub(super) fn check(path: &Path, keyring: &Keyring) -> Result<(Verdict, Option<B
         };
         let Some(rec) = parse(&lines.buf, l.too_long) else {
             // Torn: the last line, and not one a writer finished (a record is written whole
-            // with its newline, so only a cut write lacks it).
-            let torn = !l.complete || rest_is_blank(&mut lines).map_err(io_err)?;
+            // with its newline, so only a cut write lacks it). A finished line that is no
+            // record was edited, whatever follows it.
+            let torn = !l.complete;
             let what = if l.complete {
                 "record is malformed (edited)"
             } else {
@@ -145,16 +146,6 @@ pub(super) fn check(path: &Path, keyring: &Keyring) -> Result<(Verdict, Option<B
         },
         None,
     ))
-}
-
-/// True when every line left is blank.
-fn rest_is_blank<R: BufRead>(lines: &mut Lines<R>) -> io::Result<bool> {
-    while lines.next_line()?.is_some() {
-        if !lines.buf.trim_ascii().is_empty() {
-            return Ok(false);
-        }
-    }
-    Ok(true)
 }
 
 /// True when a later line is a record numbered `seq`.
