@@ -191,9 +191,20 @@ fn least_privilege_purpose_and_bad_credentials() {
     let env = Env::new();
     let tok = env.tokenize(b"card 4111 1111 1111 1111 ssn 536-90-4399 mail jane@example.com\n");
     // support-bot: card last four, no SSN, e-mail in full; purpose required.
+    // Without a purpose nothing could be released (issue 24: it exited 0 with "not
+    // authorised: 3" and never named --purpose): exit 2, nothing written, --purpose named.
     let out = env.detokenize(&tok, SUPPORT_KEY, None);
-    assert_eq!(out.stdout, tok, "no purpose: nothing revealed");
-    says(&out, "3 left as tokens (not authorised: 3");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    says(&out, "give --purpose");
+    // fraud-analyst also holds the support role: without a purpose the card is revealed,
+    // and the e-mail left says what it needs.
+    let out = env.detokenize(&tok, FRAUD_KEY, None);
+    assert_eq!(out.status.code(), Some(0));
+    says(
+        &out,
+        "1 of them need a purpose for your role: give --purpose",
+    );
     let out = env.detokenize(&tok, SUPPORT_KEY, Some("ticket 7"));
     let s = text(&out.stdout);
     assert!(
@@ -202,6 +213,7 @@ fn least_privilege_purpose_and_bad_credentials() {
         "{s}"
     );
     says(&out, "1 left as tokens (not authorised: 1");
+    says(&out, "1 are of types your roles may not reveal");
     // A wrong key: exit 2, nothing written, the key never echoed.
     let out = env.detokenize(&tok, "not-a-key-xyz", Some("x"));
     assert_eq!(out.status.code(), Some(2));
@@ -519,7 +531,7 @@ fn commands_holding_a_keyring_dump_no_core() {
     let env = Env::new();
     let policy = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/vault-policy.toml");
     let mut child = velum()
-        .args(["detokenize", "--vault-policy", policy])
+        .args(["detokenize", "--vault-policy", policy, "--purpose", "test"])
         .env("VELUM_KEYRING", env.keyring())
         .env("VELUM_AUDIT_LOG", env.audit())
         .env("VELUM_API_KEY", SUPPORT_KEY)

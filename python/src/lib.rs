@@ -499,15 +499,20 @@ impl Vault {
 
     /// `text` with each token the principal holding `api_key` may open replaced by its
     /// value (or the part its role reveals); the rest stay tokens. Raises `VaultError` for
-    /// a key that is not recognised (which is audited too) or a purpose that is refused.
-    #[pyo3(signature = (text, *, api_key, purpose=None))]
-    fn detokenize(
+    /// a key that is not recognised (which is audited too), a purpose that is refused, and
+    /// when nothing could be released: the principal's roles reveal no type, or need a
+    /// purpose for every type and none was given. With `counts=True` returns `(text,
+    /// counts)`, `counts` a dict of `revealed`, `partial`, `denied`, `no_purpose`,
+    /// `invalid`, `unavailable`.
+    #[pyo3(signature = (text, *, api_key, purpose=None, counts=false))]
+    fn detokenize<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         text: PyBackedStr,
         api_key: PyBackedStr,
         purpose: Option<String>,
-    ) -> PyResult<String> {
+        counts: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
         if let Some(p) = &purpose {
             velum::vault::check_purpose(p)
                 .map_err(|why| VaultError::new_err(format!("purpose: {why}")))?;
@@ -520,8 +525,12 @@ impl Vault {
                 .map_err(vault_err)?
                 .ok_or_else(|| VaultError::new_err("the API key is not recognised"))?
                 .clone();
-            let mut out = Vec::with_capacity(text.len());
             self.vault
+                .check_can_release(&principal, purpose.as_deref())
+                .map_err(|e| VaultError::new_err(e.to_string()))?;
+            let mut out = Vec::with_capacity(text.len());
+            let stats = self
+                .vault
                 .detokenize_stream(
                     &principal,
                     purpose.as_deref(),
@@ -530,7 +539,22 @@ impl Vault {
                     &mut out,
                 )
                 .map_err(vault_err)?;
-            String::from_utf8(out).map_err(|_| VaultError::new_err("a revealed value is not UTF-8"))
+            let out = String::from_utf8(out)
+                .map_err(|_| VaultError::new_err("a revealed value is not UTF-8"))?;
+            Ok::<_, PyErr>((out, stats))
+        })
+        .and_then(|(out, stats)| {
+            if !counts {
+                return Ok(out.into_pyobject(py)?.into_any());
+            }
+            let d = pyo3::types::PyDict::new(py);
+            d.set_item("revealed", stats.revealed)?;
+            d.set_item("partial", stats.partial)?;
+            d.set_item("denied", stats.denied)?;
+            d.set_item("no_purpose", stats.no_purpose)?;
+            d.set_item("invalid", stats.invalid)?;
+            d.set_item("unavailable", stats.unavailable)?;
+            Ok((out, d).into_pyobject(py)?.into_any())
         })
     }
 }

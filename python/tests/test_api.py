@@ -201,9 +201,17 @@ def test_vault_refusals_are_errors_and_audited(keyring, vault_policy, tmp_path):
     assert "guess" not in audit.read_text()
     with pytest.raises(velum.VaultError, match="purpose"):
         v.detokenize(tok, api_key=SUPPORT_KEY, purpose="x" * 500)
-    # No purpose where the role needs one: the token stays, and the refusal is audited.
-    assert v.detokenize(tok, api_key=SUPPORT_KEY) == tok
-    assert '"outcome":"denied' in audit.read_text() or "purpose" in audit.read_text()
+    # No purpose where every type the role reveals needs one (issue 24): an error that
+    # names the purpose, before anything is read.
+    with pytest.raises(velum.VaultError, match="purpose"):
+        v.detokenize(tok, api_key=SUPPORT_KEY)
+    # With counts, what was released and what was left, and why.
+    out, counts = v.detokenize(tok, api_key=FRAUD_KEY, counts=True)
+    assert out == tok
+    # (fraud-analyst also holds the support role, which shows e-mail with a purpose.)
+    assert counts == {"revealed": 0, "partial": 0, "denied": 1, "no_purpose": 1,
+                      "invalid": 0, "unavailable": 0}
+    assert '"outcome":"denied' in audit.read_text()
     with pytest.raises(velum.VaultError):
         velum.Vault(keyring, REPO / "README.md", audit)
 

@@ -1,7 +1,7 @@
 """Types of the extension module (see the package docstring)."""
 
 import os
-from typing import Any, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Literal, Optional, Sequence, Tuple, Union, overload
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -46,6 +46,13 @@ class Vault:
     def __init__(
         self, keyring: PathLike, vault_policy: PathLike, audit_log: PathLike
     ) -> None: ...
+    @overload
     def detokenize(
-        self, text: str, *, api_key: str, purpose: Optional[str] = None
+        self, text: str, *, api_key: str, purpose: Optional[str] = None,
+        counts: Literal[False] = False,
     ) -> str: ...
+    @overload
+    def detokenize(
+        self, text: str, *, api_key: str, purpose: Optional[str] = None,
+        counts: Literal[True],
+    ) -> Tuple[str, Dict[str, int]]: ...

@@ -154,6 +154,8 @@ pub(crate) fn detokenize(a: DetokenizeArgs) -> Result<u8, Error> {
         return Err(velum_config("the API key is not recognised"));
     };
     let principal = principal.clone();
+    // Nothing could be released: say what is missing before reading any input.
+    vault.check_can_release(&principal, a.purpose.as_deref())?;
     let mut out = stdout();
     let mut total = vault::TokenStats::default();
     let code = for_each_input(&a.files, &Redactor::new(), |_, _, reader| {
@@ -177,6 +179,19 @@ pub(crate) fn detokenize(a: DetokenizeArgs) -> Result<u8, Error> {
         total.invalid,
         total.unavailable
     );
+    if total.no_purpose > 0 {
+        eprintln!(
+            "velum: detokenize: {} of them need a purpose for your role: give --purpose \"...\"",
+            total.no_purpose
+        );
+    }
+    if total.denied > total.no_purpose {
+        eprintln!(
+            "velum: detokenize: {} are of types your roles may not reveal (the vault policy's \
+             roles say which)",
+            total.denied - total.no_purpose
+        );
+    }
     Ok(code)
 }
 
@@ -318,12 +333,15 @@ pub(crate) fn audit(c: AuditCommand) -> Result<u8, Error> {
                 }
                 AuditRepair::Truncated {
                     records,
+                    line,
+                    offset,
                     moved_to,
                     bytes,
                 } => {
                     println!(
-                        "repaired: {records} verified records kept; the torn last record \
-                         ({bytes} bytes) moved to {}",
+                        "repaired: {records} verified records kept; cut line {line} (the \
+                         last, without a newline: {bytes} bytes from offset {offset}), moved \
+                         to {}",
                         moved_to.display()
                     );
                     Ok(exit::OK)

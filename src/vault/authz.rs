@@ -243,6 +243,26 @@ impl VaultPolicy {
             .any(|r| r.tokenize)
     }
 
+    /// The entity types `p` may see something of, each with whether a purpose is required
+    /// for it (see [`VaultPolicy::reveal`]).
+    pub fn revealable(&self, p: &Principal) -> Vec<(Entity, bool)> {
+        let mut types: Vec<Entity> = p
+            .roles
+            .iter()
+            .filter_map(|r| self.roles.get(r))
+            .flat_map(|r| r.reveal.keys().copied())
+            .collect();
+        types.sort_unstable();
+        types.dedup();
+        types
+            .into_iter()
+            .filter_map(|e| match self.reveal(p, e) {
+                (Reveal::None, _) => None,
+                (_, purpose) => Some((e, purpose)),
+            })
+            .collect()
+    }
+
     /// What `p` may see of `entity` (the most any of its roles allows), and whether a purpose
     /// is required for it.
     pub fn reveal(&self, p: &Principal, entity: Entity) -> (Reveal, bool) {

@@ -63,6 +63,8 @@ pub struct TokenStats {
     pub partial: u64,
     /// Tokens left because the principal may not see that type (or gave no purpose).
     pub denied: u64,
+    /// Of [`TokenStats::denied`], those the principal could see with a purpose.
+    pub no_purpose: u64,
     /// Tokens left because they are forged, tampered or malformed.
     pub invalid: u64,
     /// Tokens left because their key is unknown or retired.
@@ -76,6 +78,7 @@ impl TokenStats {
             revealed: self.revealed + o.revealed,
             partial: self.partial + o.partial,
             denied: self.denied + o.denied,
+            no_purpose: self.no_purpose + o.no_purpose,
             invalid: self.invalid + o.invalid,
             unavailable: self.unavailable + o.unavailable,
         }
@@ -230,6 +233,32 @@ impl Vault {
         Ok(found)
     }
 
+    /// Fails when `principal` could release nothing whatever the tokens: its roles reveal no
+    /// type, or every type they reveal needs a purpose and `purpose` is none. The message
+    /// names what is missing (a role, or the purpose); checked before any input is read.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config), naming the principal and what to give.
+    pub fn check_can_release(&self, principal: &Principal, purpose: Option<&str>) -> Result<()> {
+        let types = self.policy.revealable(principal);
+        if types.is_empty() {
+            return Err(Error::config(format!(
+                "principal `{}`: its roles reveal no entity type, so nothing can be released; \
+                 a role with `reveal = {{ TYPE = \"full\" }}` in the vault policy is needed",
+                principal.name
+            )));
+        }
+        let given = purpose.is_some_and(|p| !p.trim().is_empty());
+        if !given && types.iter().all(|&(_, needs)| needs) {
+            return Err(Error::config(format!(
+                "principal `{}`: its roles release values only with a purpose (the reason, \
+                 written into the audit log): give --purpose \"...\" (purpose= in Python)",
+                principal.name
+            )));
+        }
+        Ok(())
+    }
+
     /// What `principal` may do with `token` (with `purpose`), before anything is opened.
     pub(crate) fn check(&self, principal: &Principal, purpose: Option<&str>, token: &str) -> Check {
         let Some(parts) = codec::parse_known(token) else {
@@ -358,7 +387,10 @@ impl Vault {
                 }
                 left => {
                     match left {
-                        Opened::Denied { .. } => stats.denied += 1,
+                        Opened::Denied { why } => {
+                            stats.denied += 1;
+                            stats.no_purpose += u64::from(why == "denied_no_purpose");
+                        }
                         Opened::Unavailable => stats.unavailable += 1,
                         _ => stats.invalid += 1,
                     }
