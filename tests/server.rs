@@ -350,6 +350,34 @@ fn authenticates_authorises_and_audits_every_decision() {
     );
 }
 
+/// Issue 24: a token and guesses of its value sent to tokenize as one text answered which
+/// guess was right, and only the misses were audited. A text holding tokens is refused,
+/// with one audit record.
+#[test]
+fn tokenize_is_no_oracle_for_a_token_in_its_input() {
+    let s = Server::start(&["--insecure"]);
+    let (email, _, _) = make_tokens(&s);
+    let before = std::fs::read_to_string(s.audit()).unwrap().lines().count();
+    let guesses: Vec<String> = (0..50).map(|i| format!("jane.doe{i}@example.com")).collect();
+    let text = format!("{email} {} jane.doe@example.com", guesses.join(" "));
+    let r = s.post("/v1/tokenize", Some(FRAUD), &json!({ "text": text }));
+    assert_eq!(r.status, 422, "{r:?}");
+    assert_eq!(r.body["error"]["code"], "tokens_in_input");
+    assert!(r.body.get("text").is_none());
+    let audit = std::fs::read_to_string(s.audit()).unwrap();
+    let added: Vec<&str> = audit.lines().skip(before).collect();
+    assert_eq!(added.len(), 1, "one record for the refusal");
+    assert!(added[0].contains("denied_tokens_in_input"));
+    // Text without tokens is tokenised as before.
+    let r = s.post(
+        "/v1/tokenize",
+        Some(FRAUD),
+        &json!({ "text": "mail jane.doe@example.com" }),
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["text"], format!("mail {email}"));
+}
+
 #[test]
 fn limits_and_bad_requests_get_clear_errors() {
     let s = Server::start(&[
@@ -487,16 +515,12 @@ fn one_request_costs_a_bounded_amount() {
         &json!({"text": vec![ssn; 6].join(" ")}),
     );
     assert_eq!(r.status, 413, "{r:?}");
-    // A caller's own token-shaped words are neither counted nor audited as made here.
+    // A text with token-shaped words is refused with one record, however many it holds.
     let records = s.audit_records();
     let fake = format!("VLM_EMAIL_K1_{}", "a".repeat(40));
     let text = format!("{} and {fake} {fake} {fake} {fake} {fake}", six[0]);
     let r = s.post("/v1/tokenize", Some(FRAUD), &json!({"text": text}));
-    assert_eq!(
-        (r.status, r.body["tokens"].as_u64()),
-        (200, Some(1)),
-        "{r:?}"
-    );
+    assert_eq!(r.status, 422, "{r:?}");
     assert_eq!(s.audit_records(), records + 1);
     s.verify_audit();
 }

@@ -180,16 +180,24 @@ pub(super) fn tokenize_blocking(
             ))
         }
         (None, Some(text)) => {
-            // The tokens this request made: those of the output that the text did not hold
-            // already (a caller's own token-shaped words are neither counted nor audited).
-            let given = tokens_in(text.as_bytes());
+            // A text that holds tokens is refused: the answer would show which of the
+            // caller's guesses became one of them, a reveal the audit would not see (issue
+            // 24). One record says so, whatever the number of tokens.
+            if !tokens_in(text.as_bytes()).is_empty() {
+                let mut audit = s.audit.handle();
+                record(&mut audit, "-", "", "denied_tokens_in_input");
+                audit.commit().map_err(|e| ApiError::internal(&e))?;
+                return Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "tokens_in_input",
+                    "the text holds tokens (VLM_...): tokenize text without them, and open \
+                     tokens through /v1/detokenize, where the reveal is authorised and audited",
+                ));
+            }
+            // The tokens this request made (the text held none).
             let out = Zeroizing::new(s.tokenizer.redact(text.as_bytes()).into_owned());
             let mut made = Vec::new();
-            finder().each(&out, |a, b| {
-                if !given.contains(&out[a..b]) {
-                    made.push((a, b));
-                }
-            });
+            finder().each(&out, |a, b| made.push((a, b)));
             if made.len() > s.limits.max_batch {
                 return Err(ApiError::too_large(format!(
                     "the text holds {} values to tokenize; the limit is {}",
