@@ -127,7 +127,11 @@ pub(super) fn authenticate(
     };
     let key = headers
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "))
+        // The scheme is case-insensitive (RFC 9110 §11.1): `Bearer`, `bearer`, `BEARER`.
+        .and_then(|v| {
+            let v = v.as_bytes();
+            (v.len() > 7 && v[..7].eq_ignore_ascii_case(b"bearer ")).then(|| &v[7..])
+        })
         .map(|k| k.trim_ascii())
         .filter(|k| !k.is_empty());
     let principal = key.and_then(|k| s.vault.authenticate(k).cloned());

@@ -331,6 +331,22 @@ impl VaultServer {
             .with_state(Arc::clone(&self.service));
         let make = app.into_make_service_with_connect_info::<Peer>();
         let limits = self.service.limits;
+        // Refusals held to be one record per kind are written every window.
+        let ticker = {
+            let service = Arc::clone(&self.service);
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(crate::vault::audit::REFUSAL_WINDOW);
+                loop {
+                    every.tick().await;
+                    let s = Arc::clone(&service);
+                    let flushed =
+                        tokio::task::spawn_blocking(move || s.audit.flush_refusals(false)).await;
+                    if let Ok(Err(e)) = flushed {
+                        api::server_log(format_args!("error: {e}"));
+                    }
+                }
+            })
+        };
         // The signal starts the grace period; connections still open after it are dropped
         // (a slow client cannot hold the shutdown).
         let (signalled, stopping) = tokio::sync::oneshot::channel::<()>();
@@ -367,6 +383,12 @@ impl VaultServer {
                 limits.shutdown_grace.as_secs_f64()
             )),
         }
+        ticker.abort();
+        // The refusals still held reach the log before the server returns.
+        let s = Arc::clone(&self.service);
+        tokio::task::spawn_blocking(move || s.audit.flush_refusals(true))
+            .await
+            .map_err(|e| Error::internal(format!("audit flush: {e}")))??;
         Ok(self.service.requests.load(Ordering::Relaxed))
     }
 }

@@ -34,7 +34,7 @@ mod writer;
 
 pub use repair::{Repair, repair};
 #[cfg(feature = "server")]
-pub(crate) use shared::SharedAudit;
+pub(crate) use shared::{REFUSAL_WINDOW, SharedAudit};
 pub use verify::{Verdict, verify};
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -88,6 +88,11 @@ struct Body {
     token_fp: String,
     key_id: u32,
     outcome: String,
+    /// How many decisions of this kind the record stands for: refusals are kept as one
+    /// record per kind (principal, purpose, entity, outcome, key) per commit or window, with
+    /// their count; absent for a single decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    count: Option<u64>,
     prev: String,
 }
 
@@ -105,6 +110,8 @@ struct Record {
     token_fp: String,
     key_id: u32,
     outcome: String,
+    #[serde(default)]
+    count: Option<u64>,
     prev: String,
     mac: String,
 }
@@ -121,6 +128,7 @@ impl Record {
                 token_fp: self.token_fp,
                 key_id: self.key_id,
                 outcome: self.outcome,
+                count: self.count,
                 prev: self.prev,
             },
             self.mac,
@@ -151,6 +159,26 @@ pub struct AuditLog {
     seq: u64,
     prev: String,
     pending: Vec<u8>,
+    /// Refusals held as one record per kind, with their counts, until the next commit (or
+    /// the service's window): a request of a thousand refused tokens adds one record.
+    refusals: Vec<(Body, u64)>,
+    /// When the first of `refusals` was held.
+    refusals_since: Option<std::time::Instant>,
+}
+
+/// A purpose as the log keeps it: redacted by the default policy, as any text velum stores
+/// (`call jane@example.com back` → `call [EMAIL] back`). Purposes are there to be read by
+/// the people who audit reveals, so they stay text rather than a keyed hash; their length is
+/// bounded before they get here ([`crate::vault::check_purpose`]).
+fn redacted_purpose(purpose: &str) -> String {
+    static REDACTOR: std::sync::OnceLock<crate::Redactor> = std::sync::OnceLock::new();
+    let r = REDACTOR.get_or_init(crate::Redactor::new);
+    String::from_utf8_lossy(&r.redact(purpose.as_bytes())).into_owned()
+}
+
+/// True for outcomes that release nothing (every outcome but a reveal or a token made).
+fn is_refusal(outcome: &str) -> bool {
+    !matches!(outcome, "revealed" | "revealed_last4" | "tokenized")
 }
 
 impl std::fmt::Debug for AuditLog {
@@ -234,23 +262,72 @@ impl AuditLog {
             seq,
             prev,
             pending: Vec::new(),
+            refusals: Vec::new(),
+            refusals_since: None,
         })
     }
 
-    /// Adds a decision to the chain (held until [`AuditLog::commit`]).
+    /// Adds a decision to the chain (held until [`AuditLog::commit`]). A refusal joins the
+    /// held refusals of its kind (one record, counted, at the next commit).
     pub(crate) fn record(&mut self, d: &Decision<'_>) {
-        self.seq += 1;
-        let body = Body {
-            seq: self.seq,
+        if is_refusal(d.outcome) {
+            let same = |b: &Body| {
+                b.outcome == d.outcome
+                    && b.principal == d.principal
+                    && b.entity == d.entity
+                    && b.key_id == d.key_id
+                    && b.purpose.as_deref() == d.purpose
+            };
+            match self.refusals.iter_mut().find(|(b, _)| same(b)) {
+                Some((_, n)) => *n += 1,
+                None => {
+                    self.refusals.push((self.body(d), 1));
+                    self.refusals_since
+                        .get_or_insert_with(std::time::Instant::now);
+                }
+            }
+            return;
+        }
+        let body = self.body(d);
+        self.push(body);
+    }
+
+    /// The body of a decision (its `seq` and `prev` set when it joins the chain).
+    fn body(&self, d: &Decision<'_>) -> Body {
+        Body {
+            seq: 0,
             time: now_utc(),
             principal: d.principal.to_owned(),
-            purpose: d.purpose.map(str::to_owned),
+            purpose: d.purpose.map(redacted_purpose),
             entity: d.entity.to_owned(),
             token_fp: fingerprint(d.token),
             key_id: d.key_id,
             outcome: d.outcome.to_owned(),
-            prev: std::mem::take(&mut self.prev),
-        };
+            count: None,
+            prev: String::new(),
+        }
+    }
+
+    /// The held refusals join the chain, one record per kind with its count.
+    pub(crate) fn flush_refusals(&mut self) {
+        self.refusals_since = None;
+        for (mut body, n) in std::mem::take(&mut self.refusals) {
+            body.count = Some(n);
+            self.push(body);
+        }
+    }
+
+    /// How long the oldest held refusal has waited, if any is held.
+    #[cfg(feature = "server")]
+    pub(crate) fn refusals_age(&self) -> Option<std::time::Duration> {
+        self.refusals_since.map(|t| t.elapsed())
+    }
+
+    /// Chains `body` after the last record and holds its line for the next write.
+    fn push(&mut self, mut body: Body) {
+        self.seq += 1;
+        body.seq = self.seq;
+        body.prev = std::mem::take(&mut self.prev);
         let mac = mac_of(&self.key, &body);
         let mut v = serde_json::to_value(&body).expect("record serialises");
         v["mac"] = serde_json::Value::String(mac.clone());
@@ -264,6 +341,7 @@ impl AuditLog {
     /// # Errors
     /// [`ErrorKind::Io`](crate::ErrorKind::Io): the caller must then release nothing.
     pub fn commit(&mut self) -> Result<()> {
+        self.flush_refusals();
         if self.pending.is_empty() {
             return Ok(());
         }

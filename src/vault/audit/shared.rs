@@ -4,15 +4,21 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
 
 use super::{Audit, AuditLog, Decision};
 use crate::error::{Error, Result};
 
+/// How long the service holds refusals to make one record per kind of them: a flood of
+/// refused keys or tokens adds a record per kind per window, not one per request.
+pub(crate) const REFUSAL_WINDOW: Duration = Duration::from_secs(1);
+
 /// An audit log shared by concurrent requests, with group commit: records join the chain
 /// under a short lock; one committer at a time writes everything recorded so far and
 /// `fsync`s it, so requests that arrive during an `fsync` share the next one instead of
-/// queueing for one each. After a failed write the log refuses every later commit (nothing
-/// more is released; the service answers 500) rather than risk a gap in the chain.
+/// queueing for one each. Refusals wait up to [`REFUSAL_WINDOW`] (or the next write) to join
+/// as one counted record per kind. After a failed write the log refuses every later commit
+/// (nothing more is released; the service answers 500) rather than risk a gap in the chain.
 pub(crate) struct SharedAudit {
     log: Mutex<AuditLog>,
     /// A second handle on the log's file, used only by the committer holding this lock.
@@ -34,6 +40,23 @@ impl SharedAudit {
             io: Mutex::new(file),
             failed: AtomicBool::new(false),
         })
+    }
+
+    /// Writes the held refusals once the oldest has waited [`REFUSAL_WINDOW`] (or now, with
+    /// `now`: at shutdown). The service calls it every window, and each request after its
+    /// own commit.
+    pub(crate) fn flush_refusals(&self, now: bool) -> Result<()> {
+        let seq = {
+            let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+            match log.refusals_age() {
+                Some(age) if now || age >= REFUSAL_WINDOW => {
+                    log.flush_refusals();
+                    log.seq
+                }
+                _ => return Ok(()),
+            }
+        };
+        self.commit_through(seq)
     }
 
     /// A handle for one request.
@@ -63,6 +86,8 @@ impl SharedAudit {
         }
         let (batch, last, path, identity) = {
             let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+            // Held refusals ride along with the write.
+            log.flush_refusals();
             (
                 std::mem::take(&mut log.pending),
                 log.seq,
@@ -106,6 +131,7 @@ impl Audit for AuditHandle<'_> {
     }
 
     fn commit(&mut self) -> Result<()> {
-        self.shared.commit_through(self.last)
+        self.shared.commit_through(self.last)?;
+        self.shared.flush_refusals(false)
     }
 }

@@ -385,3 +385,62 @@ fn the_shared_log_stops_when_its_file_is_replaced() {
         "nothing written to the new file"
     );
 }
+
+/// Issue 24: refusals join the chain as one record per kind with their count; reveals stay
+/// one record each; the chain verifies.
+#[test]
+fn refusals_are_one_record_per_kind_with_a_count() {
+    let (_d, p, k) = log_with(1);
+    let mut log = AuditLog::open(&p, &k).unwrap();
+    let d = |token: &'static str, entity: &'static str, outcome: &'static str| Decision {
+        principal: "bob",
+        purpose: Some("ticket 9"),
+        entity,
+        token,
+        key_id: 1,
+        outcome,
+    };
+    for _ in 0..1000 {
+        log.record(&d("VLM_A_K1_a", "?", "malformed"));
+    }
+    for _ in 0..3 {
+        log.record(&d("VLM_EMAIL_K1_x", "EMAIL", "denied"));
+    }
+    log.record(&d("VLM_EMAIL_K1_y", "EMAIL", "revealed"));
+    log.commit().unwrap();
+    drop(log);
+    let l = lines(&p);
+    assert_eq!(l.len(), 4, "one old, one reveal, two kinds of refusal");
+    let counts: Vec<Option<u64>> = l
+        .iter()
+        .map(|x| serde_json::from_str::<serde_json::Value>(x).unwrap()["count"].as_u64())
+        .collect();
+    assert_eq!(counts, [None, None, Some(1000), Some(3)]);
+    assert!(matches!(
+        verify(&p, &k).unwrap(),
+        Verdict::Intact { records: 4, .. }
+    ));
+}
+
+/// Issue 24: personal data in a purpose was stored as given.
+#[test]
+fn a_purpose_is_stored_redacted() {
+    let (_d, p, k) = log_with(0);
+    let mut log = AuditLog::open(&p, &k).unwrap();
+    log.record(&Decision {
+        principal: "bob",
+        purpose: Some("ticket 7: call jane.doe@example.com, SSN 536-90-4399"),
+        entity: "EMAIL",
+        token: "VLM_EMAIL_K1_y",
+        key_id: 1,
+        outcome: "revealed",
+    });
+    log.commit().unwrap();
+    let text = std::fs::read_to_string(&p).unwrap();
+    // The default policy's masks: the e-mail as its label, the SSN but its last four.
+    assert!(
+        text.contains("ticket 7: call [EMAIL], SSN ***-**-4399"),
+        "{text}"
+    );
+    assert!(!text.contains("jane") && !text.contains("536-90"));
+}
