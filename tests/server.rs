@@ -34,13 +34,29 @@ impl Server {
     }
 
     fn start_in(dir: tempfile::TempDir, extra: &[&str]) -> Self {
+        Self::start_with(dir, extra, None)
+    }
+
+    /// With `files`, the server runs under that limit of open files (`ulimit -n`), as many
+    /// systems set by default.
+    fn start_with(dir: tempfile::TempDir, extra: &[&str], files: Option<u32>) -> Self {
         let keys = dir.path().join("keys.json");
         if !keys.exists() {
             let out = run(&["keygen", "--out", keys.to_str().unwrap()], b"");
             assert!(out.status.success());
         }
         let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
-        let child = velum()
+        let mut command = match files {
+            None => velum(),
+            Some(n) => {
+                let mut c = std::process::Command::new("sh");
+                c.arg("-c")
+                    .arg(format!("ulimit -n {n} && exec \"$0\" \"$@\""))
+                    .arg(env!("CARGO_BIN_EXE_velum"));
+                c
+            }
+        };
+        let child = command
             .args(["vault", "serve", "--listen", "127.0.0.1:0", "--keyring"])
             .arg(&keys)
             .arg("--vault-policy")
@@ -946,4 +962,102 @@ fn slow_clients_are_cut_off_and_do_not_hold_the_server() {
     let status = s.terminate();
     assert!(status.success(), "{status:?}\n{}", s.log());
     assert!(t.elapsed() < Duration::from_secs(4), "{:?}", t.elapsed());
+}
+
+/// A TCP connection to `addr` from the loopback address `from` (`127.0.0.2`: another client).
+fn connect_from(from: [u8; 4], addr: SocketAddr) -> TcpStream {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .unwrap();
+    let s = rt
+        .block_on(async {
+            let sock = tokio::net::TcpSocket::new_v4()?;
+            sock.bind((from, 0).into())?;
+            sock.connect(addr).await
+        })
+        .unwrap()
+        .into_std()
+        .unwrap();
+    s.set_nonblocking(false).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s
+}
+
+/// Health probes from another client while one holds `held` connections open: each answered
+/// (status 200), and the slowest latency.
+fn probes_while_held(probe: impl Fn() -> std::io::Result<Reply>) -> Duration {
+    let mut slowest = Duration::ZERO;
+    for _ in 0..20 {
+        let t = Instant::now();
+        let r = probe().expect("the probe is answered");
+        assert_eq!(r.status, 200);
+        slowest = slowest.max(t.elapsed());
+    }
+    slowest
+}
+
+/// Issue 24: 256 idle connections from one client took every slot, and health probes from
+/// others went unanswered for 100 s. One client now holds at most its own share.
+#[test]
+fn one_client_cannot_lock_out_the_others() {
+    let s = Server::start_with(tempfile::tempdir().unwrap(), &["--insecure"], Some(1024));
+    let held: Vec<TcpStream> = (0..300)
+        .filter_map(|_| TcpStream::connect(s.addr).ok())
+        .collect();
+    assert!(held.len() >= 256, "{} connections opened", held.len());
+    std::thread::sleep(Duration::from_millis(300));
+    let slowest = probes_while_held(|| {
+        exchange(
+            connect_from([127, 0, 0, 2], s.addr),
+            "GET",
+            "/v1/health",
+            None,
+            b"",
+        )
+    });
+    assert!(slowest < Duration::from_secs(2), "{slowest:?}");
+    assert!(s.log().contains("--max-connections-per-client"));
+    eprintln!("health under 300 idle connections of one client: slowest of 20 {slowest:?}");
+    drop(held);
+}
+
+/// Issue 24: 1,100 TLS connections that never finish their handshake made 10 of 14 probes
+/// fail. Unfinished handshakes are capped per client and timed out.
+#[test]
+fn unfinished_tls_handshakes_lock_out_nobody() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key, der) = test_certificate(dir.path());
+    let (cert, key) = (
+        cert.to_str().unwrap().to_owned(),
+        key.to_str().unwrap().to_owned(),
+    );
+    // Under 1,024 open files, as many systems run services: 1,100 held connections would
+    // exhaust them.
+    let s = Server::start_with(dir, &["--tls-cert", &cert, "--tls-key", &key], Some(1024));
+    let held: Vec<TcpStream> = (0..1_100)
+        .filter_map(|_| TcpStream::connect(s.addr).ok())
+        .collect();
+    assert!(held.len() > 500, "{} connections opened", held.len());
+    std::thread::sleep(Duration::from_millis(300));
+    let client = tls_client(der);
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let slowest = probes_while_held(|| {
+        let conn = rustls::ClientConnection::new(Arc::clone(&client), name.clone())
+            .map_err(std::io::Error::other)?;
+        let tcp = connect_from([127, 0, 0, 2], s.addr);
+        exchange(
+            rustls::StreamOwned::new(conn, tcp),
+            "GET",
+            "/v1/health",
+            None,
+            b"",
+        )
+    });
+    assert!(slowest < Duration::from_secs(2), "{slowest:?}");
+    assert!(s.log().contains("--max-handshakes-per-client"));
+    eprintln!(
+        "health under 1,100 unfinished TLS handshakes of one client: slowest of 20 {slowest:?}"
+    );
+    drop(held);
 }

@@ -406,6 +406,16 @@ pub(crate) struct ServeArgs {
     /// Most connections open at once (one more is closed at once).
     #[arg(long, value_name = "N", default_value_t = 256)]
     max_connections: usize,
+    /// Most connections one client address may hold open (so one client cannot lock out
+    /// the others).
+    #[arg(long, value_name = "N", default_value_t = 32)]
+    max_connections_per_client: usize,
+    /// Most TLS handshakes one client address may have unfinished at once.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    max_handshakes_per_client: usize,
+    /// Seconds a TLS handshake may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    handshake_timeout: f64,
     /// Seconds a request may take to arrive whole, from its first byte.
     #[arg(long, value_name = "SECONDS", default_value_t = 20.0)]
     request_timeout: f64,
@@ -456,6 +466,11 @@ fn serve(a: ServeArgs) -> Result<u8, Error> {
                 seconds(a.request_timeout, "--request-timeout")?,
                 seconds(a.idle_timeout, "--idle-timeout")?,
                 seconds(a.shutdown_grace, "--shutdown-grace")?,
+            )
+            .with_per_client(
+                a.max_connections_per_client,
+                a.max_handshakes_per_client,
+                seconds(a.handshake_timeout, "--handshake-timeout")?,
             ),
         log_requests: !a.quiet,
     };

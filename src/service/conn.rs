@@ -1,5 +1,6 @@
 //! Connections of the service, below HTTP and for plain and TLS alike: a cap on how many are
-//! open at once (one over the cap is closed at once, and said so in the log), and two time
+//! open at once, and on how many one client address holds (one over either cap is closed at
+//! once, and said so in the log: one client cannot lock the others out), and two time
 //! limits on each — a request must arrive whole within the request timeout of its first byte
 //! (a client dripping its headers is cut off), and a connection with nothing read or written
 //! for the idle timeout is closed (a client that connects and waits, or stops reading its
@@ -19,12 +20,15 @@ use tokio::time::{Instant, Sleep};
 
 use super::Limits;
 use super::api::server_log;
+use super::per_source::{PerSource, Slot};
 
 /// A listener whose connections are capped and timed.
 pub(super) struct Guarded<L> {
     inner: L,
     permits: Arc<Semaphore>,
     max: usize,
+    per_client: Arc<PerSource>,
+    max_per_client: usize,
     request_timeout: Duration,
     idle_timeout: Duration,
 }
@@ -35,6 +39,8 @@ impl<L> Guarded<L> {
             inner,
             permits: Arc::new(Semaphore::new(limits.max_connections)),
             max: limits.max_connections,
+            per_client: PerSource::new(limits.max_connections_per_client),
+            max_per_client: limits.max_connections_per_client,
             request_timeout: limits.request_timeout,
             idle_timeout: limits.idle_timeout,
         }
@@ -51,10 +57,19 @@ where
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
         loop {
             let (io, peer) = self.inner.accept().await;
+            // The client's own cap first: a client at its cap takes no slot of the others.
+            let Some(slot) = self.per_client.take(peer.ip()) else {
+                server_log(format_args!(
+                    "connection from {peer} closed: it holds {} connections (--max-connections-per-client)",
+                    self.max_per_client
+                ));
+                drop(io);
+                continue;
+            };
             match Arc::clone(&self.permits).try_acquire_owned() {
                 Ok(permit) => {
                     return (
-                        GuardedIo::new(io, permit, self.request_timeout, self.idle_timeout),
+                        GuardedIo::new(io, (permit, slot), self.request_timeout, self.idle_timeout),
                         peer,
                     );
                 }
@@ -77,7 +92,8 @@ where
 /// One connection's bytes, with its slot under the cap and its deadlines.
 pub(super) struct GuardedIo<T> {
     inner: T,
-    _permit: OwnedSemaphorePermit,
+    /// Its place under the global cap and under its client's.
+    _permit: (OwnedSemaphorePermit, Slot),
     request_timeout: Duration,
     idle_timeout: Duration,
     /// When the request being read began: its first byte after the last response.
@@ -89,7 +105,7 @@ pub(super) struct GuardedIo<T> {
 impl<T> GuardedIo<T> {
     fn new(
         inner: T,
-        permit: OwnedSemaphorePermit,
+        permit: (OwnedSemaphorePermit, Slot),
         request_timeout: Duration,
         idle_timeout: Duration,
     ) -> Self {
@@ -201,9 +217,10 @@ mod tests {
     ) -> (GuardedIo<tokio::io::DuplexStream>, tokio::io::DuplexStream) {
         let (a, b) = tokio::io::duplex(64);
         let permit = Arc::new(Semaphore::new(1)).try_acquire_owned().unwrap();
+        let slot = PerSource::new(1).take([127, 0, 0, 1].into()).unwrap();
         let g = GuardedIo::new(
             a,
-            permit,
+            (permit, slot),
             Duration::from_millis(request),
             Duration::from_millis(idle),
         );

@@ -66,6 +66,7 @@ mod conn;
 mod fuzzing;
 mod handlers;
 mod limiter;
+mod per_source;
 mod tls;
 
 use conn::Guarded;
@@ -90,6 +91,13 @@ pub struct Limits {
     pub max_batch: usize,
     /// Most connections open at once; one more is closed at once.
     pub max_connections: usize,
+    /// Most connections one client address may hold open at once (so that one client
+    /// cannot take every slot of `max_connections`).
+    pub max_connections_per_client: usize,
+    /// Most TLS handshakes one client address may have unfinished at once.
+    pub max_handshakes_per_client: usize,
+    /// Time a TLS handshake may take; a client that does not finish it is closed.
+    pub handshake_timeout: Duration,
     /// Time a request may take to arrive whole from its first byte (headers and body).
     pub request_timeout: Duration,
     /// Time a connection may stay with nothing read or written before it is closed.
@@ -101,7 +109,8 @@ pub struct Limits {
 
 impl Default for Limits {
     /// 100 requests/s with bursts of 200, 1 MiB bodies, 1,000 items per request, 256
-    /// connections, 20 s to send a request, 60 s idle, 10 s to finish at shutdown.
+    /// connections (32 per client address, 8 unfinished TLS handshakes per address, 5 s to
+    /// finish one), 20 s to send a request, 60 s idle, 10 s to finish at shutdown.
     fn default() -> Self {
         Self {
             rate_per_second: 100.0,
@@ -109,6 +118,9 @@ impl Default for Limits {
             max_body_bytes: 1 << 20,
             max_batch: 1000,
             max_connections: 256,
+            max_connections_per_client: 32,
+            max_handshakes_per_client: 8,
+            handshake_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(20),
             idle_timeout: Duration::from_secs(60),
             shutdown_grace: Duration::from_secs(10),
@@ -134,6 +146,27 @@ impl Limits {
     pub fn with_sizes(mut self, max_body_bytes: usize, max_batch: usize) -> Self {
         self.max_body_bytes = max_body_bytes;
         self.max_batch = max_batch;
+        self
+    }
+
+    /// These limits with other caps per client address: connections, unfinished TLS
+    /// handshakes, and the time a handshake may take.
+    ///
+    /// # Example
+    /// ```
+    /// use std::time::Duration;
+    /// let l = velum::service::Limits::default().with_per_client(4, 2, Duration::from_secs(1));
+    /// assert_eq!((l.max_connections_per_client, l.max_handshakes_per_client), (4, 2));
+    /// ```
+    pub fn with_per_client(
+        mut self,
+        max_connections: usize,
+        max_handshakes: usize,
+        handshake_timeout: Duration,
+    ) -> Self {
+        self.max_connections_per_client = max_connections;
+        self.max_handshakes_per_client = max_handshakes;
+        self.handshake_timeout = handshake_timeout;
         self
     }
 
@@ -224,6 +257,14 @@ impl ServerConfig {
         {
             return Err(Error::config(
                 "--max-connections must be positive and --request-timeout, --idle-timeout, --shutdown-grace at most a day (the timeouts more than 0)",
+            ));
+        }
+        if l.max_connections_per_client == 0
+            || l.max_handshakes_per_client == 0
+            || !(0.001..=3_600.0).contains(&secs(l.handshake_timeout))
+        {
+            return Err(Error::config(
+                "--max-connections-per-client and --max-handshakes-per-client must be positive and --handshake-timeout between 0.001 and 3600 seconds",
             ));
         }
         if self.tls.is_some() {
@@ -369,7 +410,7 @@ impl VaultServer {
                         .await
                 }
                 Some(acceptor) => {
-                    let tls = TlsListener::new(self.listener, acceptor);
+                    let tls = TlsListener::new(self.listener, acceptor, &limits);
                     axum::serve(Guarded::new(tls, &limits), make)
                         .with_graceful_shutdown(shutdown)
                         .await

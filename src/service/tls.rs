@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 
-use super::TlsFiles;
 use super::api::server_log;
 use super::conn::Guarded;
+use super::per_source::PerSource;
+use super::{Limits, TlsFiles};
 use crate::error::{Error, Result};
 
 pub(super) fn load_tls(files: &TlsFiles) -> Result<tokio_rustls::TlsAcceptor> {
@@ -46,7 +47,9 @@ pub(super) fn load_tls(files: &TlsFiles) -> Result<tokio_rustls::TlsAcceptor> {
 }
 
 /// Accepts TCP connections and hands out finished TLS sessions; handshakes run on their own
-/// tasks (with a time limit), so a slow client does not hold up the others.
+/// tasks with a time limit (`--handshake-timeout`), and each client address may have only so
+/// many unfinished at once (`--max-handshakes-per-client`; one more is closed at once), so a
+/// client that opens connections and never finishes their handshakes holds up nobody else.
 pub(super) struct TlsListener {
     ready: tokio::sync::mpsc::Receiver<(
         tokio_rustls::server::TlsStream<tokio::net::TcpStream>,
@@ -57,19 +60,32 @@ pub(super) struct TlsListener {
 }
 
 impl TlsListener {
-    const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-
-    pub(super) fn new(mut tcp: TcpListener, acceptor: tokio_rustls::TlsAcceptor) -> Self {
+    pub(super) fn new(
+        mut tcp: TcpListener,
+        acceptor: tokio_rustls::TlsAcceptor,
+        limits: &Limits,
+    ) -> Self {
         let local = tcp.local_addr().expect("a bound listener has an address");
         let (tx, ready) = tokio::sync::mpsc::channel(256);
+        let pending = PerSource::new(limits.max_handshakes_per_client);
+        let (timeout, most): (Duration, usize) =
+            (limits.handshake_timeout, limits.max_handshakes_per_client);
         let acceptor_task = tokio::spawn(async move {
             loop {
                 let (stream, peer) = axum::serve::Listener::accept(&mut tcp).await;
+                let Some(slot) = pending.take(peer.ip()) else {
+                    server_log(format_args!(
+                        "connection from {peer} closed: {most} TLS handshakes unfinished (--max-handshakes-per-client)"
+                    ));
+                    drop(stream);
+                    continue;
+                };
                 let (acceptor, tx) = (acceptor.clone(), tx.clone());
                 tokio::spawn(async move {
-                    match tokio::time::timeout(Self::HANDSHAKE_TIMEOUT, acceptor.accept(stream))
-                        .await
-                    {
+                    let done = tokio::time::timeout(timeout, acceptor.accept(stream)).await;
+                    // The handshake is over, finished or not: its slot goes back.
+                    drop(slot);
+                    match done {
                         Ok(Ok(tls)) => {
                             let _ = tx.send((tls, peer)).await;
                         }
