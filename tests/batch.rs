@@ -481,3 +481,66 @@ fn kill_9_leaves_only_complete_files_and_resume_finishes() {
         std::fs::read(reference.join("d2/part-02.log")).unwrap()
     );
 }
+
+/// Issue 24: a directory of the output tree swapped for a symbolic link while the job runs
+/// sent 4 of 18,000 files outside `--out`. Outputs are now written relative to directory
+/// handles: whatever is swapped, and however often, nothing lands outside.
+#[test]
+fn a_swap_while_the_job_runs_sends_nothing_outside() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, out, elsewhere) = (
+        dir.path().join("in"),
+        dir.path().join("out"),
+        dir.path().join("elsewhere"),
+    );
+    for i in 0..3_000 {
+        write(
+            &input.join(format!("app/d{}/f{i}.log", i % 10)),
+            b"mail jane@example.com\n",
+        );
+    }
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let swapper = {
+        let (out, elsewhere, moved, stop) = (
+            out.clone(),
+            elsewhere.clone(),
+            dir.path().join("moved"),
+            std::sync::Arc::clone(&stop),
+        );
+        std::thread::spawn(move || {
+            let mut swaps = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                for d in 0..10 {
+                    let p = out.join(format!("app/d{d}"));
+                    let to = moved.join(format!("{swaps}-{d}"));
+                    std::fs::create_dir_all(&moved).unwrap();
+                    if std::fs::rename(&p, &to).is_ok() {
+                        let _ = std::os::unix::fs::symlink(&elsewhere, &p);
+                        swaps += 1;
+                    }
+                }
+                std::thread::sleep(std::time::Duration::from_micros(200));
+                // Links removed again, so the job goes on creating and swapping continues.
+                for d in 0..10 {
+                    let p = out.join(format!("app/d{d}"));
+                    if std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink()) {
+                        let _ = std::fs::remove_file(&p);
+                    }
+                }
+            }
+            swaps
+        })
+    };
+    let o = batch(&input, &out, &[]);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let swaps = swapper.join().unwrap();
+    assert!(matches!(o.status.code(), Some(0 | 3)), "{o:?}");
+    assert!(swaps > 0, "the swapper never swapped");
+    let outside: Vec<_> = std::fs::read_dir(&elsewhere).unwrap().flatten().collect();
+    assert!(
+        outside.is_empty(),
+        "{} files outside --out after {swaps} swaps",
+        outside.len()
+    );
+}

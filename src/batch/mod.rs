@@ -41,6 +41,8 @@
 //! ```
 
 use std::collections::{BTreeMap, HashMap};
+mod outdir;
+
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -241,10 +243,10 @@ fn absolute(p: &Path) -> Result<PathBuf> {
     Ok(cur)
 }
 
-/// Makes sure directory `dir` under output root `root` exists (creating what is missing
-/// when `create`) without following a symbolic link anywhere below the root: a link planted
-/// in the output tree would send outputs outside it.
-fn output_dir(root: &Path, dir: &Path, create: bool) -> Result<()> {
+/// Opens directory `dir` under output root `root` (creating what is missing when `create`)
+/// without following a symbolic link anywhere below the root: a link planted in the output
+/// tree, before the job or while it runs, would send outputs outside it ([`outdir`]).
+fn output_dir(root: &Path, dir: &Path, create: bool) -> Result<outdir::Dir> {
     let Ok(below) = dir.strip_prefix(root) else {
         return Err(Error::config(format!(
             "{}: not inside the output directory {}",
@@ -252,40 +254,14 @@ fn output_dir(root: &Path, dir: &Path, create: bool) -> Result<()> {
             root.display()
         )));
     };
-    let mut cur = root.to_path_buf();
-    for c in below.components() {
-        cur.push(c);
-        match fs::symlink_metadata(&cur) {
-            Ok(m) if m.file_type().is_symlink() => {
-                return Err(Error::config(format!(
-                    "{}: a symbolic link inside the output tree; refusing to follow it",
-                    cur.display()
-                )));
-            }
-            Ok(m) if m.is_dir() => {}
-            Ok(_) => {
-                return Err(Error::config(format!("{}: not a directory", cur.display())));
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound && create => {
-                match fs::create_dir(&cur) {
-                    Ok(()) => {}
-                    // Made by another worker meanwhile: checked again below.
-                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                        let m = fs::symlink_metadata(&cur).map_err(|e| Error::io_path(&cur, e))?;
-                        if !m.is_dir() {
-                            return Err(Error::config(format!(
-                                "{}: not a directory",
-                                cur.display()
-                            )));
-                        }
-                    }
-                    Err(e) => return Err(Error::io_path(&cur, e)),
-                }
-            }
-            Err(e) => return Err(Error::io_path(&cur, e)),
-        }
-    }
-    Ok(())
+    outdir::Dir::open(root, below, create).map_err(|e| match e {
+        outdir::OpenError::Link => Error::config(format!(
+            "{}: a symbolic link inside the output tree (or a file where a directory should \
+             be); refusing to follow it",
+            dir.display()
+        )),
+        outdir::OpenError::Io(e) => Error::io_path(dir, e),
+    })
 }
 
 /// The root of `item`'s output tree.
@@ -556,10 +532,6 @@ fn sha256_file(path: &Path) -> io::Result<String> {
         h.update(&buf[..n]);
     }
     Ok(data_encoding::HEXLOWER.encode(&h.finalize()))
-}
-
-fn fsync_dir(dir: &Path) -> io::Result<()> {
-    File::open(dir)?.sync_all()
 }
 
 /// Runs a plan: every file redacted by `redactor` into its output.
@@ -840,10 +812,8 @@ fn process_inner(
         return Ok(None);
     }
     let parent = item.output.parent().unwrap_or(Path::new("."));
-    output_dir(root_of(item), parent, true)?;
-    let tmp = tempfile::Builder::new()
-        .prefix(TMP_PREFIX)
-        .tempfile_in(parent)
+    let tmp = output_dir(root_of(item), parent, true)?
+        .temp(TMP_PREFIX)
         .map_err(|e| {
             Error::io(
                 format!("{}: cannot create a temporary file", parent.display()),
@@ -851,15 +821,15 @@ fn process_inner(
             )
         })?;
     let out_file = tmp
-        .as_file()
+        .file()
         .try_clone()
-        .map_err(|e| Error::io_path(tmp.path(), e))?;
+        .map_err(|e| Error::io_path(&item.output, e))?;
     let hashing = Hashing {
         inner: BufWriter::with_capacity(1 << 20, out_file),
         hash: Sha256::new(),
     };
     let enc =
-        crate::input::Output::new(kind, hashing).map_err(|e| Error::io_path(tmp.path(), e))?;
+        crate::input::Output::new(kind, hashing).map_err(|e| Error::io_path(&item.output, e))?;
     let mut sink = CountingSink {
         r,
         w: enc,
@@ -874,24 +844,28 @@ fn process_inner(
     let mut hashing = sink.w.finish().map_err(out_err)?;
     hashing.flush().map_err(out_err)?;
     let digest = data_encoding::HEXLOWER.encode(&hashing.hash.finalize());
-    tmp.as_file().sync_all().map_err(out_err)?;
+    tmp.file().sync_all().map_err(out_err)?;
     // Permissions follow the input (an input readable only by its owner stays so).
     // (Without setuid, setgid or sticky bits: an output is data, never a program to run.)
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = meta.permissions().mode() & 0o777;
-        let _ = fs::set_permissions(tmp.path(), fs::Permissions::from_mode(mode));
+        let _ = tmp.file().set_permissions(fs::Permissions::from_mode(mode));
     }
     #[cfg(not(unix))]
-    let _ = fs::set_permissions(tmp.path(), meta.permissions());
-    tmp.persist(&item.output).map_err(|e| {
+    let _ = tmp.file().set_permissions(meta.permissions());
+    // Renamed within the directory held open (and the rename made durable there).
+    let file_name = item
+        .output
+        .file_name()
+        .ok_or_else(|| Error::config(format!("{}: no file name", item.output.display())))?;
+    tmp.persist(file_name).map_err(|e| {
         Error::io(
             format!("{}: cannot rename into place", item.output.display()),
-            e.error,
+            e,
         )
     })?;
-    fsync_dir(parent).map_err(|e| Error::io_path(parent, e))?;
     report.bytes = stats.bytes;
     report.lines = stats.lines;
     report.findings = sink
