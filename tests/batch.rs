@@ -520,7 +520,7 @@ fn a_swap_while_the_job_runs_sends_nothing_outside() {
                         swaps += 1;
                     }
                 }
-                std::thread::sleep(std::time::Duration::from_micros(200));
+                std::thread::sleep(Duration::from_micros(200));
                 // Links removed again, so the job goes on creating and swapping continues.
                 for d in 0..10 {
                     let p = out.join(format!("app/d{d}"));
