@@ -1061,3 +1061,44 @@ fn unfinished_tls_handshakes_lock_out_nobody() {
     );
     drop(held);
 }
+
+/// Issue 24: sustained audit growth filled a disk in minutes. The service has a budget of
+/// audit bytes per second; past it, requests get 429 `audit_budget` with `Retry-After`, and
+/// the log grows by at most the budget and one request's records a second.
+#[test]
+fn the_audit_budget_sheds_load_before_the_disk_fills() {
+    let s = Server::start(&[
+        "--insecure",
+        "--audit-bytes-per-second",
+        "4096",
+        "--burst",
+        "1000",
+    ]);
+    let (email, _, _) = make_tokens(&s);
+    let before = std::fs::metadata(s.audit()).unwrap().len();
+    let started = Instant::now();
+    let mut shed = None;
+    for _ in 0..200 {
+        let r = s.post(
+            "/v1/detokenize",
+            Some(FRAUD),
+            &json!({"tokens": vec![email.clone(); 5], "purpose": "budget test"}),
+        );
+        if r.status == 429 {
+            shed = Some(r);
+            break;
+        }
+        assert_eq!(r.status, 200, "{r:?}");
+    }
+    let secs = started.elapsed().as_secs_f64().ceil().max(1.0);
+    let r = shed.expect("shed within 200 requests");
+    assert_eq!(r.body["error"]["code"], "audit_budget");
+    assert!(header(&r, "retry-after").is_some());
+    let grew = std::fs::metadata(s.audit()).unwrap().len() - before;
+    // The budget a second, and one request of five records (under 3 KB) over it.
+    assert!(
+        (grew as f64) <= secs * (4096.0 + 3_000.0),
+        "{grew} bytes in {secs} s"
+    );
+    s.verify_audit();
+}

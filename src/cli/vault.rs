@@ -416,6 +416,9 @@ pub(crate) struct ServeArgs {
     /// Seconds a TLS handshake may take.
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
     handshake_timeout: f64,
+    /// Audit log bytes per second; beyond, requests get 429 until the next second.
+    #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
+    audit_bytes_per_second: u64,
     /// Seconds a request may take to arrive whole, from its first byte.
     #[arg(long, value_name = "SECONDS", default_value_t = 20.0)]
     request_timeout: f64,
@@ -471,7 +474,8 @@ fn serve(a: ServeArgs) -> Result<u8, Error> {
                 a.max_connections_per_client,
                 a.max_handshakes_per_client,
                 seconds(a.handshake_timeout, "--handshake-timeout")?,
-            ),
+            )
+            .with_audit_budget(a.audit_bytes_per_second),
         log_requests: !a.quiet,
     };
     let scheme = if config.tls.is_some() {

@@ -48,6 +48,17 @@ impl ApiError {
         Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
     }
 
+    /// 429: the audit log took its bytes for this second (`--audit-bytes-per-second`).
+    pub(super) fn audit_budget(wait: Duration) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "audit_budget",
+            "the audit log's budget for this second is spent; retry later",
+        );
+        e.retry_after = Some(wait.as_secs_f64().ceil().max(1.0) as u64);
+        e
+    }
+
     pub(super) fn internal(e: &Error) -> Self {
         // The operator reads the cause (a path, an OS error) in the server's log; the client
         // learns only that nothing was released. (Errors of this crate never carry values
@@ -97,9 +108,34 @@ pub(super) type Reply = Result<Response, ApiError>;
     clippy::print_stderr,
     reason = "a service's request log goes to stderr"
 )]
+/// Writes a line of the server's log on stderr, at most [`LOG_LINES_PER_SECOND`] a second: a
+/// flood of refused connections or requests cannot flood the log. Lines over the budget are
+/// counted, and the count is written with the next line let through.
 pub(super) fn server_log(line: std::fmt::Arguments<'_>) {
+    static STATE: std::sync::Mutex<(Option<Instant>, u32, u64)> =
+        std::sync::Mutex::new((None, 0, 0));
+    let mut st = STATE.lock().unwrap_or_else(|e| e.into_inner());
+    let (start, lines, dropped) = &mut *st;
+    if start.is_none_or(|t| t.elapsed() >= Duration::from_secs(1)) {
+        *start = Some(Instant::now());
+        *lines = 0;
+    }
+    if *lines >= LOG_LINES_PER_SECOND {
+        *dropped += 1;
+        return;
+    }
+    *lines += 1;
+    if *dropped > 0 {
+        eprintln!(
+            "velum: vault: ({dropped} log lines dropped: more than {LOG_LINES_PER_SECOND} a second)"
+        );
+        *dropped = 0;
+    }
     eprintln!("velum: vault: {line}");
 }
+
+/// Most lines the server writes to its log per second.
+pub(super) const LOG_LINES_PER_SECOND: u32 = 100;
 
 pub(super) fn log(method: &str, path: &str, who: &str, status: StatusCode, started: Instant) {
     server_log(format_args!(

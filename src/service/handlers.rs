@@ -89,7 +89,11 @@ async fn handle(
     blocking(move || {
         s.requests.fetch_add(1, Ordering::Relaxed);
         let (who, r) = match authenticate(&s, &headers, peer) {
-            Ok(p) => (p.name.clone(), work(&s, &p, body)),
+            // This second's audit bytes spent: shed the request before it writes more.
+            Ok(p) => match s.audit.admit() {
+                Ok(()) => (p.name.clone(), work(&s, &p, body)),
+                Err(wait) => (p.name, Err(ApiError::audit_budget(wait))),
+            },
             Err(e) => ("-".to_owned(), Err(e)),
         };
         if s.log_requests {

@@ -98,6 +98,9 @@ pub struct Limits {
     pub max_handshakes_per_client: usize,
     /// Time a TLS handshake may take; a client that does not finish it is closed.
     pub handshake_timeout: Duration,
+    /// Audit log bytes the service may write per second; beyond, requests get 429 until
+    /// the next second (so a flood cannot fill the disk the log is on).
+    pub audit_bytes_per_second: u64,
     /// Time a request may take to arrive whole from its first byte (headers and body).
     pub request_timeout: Duration,
     /// Time a connection may stay with nothing read or written before it is closed.
@@ -121,6 +124,7 @@ impl Default for Limits {
             max_connections_per_client: 32,
             max_handshakes_per_client: 8,
             handshake_timeout: Duration::from_secs(5),
+            audit_bytes_per_second: 16 << 20,
             request_timeout: Duration::from_secs(20),
             idle_timeout: Duration::from_secs(60),
             shutdown_grace: Duration::from_secs(10),
@@ -167,6 +171,18 @@ impl Limits {
         self.max_connections_per_client = max_connections;
         self.max_handshakes_per_client = max_handshakes;
         self.handshake_timeout = handshake_timeout;
+        self
+    }
+
+    /// These limits with another audit budget (bytes per second).
+    ///
+    /// # Example
+    /// ```
+    /// let l = velum::service::Limits::default().with_audit_budget(1 << 20);
+    /// assert_eq!(l.audit_bytes_per_second, 1 << 20);
+    /// ```
+    pub fn with_audit_budget(mut self, bytes_per_second: u64) -> Self {
+        self.audit_bytes_per_second = bytes_per_second;
         self
     }
 
@@ -259,6 +275,11 @@ impl ServerConfig {
                 "--max-connections must be positive and --request-timeout, --idle-timeout, --shutdown-grace at most a day (the timeouts more than 0)",
             ));
         }
+        if l.audit_bytes_per_second < 4096 {
+            return Err(Error::config(
+                "--audit-bytes-per-second must be at least 4096 (a few records)",
+            ));
+        }
         if l.max_connections_per_client == 0
             || l.max_handshakes_per_client == 0
             || !(0.001..=3_600.0).contains(&secs(l.handshake_timeout))
@@ -338,7 +359,11 @@ impl VaultServer {
             tls,
             service: Arc::new(Service {
                 vault,
-                audit: SharedAudit::new(audit)?,
+                audit: {
+                    let shared = SharedAudit::new(audit)?;
+                    shared.set_budget(config.limits.audit_bytes_per_second);
+                    shared
+                },
                 tokenizer,
                 limiter: Limiter::new(&config.limits),
                 limits: config.limits,

@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::{Audit, AuditLog, Decision};
 use crate::error::{Error, Result};
@@ -21,6 +21,8 @@ pub(crate) const REFUSAL_WINDOW: Duration = Duration::from_secs(1);
 /// (nothing more is released; the service answers 500) rather than risk a gap in the chain.
 pub(crate) struct SharedAudit {
     log: Mutex<AuditLog>,
+    /// Bytes written in the current second, against the budget (see [`SharedAudit::admit`]).
+    budget: Mutex<Budget>,
     /// A second handle on the log's file, used only by the committer holding this lock.
     io: Mutex<File>,
     /// Sequence number of the last record known to be on disk.
@@ -35,6 +37,11 @@ impl SharedAudit {
             .try_clone()
             .map_err(|e| Error::io(format!("audit log {}: cannot open", log.path.display()), e))?;
         Ok(Self {
+            budget: Mutex::new(Budget {
+                per_second: u64::MAX,
+                start: Instant::now(),
+                used: 0,
+            }),
             durable: AtomicU64::new(log.seq),
             log: Mutex::new(log),
             io: Mutex::new(file),
@@ -57,6 +64,27 @@ impl SharedAudit {
             }
         };
         self.commit_through(seq)
+    }
+
+    /// Sets the audit bytes the log may take per second (the service's
+    /// `--audit-bytes-per-second`).
+    pub(crate) fn set_budget(&self, per_second: u64) {
+        self.budget
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .per_second = per_second;
+    }
+
+    /// Whether a request may start: `Err(wait)` once this second's audit bytes are spent,
+    /// so the service sheds load (429) before the log can fill a disk. A request admitted
+    /// may overshoot by its own records (at most `--max-batch` of them).
+    pub(crate) fn admit(&self) -> std::result::Result<(), Duration> {
+        let mut b = self.budget.lock().unwrap_or_else(|e| e.into_inner());
+        b.roll();
+        if b.used >= b.per_second {
+            return Err(Duration::from_secs(1).saturating_sub(b.start.elapsed()));
+        }
+        Ok(())
     }
 
     /// A handle for one request.
@@ -100,6 +128,11 @@ impl SharedAudit {
             self.failed.store(true, Ordering::Release);
             return Err(e);
         }
+        {
+            let mut b = self.budget.lock().unwrap_or_else(|e| e.into_inner());
+            b.roll();
+            b.used = b.used.saturating_add(batch.len() as u64);
+        }
         match file.write_all(&batch).and_then(|()| file.sync_data()) {
             Ok(()) => {
                 self.durable.store(last, Ordering::Release);
@@ -112,6 +145,23 @@ impl SharedAudit {
                     e,
                 ))
             }
+        }
+    }
+}
+
+/// The audit bytes of the current one-second window.
+struct Budget {
+    per_second: u64,
+    start: Instant,
+    used: u64,
+}
+
+impl Budget {
+    /// Starts a new window once a second has passed.
+    fn roll(&mut self) {
+        if self.start.elapsed() >= Duration::from_secs(1) {
+            self.start = Instant::now();
+            self.used = 0;
         }
     }
 }
