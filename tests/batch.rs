@@ -544,3 +544,20 @@ fn a_swap_while_the_job_runs_sends_nothing_outside() {
         outside.len()
     );
 }
+
+/// Issue 24: file names with escape sequences were printed raw to the terminal.
+#[test]
+fn file_names_reach_the_terminal_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, out) = (dir.path().join("in"), dir.path().join("out"));
+    write(&input.join("evil\x1b]0;owned\x07.log"), b"\x00binary\n");
+    write(&input.join("ok.log"), b"mail jane@example.com\n");
+    let o = batch(&input, &out, &[]);
+    let err = &o.stderr;
+    assert!(
+        !err.contains(&0x1b) && !err.contains(&0x07),
+        "{}",
+        String::from_utf8_lossy(err)
+    );
+    assert!(String::from_utf8_lossy(err).contains("evil\\u{1b}]0;owned\\u{7}.log"));
+}

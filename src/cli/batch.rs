@@ -137,15 +137,15 @@ pub(crate) fn run(a: BatchArgs) -> Result<u8, Error> {
     for f in report.files.iter().filter(|f| f.status == "error") {
         eprintln!(
             "velum: batch: {}: {}",
-            f.input.display(),
-            f.error.as_deref().unwrap_or("failed")
+            super::terminal_safe(&f.input.display().to_string()),
+            super::terminal_safe(f.error.as_deref().unwrap_or("failed"))
         );
     }
     for f in report.files.iter().filter(|f| f.status == "skipped") {
         eprintln!(
             "velum: batch: skipped {}: {}",
-            f.input.display(),
-            f.error.as_deref().unwrap_or("not processed")
+            super::terminal_safe(&f.input.display().to_string()),
+            super::terminal_safe(f.error.as_deref().unwrap_or("not processed"))
         );
     }
     Ok(if report.total.errors > 0 {
@@ -171,7 +171,7 @@ fn print_table(r: &Report) {
             f.lines,
             findings(&f.findings),
             f.seconds,
-            f.input.display()
+            super::terminal_safe(&f.input.display().to_string())
         );
     }
     if r.files.len() > ROWS {

@@ -270,12 +270,32 @@ pub(crate) fn main() -> ExitCode {
     }
 }
 
+/// `text` as it may be written to a terminal: control characters (a file name can hold an
+/// escape sequence that would recolour, retitle or rewrite the terminal) and the bidi
+/// controls that reorder what is shown, as `\u{…}`.
+pub(crate) fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Prints an error and returns its exit code.
 pub(crate) fn report(e: &Error) -> u8 {
     if e.is_broken_pipe() {
         return exit::OK;
     }
-    eprintln!("velum: {e}");
+    eprintln!("velum: {}", terminal_safe(&e.to_string()));
     match e.kind() {
         ErrorKind::Config => exit::CONFIG,
         _ => exit::RUNTIME,
@@ -392,4 +412,16 @@ fn redact(a: RedactArgs) -> Result<u8, Error> {
         None => a.policy.redactor()?,
     };
     redact_inputs(&r, &a.files, a.format, a.fail_on_findings)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn terminal_safe_escapes_controls_and_bidi_overrides() {
+        assert_eq!(super::terminal_safe("plain/path.log"), "plain/path.log");
+        assert_eq!(
+            super::terminal_safe("a\x1b[2Jb\u{202e}c\n"),
+            "a\\u{1b}[2Jb\\u{202e}c\\u{a}"
+        );
+    }
 }
