@@ -458,11 +458,14 @@ pub fn retokenize_stream<R: BufRead, W: Write>(
     Ok(stats)
 }
 
+/// The most bytes read as one piece of a line by [`rewrite_token_lines`].
+const MAX_PIECE: usize = 1 << 20;
+
 /// The line loop shared by detokenize and retokenize: reads `reader` line by line, copies
 /// everything but tokens, lets `on_token` write each token's replacement, runs `before_write`
 /// (the audit commit) and only then writes the line; flushes when the input has nothing more
 /// ready. `state` is handed to both callbacks. Output buffers are zeroized (they may hold
-/// revealed values).
+/// revealed values). A line longer than [`MAX_PIECE`] is read in pieces cut between words.
 fn rewrite_token_lines<R: BufRead, W: Write, A>(
     mut reader: R,
     mut writer: W,
@@ -472,15 +475,26 @@ fn rewrite_token_lines<R: BufRead, W: Write, A>(
 ) -> Result<()> {
     let finder = Finder::new();
     let mut line = Vec::new();
+    // The word a cut piece ended in, carried to the next piece (it may be a token's start).
+    let mut carry = Vec::new();
     let mut out = Zeroizing::new(Vec::new());
     loop {
         line.clear();
-        if reader
+        line.append(&mut carry);
+        let n = std::io::Read::take(&mut reader, MAX_PIECE as u64)
             .read_until(b'\n', &mut line)
-            .map_err(|e| Error::io("reading input", e))?
-            == 0
-        {
+            .map_err(|e| Error::io("reading input", e))?;
+        if n == 0 && line.is_empty() {
             break;
+        }
+        // A line longer than a piece is read a piece at a time, each cut after its last byte
+        // that no token holds: memory stays bounded whatever the input.
+        if n == MAX_PIECE && line.last() != Some(&b'\n') {
+            let token_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+            if let Some(p) = line.iter().rposition(|b| !token_byte(b)) {
+                carry.extend_from_slice(&line[p + 1..]);
+                line.truncate(p + 1);
+            }
         }
         out.clear();
         let mut at = 0;
@@ -529,6 +543,49 @@ mod tests {
         assert_eq!(out, text.as_bytes());
         assert_eq!(stats.invalid, 1);
         assert!(Entity::lookup("MADE_UP_TYPE_ZQX").is_none());
+    }
+
+    /// Issue 24: detokenize read whole lines (a line of any length held in memory). Pieces
+    /// of a long line are cut between words: every token is still found, at any place.
+    #[test]
+    fn a_long_line_is_read_in_pieces_and_no_token_is_cut() {
+        let keyring = Keyring::generate().unwrap();
+        let token = keyring.tokenize_value(Entity::EMAIL, b"jane@example.com");
+        let policy = VaultPolicy::from_toml_str(
+            &format!(
+                "[roles.r]\nreveal = {{ EMAIL = \"full\" }}\n[[principals]]\nname = \"p\"\nkey_sha256 = \"{}\"\nroles = [\"r\"]\n",
+                hash_api_key(b"k")
+            ),
+            "inline",
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut audit = AuditLog::open(dir.path().join("audit.jsonl"), &keyring).unwrap();
+        let vault = Vault::new(keyring, policy);
+        let who = vault.authenticate(b"k").unwrap().clone();
+        // Tokens straddling each piece boundary, among 3 MiB of words, and one long run of
+        // word bytes that holds no token.
+        let mut text = Vec::new();
+        let mut placed = 0;
+        for piece in 1..=3 {
+            while text.len() + token.len() / 2 < piece * MAX_PIECE {
+                text.extend_from_slice(b"word ");
+            }
+            text.extend_from_slice(token.as_bytes());
+            text.push(b' ');
+            placed += 1;
+        }
+        text.extend(std::iter::repeat_n(b'x', MAX_PIECE + 10));
+        text.extend_from_slice(b" end\n");
+        let mut out = Vec::new();
+        let stats = vault
+            .detokenize_with(&who, None, &mut audit, &text[..], &mut out)
+            .unwrap();
+        assert_eq!(stats.revealed, placed);
+        let expected = String::from_utf8(text)
+            .unwrap()
+            .replace(&token, "jane@example.com");
+        assert!(out == expected.as_bytes(), "the output differs");
     }
 
     #[test]
