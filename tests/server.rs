@@ -1102,3 +1102,38 @@ fn the_audit_budget_sheds_load_before_the_disk_fills() {
     );
     s.verify_audit();
 }
+
+/// Issue 24, `Expect: 100-continue`: a `100 Continue` invited the body of an unauthenticated
+/// caller and of a body over the limit, and an unknown expectation was ignored. Now the
+/// headers decide first: 401 and 413 come without a `100 Continue`, an unknown expectation
+/// gets 417, and an authenticated caller within the limit is invited as before.
+#[test]
+fn expect_continue_only_for_a_request_that_may_send_its_body() {
+    let s = Server::start(&["--insecure"]);
+    let head = |key: &str, length: usize, expect: &str| {
+        let mut c = TcpStream::connect(s.addr).unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+        write!(
+            c,
+            "POST /v1/detokenize HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\n\
+             Content-Type: application/json\r\nContent-Length: {length}\r\nExpect: {expect}\r\n\r\n"
+        )
+        .unwrap();
+        let mut buf = [0u8; 64];
+        let n = c.read(&mut buf).unwrap_or(0);
+        (c, String::from_utf8_lossy(&buf[..n]).into_owned())
+    };
+    let body = b"{\"tokens\": []}";
+    let (_, first) = head("not-a-key", body.len(), "100-continue");
+    assert!(first.starts_with("HTTP/1.1 401"), "{first}");
+    let (_, first) = head(SUPPORT, 50_000_000, "100-continue");
+    assert!(first.starts_with("HTTP/1.1 413"), "{first}");
+    let (_, first) = head(SUPPORT, body.len(), "something-else");
+    assert!(first.starts_with("HTTP/1.1 417"), "{first}");
+    let (mut c, first) = head(SUPPORT, body.len(), "100-continue");
+    assert!(first.starts_with("HTTP/1.1 100"), "{first}");
+    c.write_all(body).unwrap();
+    let mut rest = String::new();
+    let _ = c.read_to_string(&mut rest);
+    assert!(rest.contains("200 OK"), "{rest}");
+}

@@ -6,7 +6,6 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -202,16 +201,9 @@ pub(super) fn authenticate(
 
 /// Parses a JSON body; errors name the position and the field, never a value.
 pub(super) fn parse_body<T: for<'de> Deserialize<'de>>(
-    body: Result<Bytes, BytesRejection>,
-    limit: usize,
+    body: Result<Bytes, ApiError>,
 ) -> Result<T, ApiError> {
-    let body = body.map_err(|r| {
-        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::too_large(format!("request body larger than {limit} bytes"))
-        } else {
-            ApiError::bad_request("cannot read the request body")
-        }
-    })?;
+    let body = body?;
     serde_json::from_slice(&body).map_err(|e| {
         use serde_json::error::Category;
         let at = format!("line {} column {}", e.line(), e.column());

@@ -6,8 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -60,7 +59,7 @@ pub(super) async fn tokenize(
     State(s): State<Arc<Service>>,
     ConnectInfo(Peer(peer)): ConnectInfo<Peer>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> Reply {
     handle(
         s,
@@ -74,7 +73,7 @@ pub(super) async fn tokenize(
 }
 
 /// The request work of one endpoint, for an authenticated principal.
-type Work = fn(&Service, &Principal, Result<Bytes, BytesRejection>) -> Reply;
+type Work = fn(&Service, &Principal, Result<Bytes, ApiError>) -> Reply;
 
 /// Runs `work` off the async threads (decryption, the audit fsync) and logs the request.
 async fn handle(
@@ -82,26 +81,79 @@ async fn handle(
     path: &'static str,
     peer: IpAddr,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
     work: Work,
 ) -> Reply {
     let started = Instant::now();
-    blocking(move || {
-        s.requests.fetch_add(1, Ordering::Relaxed);
-        let (who, r) = match authenticate(&s, &headers, peer) {
+    s.requests.fetch_add(1, Ordering::Relaxed);
+    // What the headers alone decide, before any body is asked for (a `100 Continue` invites
+    // it): an expectation other than 100-continue (417), a caller not authenticated (401,
+    // 429), a declared length over the limit (413), a spent audit budget (429).
+    let limit = s.limits.max_body_bytes;
+    let checked = {
+        let (s, headers) = (Arc::clone(&s), headers.clone());
+        blocking_with(move || {
+            expectation(&headers)?;
+            let p = authenticate(&s, &headers, peer)?;
+            declared_length(&headers, limit)?;
             // This second's audit bytes spent: shed the request before it writes more.
-            Ok(p) => match s.audit.admit() {
-                Ok(()) => (p.name.clone(), work(&s, &p, body)),
-                Err(wait) => (p.name, Err(ApiError::audit_budget(wait))),
-            },
-            Err(e) => ("-".to_owned(), Err(e)),
-        };
-        if s.log_requests {
-            log("POST", path, &who, status_of(&r), started);
+            s.audit.admit().map_err(ApiError::audit_budget)?;
+            Ok(p)
+        })
+        .await
+    };
+    let r = match checked {
+        Ok(p) => {
+            let body = read_body(body, limit).await;
+            let who = p.name.clone();
+            let s2 = Arc::clone(&s);
+            (who, blocking(move || work(&s2, &p, body)).await)
         }
-        r
-    })
-    .await
+        Err(e) => ("-".to_owned(), Err(e)),
+    };
+    if s.log_requests {
+        log("POST", path, &r.0, status_of(&r.1), started);
+    }
+    r.1
+}
+
+/// 417 for an `Expect` other than `100-continue` (RFC 9110 §10.1.1).
+fn expectation(headers: &HeaderMap) -> Result<(), ApiError> {
+    match headers.get(axum::http::header::EXPECT) {
+        None => Ok(()),
+        Some(v) if v.as_bytes().eq_ignore_ascii_case(b"100-continue") => Ok(()),
+        Some(_) => Err(ApiError::new(
+            StatusCode::EXPECTATION_FAILED,
+            "expectation_failed",
+            "the only expectation served is 100-continue",
+        )),
+    }
+}
+
+/// 413 for a `Content-Length` over the limit, before the body is read.
+fn declared_length(headers: &HeaderMap, limit: usize) -> Result<(), ApiError> {
+    let declared = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(n) if n > limit as u64 => Err(ApiError::too_large(format!(
+            "request body larger than {limit} bytes"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The request body, at most `limit` bytes (413 beyond, 400 when it cannot be read).
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    use http_body_util::BodyExt;
+    match http_body_util::Limited::new(body, limit).collect().await {
+        Ok(c) => Ok(c.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(ApiError::too_large(format!(
+            "request body larger than {limit} bytes"
+        ))),
+        Err(_) => Err(ApiError::bad_request("cannot read the request body")),
+    }
 }
 
 fn status_of(r: &Reply) -> StatusCode {
@@ -113,6 +165,13 @@ fn status_of(r: &Reply) -> StatusCode {
 
 /// Runs request work (decryption, audit fsync) off the async threads.
 async fn blocking(f: impl FnOnce() -> Reply + Send + 'static) -> Reply {
+    blocking_with(f).await
+}
+
+/// [`blocking`] for any result whose error is an [`ApiError`].
+async fn blocking_with<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f).await.unwrap_or_else(|_| {
         Err(ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -125,9 +184,9 @@ async fn blocking(f: impl FnOnce() -> Reply + Send + 'static) -> Reply {
 pub(super) fn tokenize_blocking(
     s: &Service,
     p: &Principal,
-    body: Result<Bytes, BytesRejection>,
+    body: Result<Bytes, ApiError>,
 ) -> Reply {
-    let req: TokenizeRequest = parse_body(body, s.limits.max_body_bytes)?;
+    let req: TokenizeRequest = parse_body(body)?;
     let policy = s.vault.policy();
     let record = |audit: &mut dyn Audit, entity: &str, token: &str, outcome: &str| {
         audit.record(&Decision {
@@ -263,7 +322,7 @@ pub(super) async fn detokenize(
     State(s): State<Arc<Service>>,
     ConnectInfo(Peer(peer)): ConnectInfo<Peer>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> Reply {
     handle(
         s,
@@ -279,9 +338,9 @@ pub(super) async fn detokenize(
 pub(super) fn detokenize_blocking(
     s: &Service,
     p: &Principal,
-    body: Result<Bytes, BytesRejection>,
+    body: Result<Bytes, ApiError>,
 ) -> Reply {
-    let req: DetokenizeRequest = parse_body(body, s.limits.max_body_bytes)?;
+    let req: DetokenizeRequest = parse_body(body)?;
     if let Some(purpose) = &req.purpose {
         crate::vault::check_purpose(purpose)
             .map_err(|why| ApiError::bad_request(format!("purpose: {why}")))?;
@@ -435,7 +494,7 @@ mod tests {
             format!("{{\"values\":\"{secret}\"}}"),
             format!("{{\"{secret}\":1}}"),
         ] {
-            let e = parse_body::<TokenizeRequest>(Ok(Bytes::from(body.clone())), 100)
+            let e = parse_body::<TokenizeRequest>(Ok(Bytes::from(body.clone())))
                 .err()
                 .unwrap();
             assert_eq!(e.status, StatusCode::BAD_REQUEST);
