@@ -1137,3 +1137,30 @@ fn expect_continue_only_for_a_request_that_may_send_its_body() {
     let _ = c.read_to_string(&mut rest);
     assert!(rest.contains("200 OK"), "{rest}");
 }
+
+/// Issue 24: the service's own log was unthrottled (a line per refused connection). It
+/// writes at most 100 lines a second and counts the rest.
+#[test]
+fn the_server_log_is_throttled() {
+    let s = Server::start(&["--insecure", "--max-connections-per-client", "1"]);
+    let _held = TcpStream::connect(s.addr).unwrap();
+    let started = Instant::now();
+    for _ in 0..1_000 {
+        drop(TcpStream::connect(s.addr));
+    }
+    let secs = started.elapsed().as_secs() + 1;
+    std::thread::sleep(Duration::from_millis(1_100));
+    // One more line after the second: it brings the count of the dropped ones.
+    drop(TcpStream::connect(s.addr));
+    std::thread::sleep(Duration::from_millis(300));
+    let log = s.log();
+    let refused = log
+        .lines()
+        .filter(|l| l.contains("it holds 1 connections"))
+        .count();
+    assert!(
+        refused as u64 <= 100 * (secs + 1),
+        "{refused} lines in {secs} s"
+    );
+    assert!(log.contains("log lines dropped"), "{log}");
+}
