@@ -518,11 +518,9 @@ fn rewrite_token_lines<R: BufRead, W: Write, A>(
 mod tests {
     use super::*;
 
-    /// Issue 16: token-shaped words of types no loaded policy names, in the text form of a
-    /// detokenisation, are left as they are and add no entity name to the process.
-    #[test]
-    fn made_up_types_are_not_kept() {
-        let keyring = Keyring::generate().unwrap();
+    /// A vault whose one principal (API key `k`) may see e-mail addresses in full, with its
+    /// audit log in a temporary directory.
+    fn email_vault(keyring: Keyring) -> (Vault, Principal, AuditLog, tempfile::TempDir) {
         let policy = VaultPolicy::from_toml_str(
             &format!(
                 "[roles.r]\nreveal = {{ EMAIL = \"full\" }}\n[[principals]]\nname = \"p\"\nkey_sha256 = \"{}\"\nroles = [\"r\"]\n",
@@ -532,9 +530,17 @@ mod tests {
         )
         .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let mut audit = AuditLog::open(dir.path().join("audit.jsonl"), &keyring).unwrap();
+        let audit = AuditLog::open(dir.path().join("audit.jsonl"), &keyring).unwrap();
         let vault = Vault::new(keyring, policy);
         let who = vault.authenticate(b"k").unwrap().clone();
+        (vault, who, audit, dir)
+    }
+
+    /// Issue 16: token-shaped words of types no loaded policy names, in the text form of a
+    /// detokenisation, are left as they are and add no entity name to the process.
+    #[test]
+    fn made_up_types_are_not_kept() {
+        let (vault, who, mut audit, _dir) = email_vault(Keyring::generate().unwrap());
         let text = format!("a VLM_MADE_UP_TYPE_ZQX_K1_{} b\n", "a".repeat(40));
         let mut out = Vec::new();
         let stats = vault
@@ -551,18 +557,7 @@ mod tests {
     fn a_long_line_is_read_in_pieces_and_no_token_is_cut() {
         let keyring = Keyring::generate().unwrap();
         let token = keyring.tokenize_value(Entity::EMAIL, b"jane@example.com");
-        let policy = VaultPolicy::from_toml_str(
-            &format!(
-                "[roles.r]\nreveal = {{ EMAIL = \"full\" }}\n[[principals]]\nname = \"p\"\nkey_sha256 = \"{}\"\nroles = [\"r\"]\n",
-                hash_api_key(b"k")
-            ),
-            "inline",
-        )
-        .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let mut audit = AuditLog::open(dir.path().join("audit.jsonl"), &keyring).unwrap();
-        let vault = Vault::new(keyring, policy);
-        let who = vault.authenticate(b"k").unwrap().clone();
+        let (vault, who, mut audit, _dir) = email_vault(keyring);
         // Tokens straddling each piece boundary, among 3 MiB of words, and one long run of
         // word bytes that holds no token.
         let mut text = Vec::new();
