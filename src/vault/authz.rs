@@ -245,6 +245,18 @@ impl VaultPolicy {
 
     /// The entity types `p` may see something of, each with whether a purpose is required
     /// for it (see [`VaultPolicy::reveal`]).
+    ///
+    /// # Example
+    /// ```
+    /// use velum::{Entity, vault::{hash_api_key, VaultPolicy}};
+    /// let p = VaultPolicy::from_toml_str(&format!(
+    ///     "[roles.r]\npurpose_required = true\nreveal = {{ EMAIL = \"full\", US_SSN = \"none\" }}\n\
+    ///      [[principals]]\nname = \"a\"\nkey_sha256 = \"{}\"\nroles = [\"r\"]\n",
+    ///     hash_api_key(b"k")), "inline")?;
+    /// let who = p.authenticate(b"k").unwrap();
+    /// assert_eq!(p.revealable(who), [(Entity::EMAIL, true)]);
+    /// # Ok::<(), velum::Error>(())
+    /// ```
     pub fn revealable(&self, p: &Principal) -> Vec<(Entity, bool)> {
         let mut types: Vec<Entity> = p
             .roles

@@ -237,6 +237,21 @@ impl Vault {
     /// type, or every type they reveal needs a purpose and `purpose` is none. The message
     /// names what is missing (a role, or the purpose); checked before any input is read.
     ///
+    /// # Example
+    /// ```
+    /// use velum::vault::{hash_api_key, Keyring, Vault, VaultPolicy};
+    /// let policy = VaultPolicy::from_toml_str(&format!(
+    ///     "[roles.r]\npurpose_required = true\nreveal = {{ EMAIL = \"full\" }}\n\
+    ///      [[principals]]\nname = \"a\"\nkey_sha256 = \"{}\"\nroles = [\"r\"]\n",
+    ///     hash_api_key(b"k")), "inline")?;
+    /// let vault = Vault::new(Keyring::generate()?, policy);
+    /// let who = vault.authenticate(b"k").unwrap().clone();
+    /// let e = vault.check_can_release(&who, None).unwrap_err();
+    /// assert!(e.to_string().contains("--purpose"));
+    /// assert!(vault.check_can_release(&who, Some("ticket 7")).is_ok());
+    /// # Ok::<(), velum::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// [`ErrorKind::Config`](crate::ErrorKind::Config), naming the principal and what to give.
     pub fn check_can_release(&self, principal: &Principal, purpose: Option<&str>) -> Result<()> {
