@@ -28,14 +28,12 @@ for kind in clean pii10 pii50; do
 done
 shared=../shared/bench
 if [ -f "$shared/logcorpus.py" ]; then
-  venv=target/bench-venv
-  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import faker' 2>/dev/null; then
-    python3 -m venv "$venv" && "$venv/bin/pip" install -q Faker==40.63.0
-  fi
+  . benches/lib.sh
+  py=$(bench_python)
   for rate in 0.0 0.1; do
     name=$([ "$rate" = 0.0 ] && echo clean || echo pii10)
     f="$dir/shared-$name-$mib.log"
-    [ -s "$f" ] || "$venv/bin/python" "$shared/logcorpus.py" --size "$mib" --pii-rate "$rate" --seed 7 -o "$f" >/dev/null
+    [ -s "$f" ] || "$py" "$shared/logcorpus.py" --size "$mib" --pii-rate "$rate" --seed 7 -o "$f" >/dev/null
   done
 fi
 exec python3 benches/compare.py "$dir" "$mib" "$runs" "$shared"

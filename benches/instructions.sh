@@ -24,14 +24,12 @@ head_of() { head -c 2097152 "$1" > "$2"; }
 corpora=()
 shared=../shared/bench
 if [ -f "$shared/logcorpus.py" ]; then
-  venv=target/bench-venv
-  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import faker' 2>/dev/null; then
-    python3 -m venv "$venv" && "$venv/bin/pip" install -q Faker==40.63.0
-  fi
+  . benches/lib.sh
+  py=$(bench_python)
   for rate in 0.0 0.1; do
     name=$([ "$rate" = 0.0 ] && echo clean || echo pii10)
     f="$dir/shared-$name-2.log"
-    [ -s "$f" ] || "$venv/bin/python" "$shared/logcorpus.py" --size 2 --pii-rate "$rate" --seed 7 -o "$f.full" >/dev/null
+    [ -s "$f" ] || "$py" "$shared/logcorpus.py" --size 2 --pii-rate "$rate" --seed 7 -o "$f.full" >/dev/null
     [ -s "$f" ] || { head_of "$f.full" "$f"; rm -f "$f.full"; }
     corpora+=("shared-$name:$f")
   done
