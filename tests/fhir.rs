@@ -26,23 +26,7 @@ const VOCAB: &[&str] = &[
     "UK_NHS",
 ];
 
-struct Span {
-    line: u64,
-    start: u64,
-    end: u64,
-    entity: String,
-    ambiguous: bool,
-}
-
-fn read(v: &serde_json::Value) -> Span {
-    Span {
-        line: v["line"].as_u64().unwrap(),
-        start: v["start"].as_u64().unwrap(),
-        end: v["end"].as_u64().unwrap(),
-        entity: v["entity"].as_str().unwrap().to_owned(),
-        ambiguous: v["ambiguous"].as_bool().unwrap_or(false),
-    }
-}
+use crate::util::{LabelSpan as Span, label_span as read};
 
 fn overlap(a: &Span, b: &Span) -> u64 {
     a.end.min(b.end).saturating_sub(a.start.max(b.start))

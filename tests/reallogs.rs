@@ -12,24 +12,7 @@ use crate::util::run;
 const MAX_FP_PER_MB: f64 = 2.0;
 const MIN_RECALL: f64 = 0.99;
 
-#[derive(Debug)]
-struct SpanAt {
-    line: u64,
-    start: u64,
-    end: u64,
-    entity: String,
-    ambiguous: bool,
-}
-
-fn read_span(v: &serde_json::Value) -> SpanAt {
-    SpanAt {
-        line: v["line"].as_u64().unwrap(),
-        start: v["start"].as_u64().unwrap(),
-        end: v["end"].as_u64().unwrap(),
-        entity: v["entity"].as_str().unwrap().to_owned(),
-        ambiguous: v["ambiguous"].as_bool().unwrap_or(false),
-    }
-}
+use crate::util::{LabelSpan as SpanAt, label_span as read_span};
 
 fn iou(a: &SpanAt, b: &SpanAt) -> f64 {
     let inter = a.end.min(b.end).saturating_sub(a.start.max(b.start));

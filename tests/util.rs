@@ -95,3 +95,24 @@ pub(crate) fn shared(name: &str) -> Option<PathBuf> {
     );
     None
 }
+
+/// A labelled or found span of a line, as `../shared`'s label files and `velum scan` write
+/// them (`line`, `start`, `end`, `entity`, `ambiguous`).
+#[derive(Debug)]
+pub(crate) struct LabelSpan {
+    pub(crate) line: u64,
+    pub(crate) start: u64,
+    pub(crate) end: u64,
+    pub(crate) entity: String,
+    pub(crate) ambiguous: bool,
+}
+
+pub(crate) fn label_span(v: &serde_json::Value) -> LabelSpan {
+    LabelSpan {
+        line: v["line"].as_u64().unwrap(),
+        start: v["start"].as_u64().unwrap(),
+        end: v["end"].as_u64().unwrap(),
+        entity: v["entity"].as_str().unwrap().to_owned(),
+        ambiguous: v["ambiguous"].as_bool().unwrap_or(false),
+    }
+}
