@@ -18,7 +18,7 @@ py="$work/venv/bin/python"
 "$py" -m pip install --quiet pytest hypothesis 'pandas>=2.2,<3' 'pyarrow>=11'
 "$py" -c 'import pyspark' 2>/dev/null || "$py" -m pip install --quiet 'pyspark>=3.5'
 "$py" -m pip wheel --quiet --no-deps ./python -w "$work/dist"
-wheel=$(ls "$work"/dist/velum-*.whl)
+wheel=$(ls "$work"/dist/velum_redact-*.whl)
 case "$wheel" in
   *-cp39-abi3-*) ;;
   *) echo "the wheel is not for the stable ABI (cp39-abi3): $wheel"; exit 1 ;;

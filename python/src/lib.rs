@@ -569,5 +569,6 @@ fn _velum(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("PolicyError", py.get_type::<PolicyError>())?;
     m.add("KeyringError", py.get_type::<KeyringError>())?;
     m.add("VaultError", py.get_type::<VaultError>())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

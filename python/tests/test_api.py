@@ -273,3 +273,11 @@ def test_redact_row_is_the_cli_row(velum_bin):
     assert out[:-1] == row[:-1]
     for i, v in enumerate(values[:-1]):
         assert str(v) not in out[i], names[i]
+
+
+def test_version_is_the_installed_distributions():
+    import importlib.metadata
+
+    # The distribution is velum-redact (`velum` on PyPI is another project); the import
+    # name stays velum.
+    assert velum.__version__ == importlib.metadata.version("velum-redact")

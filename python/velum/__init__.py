@@ -42,6 +42,7 @@ from ._velum import (
     Vault,
     VaultError,
     VelumError,
+    __version__,
 )
 
 __all__ = [
@@ -52,4 +53,5 @@ __all__ = [
     "Vault",
     "VaultError",
     "VelumError",
+    "__version__",
 ]
