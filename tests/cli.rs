@@ -492,3 +492,52 @@ fn context_raises_and_lowers_catalogue_types() {
         }
     }
 }
+
+/// Issue 25: shell completions and a manual page, made from the same definitions as
+/// `--help`: every command is in both, the bash script parses, the page is roff.
+#[test]
+fn completions_and_the_manual_page_name_every_command() {
+    let commands = [
+        "scan",
+        "redact",
+        "explain",
+        "eval",
+        "tokenize",
+        "detokenize",
+        "retokenize",
+        "batch",
+        "keygen",
+        "audit",
+        "vault",
+    ];
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = run(&["completions", shell], b"");
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = text(&out.stdout);
+        for c in commands {
+            assert!(script.contains(c), "{shell}: {c}");
+        }
+    }
+    let bash = run(&["completions", "bash"], b"").stdout;
+    let check = std::process::Command::new("bash")
+        .args(["-n", "/dev/stdin"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            std::io::Write::write_all(c.stdin.as_mut().unwrap(), &bash)?;
+            c.wait()
+        })
+        .unwrap();
+    assert!(check.success(), "the bash script parses");
+    assert_eq!(run(&["completions", "nosh"], b"").status.code(), Some(2));
+    let man = run(&["man"], b"");
+    assert_eq!(man.status.code(), Some(0));
+    let page = text(&man.stdout);
+    assert!(page.contains(".TH velum 1"), "{page}");
+    for c in commands {
+        assert!(
+            page.contains(&format!(".SH \"VELUM {}\"", c.to_uppercase())),
+            "{c}"
+        );
+    }
+}

@@ -12,6 +12,7 @@ use velum::{Error, ErrorKind, Format, LineFinding, Policy, Redactor};
 
 #[cfg(feature = "batch")]
 mod batch;
+mod docs;
 mod eval;
 mod explain;
 mod vault;
@@ -30,7 +31,7 @@ pub(crate) mod exit {
     version,
     about = "Find and redact personal data in log and data streams"
 )]
-struct Cli {
+pub(crate) struct Cli {
     /// Threads that scan batches of lines (default: all cores). Output is the same for any
     /// number.
     #[arg(long, global = true, value_name = "N")]
@@ -67,6 +68,10 @@ enum Command {
     /// Vault administration.
     #[command(subcommand)]
     Vault(vault::VaultCommand),
+    /// Print a completion script for SHELL (bash, zsh, fish, elvish, powershell).
+    Completions(docs::CompletionsArgs),
+    /// Print the manual page (roff): `velum man > velum.1`.
+    Man,
 }
 
 /// How input lines are read (`--format`); without it, by the file's name (`.csv`, `.tsv`,
@@ -263,6 +268,8 @@ pub(crate) fn main() -> ExitCode {
         Command::Batch(a) => batch::run(*a),
         Command::Audit(c) => vault::audit(c),
         Command::Vault(c) => vault::vault_cmd(c),
+        Command::Completions(a) => docs::completions(&a),
+        Command::Man => docs::man(),
     };
     match result {
         Ok(code) => ExitCode::from(code),
