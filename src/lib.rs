@@ -63,6 +63,7 @@ mod time;
 mod transform;
 pub mod vault;
 
+pub use detect::trace::{Reason, Rejected};
 pub use error::{Error, ErrorKind, Result};
 pub use policy::Policy;
 pub use record::Format;

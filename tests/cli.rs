@@ -236,6 +236,42 @@ fn explain_shows_detector_score_and_context() {
 }
 
 #[test]
+fn explain_says_why_a_value_was_left_in_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("p.toml");
+    std::fs::write(&policy, "[entities.EMAIL]\nallow = [\"ops@example.com\"]\n").unwrap();
+    let cases: &[(&str, &str)] = &[
+        // A failed check digit.
+        (
+            "card 4111 1111 1111 1112",
+            "CREDIT_CARD: failed its check (check digit",
+        ),
+        // A negative word that lowers the score under the threshold.
+        (
+            "imei 490154203237518",
+            "CREDIT_CARD: score 0.00 below the threshold 0.50, lowered by context near \"imei\"",
+        ),
+        // A number the log structure reads as part of a version.
+        ("build 1.2.34567", "number: read as part of a version"),
+        // A detector that needs its context word.
+        ("ref 12345678", "US_BANK_ACCOUNT: needs a context word"),
+        // The policy's allow-list.
+        ("mail ops@example.com", "EMAIL: on the policy's allow-list"),
+    ];
+    for (line, why) in cases {
+        let out = run(
+            &["explain", "--policy", policy.to_str().unwrap(), line],
+            b"",
+        );
+        assert_eq!(out.status.code(), Some(0));
+        let s = text(&out.stdout);
+        assert!(s.contains("(no findings)"), "{line}: {s}");
+        assert!(s.contains("not reported:"), "{line}: {s}");
+        assert!(s.contains(why), "{line}: {s}");
+    }
+}
+
+#[test]
 fn json_lines_and_csv_stay_valid_after_redaction() {
     let input = concat!(
         r#"{"ts":"2026-11-25T10:00:00Z","user":{"name":"x","email":"jane@example.com","ssn":536904399},"items":[{"card":"4111 1111 1111 1111"},{"note":"tab\there \"q\" \u00e9 203.0.113.9"}],"order_id":536904399}"#,
@@ -454,9 +490,17 @@ fn explain_names_the_field_that_moved_a_score() {
         "{text}"
     );
     assert_eq!(
-        text.lines().count(),
+        text.lines()
+            .take_while(|l| !l.starts_with("  not reported"))
+            .count(),
         3,
         "the order id is not a finding: {text}"
+    );
+    assert!(
+        text.contains(
+            "US_SSN: score 0.00 below the threshold 0.50, lowered by context near \"order_id\""
+        ),
+        "{text}"
     );
 }
 

@@ -1,11 +1,12 @@
 //! `velum explain`: for each line given (argument or stdin), each finding with its detector,
-//! score, the validator's base score and the context word that moved it; highlighted when
-//! stdout is a terminal. The user supplied the text, so the matched values are shown.
+//! score, the validator's base score and the context word that moved it, then each candidate
+//! that was looked at and not reported, with why; highlighted when stdout is a terminal. The
+//! user supplied the text, so the matched values are shown.
 
 use std::io::{self, BufRead, IsTerminal, Write};
 
 use clap::Args;
-use velum::{Error, Redactor, Span};
+use velum::{Error, Reason, Redactor, Span};
 
 use super::{PolicyArgs, exit};
 
@@ -44,6 +45,7 @@ fn show(w: &mut impl Write, r: &Redactor, line: &[u8], style: &Style) -> io::Res
     }
     marked.push_str(&String::from_utf8_lossy(&line[at..]));
     writeln!(w, "{marked}")?;
+    let rejected = r.explain_rejected(line);
     if found.is_empty() {
         writeln!(w, "  (no findings)")?;
     }
@@ -85,6 +87,39 @@ fn show(w: &mut impl Write, r: &Redactor, line: &[u8], style: &Style) -> io::Res
             write!(w, ", {} {:?}", style.paint("36", how), text(k))?;
         }
         writeln!(w, ") -> {}", r.rule(f.entity).action.as_str())?;
+    }
+    // One line per candidate: its place and value, then each entity with why.
+    let mut i = 0;
+    while i < rejected.len() {
+        let span = rejected[i].span;
+        let j = i + rejected[i..].iter().take_while(|n| n.span == span).count();
+        write!(
+            w,
+            "  {} {}..{} {:?}",
+            style.paint("2", "not reported:"),
+            span.start(),
+            span.end(),
+            text(span),
+        )?;
+        let mut group: Vec<_> = rejected[i..j].iter().collect();
+        group.sort_by_key(|n| std::cmp::Reverse(n.reason.rank_for_display()));
+        for n in group {
+            let what = n.entity.map_or("number", |e| e.name());
+            write!(w, "\n    {what}: {}", n.reason.describe())?;
+            if let Reason::BelowThreshold {
+                negative: Some(c), ..
+            } = n.reason
+            {
+                write!(
+                    w,
+                    ", {} near {:?}",
+                    style.paint("33", "lowered by context"),
+                    text(c)
+                )?;
+            }
+        }
+        writeln!(w)?;
+        i = j;
     }
     Ok(())
 }

@@ -9,7 +9,8 @@
 //! - `engine`: the single pass over a unit: shapes, a policy's regexes, validators, context;
 //! - `validate`: per-family validators;
 //! - `context`: context words (one Aho-Corasick automaton) and the score window;
-//! - `resolve`: deterministic overlap resolution.
+//! - `resolve`: deterministic overlap resolution;
+//! - `trace`: why a candidate was not reported (for `explain`).
 
 pub(crate) mod context;
 pub(crate) mod cue;
@@ -19,4 +20,5 @@ pub(crate) mod resolve;
 pub(crate) mod shapes;
 pub(crate) mod spec;
 pub(crate) mod structure;
+pub(crate) mod trace;
 pub(crate) mod validate;

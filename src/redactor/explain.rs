@@ -1,7 +1,10 @@
 //! [`Redactor::explain`]: each finding of a unit with the reasons for its score (the
-//! validator's base score, the context words that moved it, the field name that made it).
+//! validator's base score, the context words that moved it, the field name that made it);
+//! [`Redactor::explain_rejected`]: the candidates that were looked at and not reported, with
+//! why (see [`Reason`]).
 
 use crate::detect::engine::{Explained, Segment};
+use crate::detect::trace::{Reason, Rejected};
 use crate::record;
 use crate::span::{Entity, Finding, Span};
 
@@ -55,16 +58,7 @@ impl Redactor {
         // verdict of the next pass) by its score alone.
         let mut found = Vec::new();
         self.scan_unit_with(&mut self.pool.get(), unit, &mut found);
-        let mut why = Vec::new();
-        if record::looks_like_json_object(unit)
-            && let Some(v) = self.explain_json(unit)
-        {
-            why.extend(v);
-        }
-        why.extend(self.explain_text(unit, false));
-        if crate::decode::needs(unit) {
-            why.extend(self.explain_text(unit, true));
-        }
+        let (why, _) = self.readings(unit);
         found
             .into_iter()
             .map(|f| {
@@ -83,8 +77,84 @@ impl Redactor {
             .collect()
     }
 
-    /// The engine's explanations of `unit` read as text (or `decoded`), in raw offsets.
-    fn explain_text(&self, unit: &[u8], decoded: bool) -> Vec<Explanation> {
+    /// The candidates of one unit that were looked at and not reported, each with why: a
+    /// failed check digit, a missing context word, a negative word that lowered its score
+    /// under the threshold, a number the log's structure reads as a time or an identifier...
+    /// One per place and entity (the most telling reason), for the longest candidates (not
+    /// the shorter numbers inside them), none where a finding is; in order of place.
+    ///
+    /// # Example
+    /// ```
+    /// use velum::{Entity, Reason, Redactor};
+    /// let r = Redactor::new();
+    /// let unit = b"order_id=536-90-4399";
+    /// let why = r.explain_rejected(unit);
+    /// let ssn = why.iter().find(|w| w.entity == Some(Entity::US_SSN)).unwrap();
+    /// assert!(matches!(ssn.reason, Reason::BelowThreshold { negative: Some(_), .. }));
+    /// assert_eq!(&unit[ssn.span.range()], b"536-90-4399");
+    /// ```
+    pub fn explain_rejected(&self, unit: &[u8]) -> Vec<Rejected> {
+        let mut found = Vec::new();
+        self.scan_unit_with(&mut self.pool.get(), unit, &mut found);
+        let (_, mut rejected) = self.readings(unit);
+        rejected.retain(|r| {
+            !found
+                .iter()
+                .any(|f| f.span.start() < r.span.end() && r.span.start() < f.span.end())
+        });
+        // One per place and entity: the reason that says most.
+        rejected.sort_by(|a, b| {
+            (a.span.start(), a.span.end(), a.entity.map(Entity::name))
+                .cmp(&(b.span.start(), b.span.end(), b.entity.map(Entity::name)))
+                .then(b.reason.rank().cmp(&a.reason.rank()))
+        });
+        rejected.dedup_by(|b, a| a.span == b.span && a.entity == b.entity);
+        // The whole candidate, not the shorter numbers inside it (`1111 1112` of a card).
+        let spans: Vec<Span> = rejected.iter().map(|r| r.span).collect();
+        rejected.retain(|r| {
+            !spans
+                .iter()
+                .any(|s| *s != r.span && s.start() <= r.span.start() && r.span.end() <= s.end())
+        });
+        // A number no shape proposed is news only where no detector looked at it.
+        let looked: Vec<Span> = rejected
+            .iter()
+            .filter(|r| r.entity.is_some())
+            .map(|r| r.span)
+            .collect();
+        rejected.retain(|r| {
+            r.entity.is_some()
+                || !looked
+                    .iter()
+                    .any(|s| s.start() < r.span.end() && r.span.start() < s.end())
+        });
+        rejected
+    }
+
+    /// Every reading's explanations and rejections of `unit`, in raw offsets: the JSON
+    /// fields', the text's, the decoded text's.
+    fn readings(&self, unit: &[u8]) -> (Vec<Explanation>, Vec<Rejected>) {
+        let (mut why, mut not) = (Vec::new(), Vec::new());
+        if record::looks_like_json_object(unit)
+            && let Some((w, n)) = self.explain_json(unit)
+        {
+            why.extend(w);
+            not.extend(n);
+        }
+        let (w, n) = self.explain_text(unit, false);
+        why.extend(w);
+        not.extend(n);
+        if crate::decode::needs(unit) {
+            let (w, n) = self.explain_text(unit, true);
+            why.extend(w);
+            not.extend(n);
+        }
+        (why, not)
+    }
+
+    /// The engine's explanations and rejections of `unit` read as text (or `decoded`), in
+    /// raw offsets.
+    fn explain_text(&self, unit: &[u8], decoded: bool) -> (Vec<Explanation>, Vec<Rejected>) {
         let mut scratch = self.pool.get();
         let (mut dec, mut map) = (Vec::new(), Vec::new());
         if decoded {
@@ -97,9 +167,32 @@ impl Redactor {
                 s
             }
         };
-        self.compiled
-            .engine
-            .explain(if decoded { &dec } else { unit }, &mut scratch.engine)
+        let hay = if decoded { &dec[..] } else { unit };
+        let (explained, rejected) = self.compiled.engine.explain_and_reject(
+            hay,
+            Segment::text(hay.len()),
+            &mut scratch.engine,
+        );
+        let rejected = rejected
+            .into_iter()
+            .map(|r| Rejected {
+                span: raw(r.span),
+                reason: match r.reason {
+                    Reason::BelowThreshold {
+                        score,
+                        threshold,
+                        negative,
+                    } => Reason::BelowThreshold {
+                        score,
+                        threshold,
+                        negative: negative.map(raw),
+                    },
+                    other => other,
+                },
+                ..r
+            })
+            .collect();
+        let explained = explained
             .into_iter()
             .map(
                 |Explained {
@@ -118,11 +211,12 @@ impl Redactor {
                     by_field_name: false,
                 },
             )
-            .collect()
+            .collect();
+        (explained, rejected)
     }
 
     /// [`Redactor::explain`] of a JSON object line, field by field, in raw line offsets.
-    fn explain_json(&self, unit: &[u8]) -> Option<Vec<Explanation>> {
+    fn explain_json(&self, unit: &[u8]) -> Option<(Vec<Explanation>, Vec<Rejected>)> {
         let mut fields = Vec::new();
         if !record::json_fields(unit, &mut fields) {
             return None;
@@ -130,6 +224,7 @@ impl Redactor {
         let mut scratch = self.pool.get();
         let (mut kd, mut km, mut vd, mut vm) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut out = Vec::new();
+        let mut not = Vec::new();
         for f in &fields {
             record::decode_json(&unit[f.key.clone()], &mut kd, &mut km);
             // As scanned: the sibling fields that describe a value (raw), its key, the value.
@@ -166,10 +261,28 @@ impl Redactor {
                 value: (at, u.len()),
                 about: 0,
             };
-            let explained = self
-                .compiled
-                .engine
-                .explain_segment(&u, seg, &mut scratch.engine);
+            let (explained, rejected) =
+                self.compiled
+                    .engine
+                    .explain_and_reject(&u, seg, &mut scratch.engine);
+            for r in rejected.into_iter().filter(|r| r.span.start() >= at) {
+                not.push(Rejected {
+                    span: map(r.span),
+                    reason: match r.reason {
+                        Reason::BelowThreshold {
+                            score,
+                            threshold,
+                            negative,
+                        } => Reason::BelowThreshold {
+                            score,
+                            threshold,
+                            negative: negative.map(map),
+                        },
+                        other => other,
+                    },
+                    ..r
+                });
+            }
             let mut mine: Vec<Finding> = Vec::new();
             for e in explained.iter().filter(|e| e.finding.span.start() >= at) {
                 out.push(Explanation {
@@ -201,10 +314,17 @@ impl Redactor {
                     .iter()
                     .filter(|g| !mine.contains(g))
                     .map(|g| {
-                        Span::new(
+                        let span = Span::new(
                             f.raw.start + vm[g.span.start()],
                             f.raw.start + vm[g.span.end()],
-                        )
+                        );
+                        not.push(Rejected {
+                            span,
+                            entity: Some(g.entity),
+                            detector: Some(g.detector),
+                            reason: Reason::FieldName,
+                        });
+                        span
                     })
                     .collect();
                 out.retain(|e| !removed.contains(&e.finding.span));
@@ -226,6 +346,6 @@ impl Redactor {
                 }
             }
         }
-        Some(out)
+        Some((out, not))
     }
 }

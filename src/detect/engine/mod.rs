@@ -22,6 +22,7 @@ use super::resolve::{Scored, resolve};
 use super::shapes::{Shape, View};
 use super::spec::{DetectorDef, NegativeContext};
 use super::structure;
+use super::trace::{Reason, Rejected};
 use super::validate::{Cand, Settings, ValidateFn};
 use crate::error::{Error, Result};
 use crate::span::{DetectorId, Entity, Finding, Span};
@@ -204,6 +205,8 @@ pub(crate) struct EngineScratch {
     artifacts: Vec<Span>,
     /// Per detector: a word that supports it is in the unit (only gated detectors).
     present: Vec<bool>,
+    /// When explaining: the candidates dropped, with why (`None` when scanning).
+    trace: Option<Vec<Rejected>>,
 }
 
 impl std::fmt::Debug for EngineScratch {
@@ -422,6 +425,7 @@ impl Engine {
             covered: Covered::default(),
             artifacts: Vec::new(),
             present: Vec::new(),
+            trace: None,
         }
     }
 
@@ -441,6 +445,19 @@ impl Engine {
     /// The entity a detector reports.
     pub(crate) fn entities(&self) -> impl Iterator<Item = Entity> + '_ {
         self.dets.iter().map(|d| d.entity)
+    }
+
+    /// Notes, when explaining, that detector `d` dropped the candidate at `span`.
+    fn reject(&self, trace: &mut Option<Vec<Rejected>>, span: Span, d: u16, reason: Reason) {
+        if let Some(t) = trace {
+            let det = &self.dets[usize::from(d)];
+            t.push(Rejected {
+                span,
+                entity: Some(det.entity),
+                detector: Some(det.id),
+                reason,
+            });
+        }
     }
 
     /// True when the candidate `s..e` touches a label or mask run velum wrote. The value it
@@ -483,6 +500,7 @@ impl Engine {
         covered: &mut Covered,
         present: &[bool],
         artifacts: &[Span],
+        trace: &mut Option<Vec<Rejected>>,
     ) -> Option<usize> {
         let (s, e) = (span.start(), span.end());
         // Only detectors that can report here: a gated one needs its context in the unit.
@@ -490,13 +508,19 @@ impl Engine {
             .iter()
             .any(|&d| !self.dets[usize::from(d)].gated || present[usize::from(d)])
         {
+            for &d in dets {
+                self.reject(trace, span, d, Reason::NeedsContext);
+            }
             return None;
         }
         if self.touches_artifact(hay, s, e, artifacts) {
+            if let Some(&d) = dets.first() {
+                self.reject(trace, span, d, Reason::WrittenByVelum);
+            }
             return None;
         }
         let before = raw.len();
-        let end = self.validate(dets, hay, span, raw, covered, present, true)?;
+        let end = self.validate(dets, hay, span, raw, covered, present, true, trace)?;
         let first = raw[before..].iter().map(|c| c.span.start()).min()?;
         let mut cut = first;
         // The prefix ends at its last letter or digit (`5533 0/44 0` of `5533 0/44 0)32
@@ -521,7 +545,8 @@ impl Engine {
             view.extend_from_slice(&hay[kept..hay.len().min(kept + PREFIX_WINDOW)]);
             let at = raw.len();
             let sub = Span::new(s - from, cut - from);
-            self.validate(dets, &view, sub, raw, covered, present, false);
+            // (What it refuses there is no news: the candidate as a whole was explained.)
+            self.validate(dets, &view, sub, raw, covered, present, false, &mut None);
             let mut k = at;
             while k < raw.len() {
                 if raw[k].span.end() > sub.end() {
@@ -548,6 +573,7 @@ impl Engine {
         covered: &mut Covered,
         present: &[bool],
         skip_covered: bool,
+        trace: &mut Option<Vec<Rejected>>,
     ) -> Option<usize> {
         let mut cand = Cand::new(hay, span, &self.settings);
         let mut end = None;
@@ -557,10 +583,15 @@ impl Engine {
             }
             let det = &self.dets[usize::from(d)];
             if det.gated && !present[usize::from(d)] {
+                self.reject(trace, span, d, Reason::NeedsContext);
                 continue;
             }
             cand.supported = present[usize::from(d)];
-            if let Some(v) = (det.validator)(&cand) {
+            let valid = (det.validator)(&cand);
+            if valid.is_none() {
+                self.reject(trace, span, d, Reason::Check);
+            }
+            if let Some(v) = valid {
                 raw.push(Scored {
                     span: v.span,
                     det: d,
@@ -610,6 +641,7 @@ impl Engine {
             covered,
             present,
             artifacts,
+            trace,
             ..
         } = scratch;
         covered.reset(self.dets.len());
@@ -654,7 +686,7 @@ impl Engine {
                     {
                         return None;
                     }
-                    self.check(dets, hay, span, raw, covered, present, artifacts)
+                    self.check(dets, hay, span, raw, covered, present, artifacts, trace)
                 };
                 shape.run(&view, from, &mut check);
             }
@@ -663,9 +695,12 @@ impl Engine {
             covered.reset(self.dets.len());
             for s in segs {
                 c.run(&hay[..s.value.1], s.value.0, cache, &mut |dets, span| {
-                    self.check(dets, hay, span, raw, covered, present, artifacts);
+                    self.check(dets, hay, span, raw, covered, present, artifacts, trace);
                 });
             }
+        }
+        if let Some(t) = trace {
+            structure_rejections(hay, segs, words, t);
         }
     }
 
@@ -702,19 +737,16 @@ impl Engine {
         self.scan_inner(hay, segs, scratch, |_, f, _, _| out.push(f));
     }
 
-    /// Like [`Engine::scan`], with each finding's base score and context effect.
-    pub(crate) fn explain(&self, hay: &[u8], scratch: &mut EngineScratch) -> Vec<Explained> {
-        self.explain_segment(hay, Segment::text(hay.len()), scratch)
-    }
-
-    /// [`Engine::explain`] of one segment of `hay` (a field, see [`Segment`]).
-    pub(crate) fn explain_segment(
+    /// Like [`Engine::scan`] of one segment of `hay` (a field, see [`Segment`]), with each
+    /// finding's base score and context effect, and the candidates dropped and why.
+    pub(crate) fn explain_and_reject(
         &self,
         hay: &[u8],
         seg: Segment,
         scratch: &mut EngineScratch,
-    ) -> Vec<Explained> {
+    ) -> (Vec<Explained>, Vec<Rejected>) {
         let mut v = Vec::new();
+        scratch.trace = Some(Vec::new());
         self.scan_inner(hay, &[seg], scratch, |_, finding, base, effect| {
             v.push(Explained {
                 finding,
@@ -722,7 +754,7 @@ impl Engine {
                 effect,
             })
         });
-        v
+        (v, scratch.trace.take().unwrap_or_default())
     }
 
     /// Scans `hay` as text into `text` and, reading the same words, marks and context, its
@@ -790,6 +822,7 @@ impl Engine {
             resolved,
             starts,
             ends,
+            trace,
             ..
         } = scratch;
         // No candidate can reach its threshold even with context: nothing to report, and no
@@ -798,7 +831,7 @@ impl Engine {
             let det = &self.dets[usize::from(c.det)];
             c.score + det.boost >= det.min_score
         };
-        if !raw.iter().any(reachable) {
+        if trace.is_none() && !raw.iter().any(reachable) {
             return;
         }
         base.clear();
@@ -838,15 +871,23 @@ impl Engine {
             c.labelled = effect
                 .positive
                 .is_some_and(|h| context::labels(hay, h.span, c.span, seg.key));
-            if b < det.label_below && !c.labelled {
-                return false;
-            }
-            if c.score < det.min_score {
-                return false;
-            }
-            if let Some(a) = det.allow
+            let why = if b < det.label_below && !c.labelled {
+                Some(Reason::NeedsLabel)
+            } else if c.score < det.min_score {
+                Some(Reason::BelowThreshold {
+                    score: c.score,
+                    threshold: det.min_score,
+                    negative: effect.negative.map(|h| h.span),
+                })
+            } else if let Some(a) = det.allow
                 && self.allow[a].contains(&normalise(&hay[c.span.range()]))
             {
+                Some(Reason::Allowed)
+            } else {
+                None
+            };
+            if let Some(reason) = why {
+                self.reject(trace, c.span, c.det, reason);
                 return false;
             }
             c.ix = base.len() as u32;
@@ -855,6 +896,23 @@ impl Engine {
             true
         });
         resolve(raw, resolved);
+        if trace.is_some() {
+            for c in raw.iter() {
+                let kept = |r: &Scored| r.det == c.det && r.span.start() <= c.span.start();
+                if resolved
+                    .iter()
+                    .any(|r| kept(r) && r.span.end() >= c.span.end())
+                {
+                    continue;
+                }
+                if let Some(w) = resolved.iter().find(|r| {
+                    r.det != c.det && r.span.start() < c.span.end() && c.span.start() < r.span.end()
+                }) {
+                    let by = self.dets[usize::from(w.det)].entity;
+                    self.reject(trace, c.span, c.det, Reason::Overlapped { by });
+                }
+            }
+        }
         for (n, c) in resolved.iter().enumerate() {
             let det = &self.dets[usize::from(c.det)];
             let i = c.ix as usize;
@@ -871,6 +929,31 @@ impl Engine {
                 effects[i],
             );
         }
+    }
+}
+
+/// Numbers of five digits or more inside `segs` that no shape proposed because the log's
+/// structure reads them as a time, date, version or identifier.
+fn structure_rejections(hay: &[u8], segs: &[Segment], words: &Words, out: &mut Vec<Rejected>) {
+    for &i in &words.nums {
+        let w = words.w[i as usize];
+        let span = Span::new(w.start as usize, w.end as usize);
+        if w.len() < 5 || w.mark & structure::NOT_NUMBER == 0 || segment_of(segs, span).is_none() {
+            continue;
+        }
+        let structure = match w.mark {
+            m if m & structure::TIME != 0 => "time",
+            m if m & structure::DATE != 0 => "date",
+            m if m & structure::VERSION != 0 => "version",
+            _ => "identifier",
+        };
+        debug_assert!(hay.len() >= span.end());
+        out.push(Rejected {
+            span,
+            entity: None,
+            detector: None,
+            reason: Reason::Structure { structure },
+        });
     }
 }
 

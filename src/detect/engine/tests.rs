@@ -224,3 +224,40 @@ fn empty_matching_pattern_is_refused() {
         .unwrap();
     assert!(err.to_string().contains("empty string"), "{err}");
 }
+
+/// Explaining (with its trace of rejected candidates) finds exactly what a scan finds, on
+/// every line of the labelled corpus and the sample log.
+#[test]
+fn tracing_rejections_never_changes_the_findings() {
+    let e = engine();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = std::fs::read_dir(root.join("tests/data/eval/indep/dev"))
+        .unwrap()
+        .map(|d| d.unwrap().path())
+        .collect();
+    files.push(root.join("examples/app.log"));
+    let (mut lines, mut rejected) = (0, 0);
+    for f in files {
+        let data = std::fs::read(&f).unwrap();
+        for line in data.split(|&b| b == b'\n') {
+            let mut scratch = e.scratch();
+            let mut plain = Vec::new();
+            e.scan(line, &mut scratch, &mut plain);
+            let (explained, not) =
+                e.explain_and_reject(line, Segment::text(line.len()), &mut scratch);
+            let traced: Vec<Finding> = explained.iter().map(|x| x.finding).collect();
+            assert_eq!(plain, traced, "{}", String::from_utf8_lossy(line));
+            // And the next scan with the same scratch is not traced.
+            let mut again = Vec::new();
+            e.scan(line, &mut scratch, &mut again);
+            assert_eq!(plain, again);
+            assert!(scratch.trace.is_none());
+            lines += 1;
+            rejected += not.len();
+        }
+    }
+    assert!(
+        lines > 1000 && rejected > 100,
+        "{lines} lines, {rejected} rejections"
+    );
+}
