@@ -67,7 +67,9 @@ pub use detect::trace::{Reason, Rejected};
 pub use error::{Error, ErrorKind, Result};
 pub use policy::Policy;
 pub use record::Format;
-pub use redactor::{Explanation, Redactor, Scratch};
+pub use redactor::{
+    Explanation, JsonFinding, JsonOptions, Redacted, Redactor, Replacement, Scratch,
+};
 pub use span::{DetectorId, Entity, Finding, Span};
 pub use stream::{LineFinding, ReadAhead, RedactingWriter, StreamStats};
 pub use transform::{Action, Rule};

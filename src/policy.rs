@@ -27,7 +27,7 @@
 //! context = ["employee"]
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::Deserialize;
@@ -85,6 +85,10 @@ pub struct Policy {
     pub(crate) defaults: Rule,
     pub(crate) entities: BTreeMap<Entity, EntityPolicy>,
     pub(crate) patterns: Vec<CustomPattern>,
+    /// Only these entities are detected (all when `None`); see [`Policy::with_only_entities`].
+    pub(crate) only: Option<BTreeSet<Entity>>,
+    /// Values never reported as any entity; see [`Policy::with_allowed`].
+    pub(crate) allow_all: Vec<Vec<u8>>,
 }
 
 impl Default for Policy {
@@ -381,6 +385,8 @@ impl Policy {
             defaults,
             entities,
             patterns,
+            only: None,
+            allow_all: Vec::new(),
         })
     }
 
@@ -406,6 +412,57 @@ impl Policy {
     pub fn with_min_score(mut self, entity: Entity, min_score: f32) -> Self {
         self.entities.entry(entity).or_default().detection.min_score =
             Some(min_score.clamp(0.0, 1.0));
+        self
+    }
+
+    /// The same policy detecting only `entities` (built-in or the policy's own): values of
+    /// any other type are neither reported nor rewritten. Presidio's `entities=` argument.
+    ///
+    /// # Example
+    /// ```
+    /// use velum::{Entity, Policy, Redactor};
+    /// let r = Redactor::from_policy(&Policy::default().with_only_entities([Entity::EMAIL]))?;
+    /// assert_eq!(r.redact_str("jane@example.com 203.0.113.9"), "[EMAIL] 203.0.113.9");
+    /// # Ok::<(), velum::Error>(())
+    /// ```
+    pub fn with_only_entities(mut self, entities: impl IntoIterator<Item = Entity>) -> Self {
+        self.only = Some(entities.into_iter().collect());
+        self
+    }
+
+    /// The same policy with one threshold (0 to 1, clamped) for every entity, in place of
+    /// the policy's own (the file's `min_score` and every `[entities.X] min_score`).
+    ///
+    /// # Example
+    /// ```
+    /// use velum::{Policy, Redactor};
+    /// // A bare private address scores 0.8.
+    /// let r = Redactor::from_policy(&Policy::default().with_threshold(0.9))?;
+    /// assert_eq!(r.redact_str("at 10.1.2.3"), "at 10.1.2.3");
+    /// # Ok::<(), velum::Error>(())
+    /// ```
+    pub fn with_threshold(mut self, min_score: f32) -> Self {
+        let m = min_score.clamp(0.0, 1.0);
+        self.min_score = m;
+        for e in self.entities.values_mut() {
+            e.detection.min_score = None;
+        }
+        self
+    }
+
+    /// The same policy with `values` never reported, whatever entity they would be
+    /// (compared as the allow-lists of a policy file are: without separators, in any case).
+    ///
+    /// # Example
+    /// ```
+    /// use velum::{Policy, Redactor};
+    /// let r = Redactor::from_policy(&Policy::default().with_allowed(["ops@example.com"]))?;
+    /// assert_eq!(r.redact_str("ops@example.com jane@example.com"), "ops@example.com [EMAIL]");
+    /// # Ok::<(), velum::Error>(())
+    /// ```
+    pub fn with_allowed<S: AsRef<[u8]>>(mut self, values: impl IntoIterator<Item = S>) -> Self {
+        self.allow_all
+            .extend(values.into_iter().map(|v| v.as_ref().to_vec()));
         self
     }
 

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use regex_automata::util::pool::Pool;
 
+mod detailed;
 mod encoded;
 mod explain;
 mod fields;
@@ -25,11 +26,13 @@ mod rows;
 mod scratch;
 mod typed;
 
+pub use detailed::{Redacted, Replacement};
 pub use explain::Explanation;
+pub use json_value::{JsonFinding, JsonOptions};
 pub use scratch::Scratch;
 
 use crate::detect::context::Artifact;
-use crate::detect::engine::{Engine, EngineOptions};
+use crate::detect::engine::{Engine, EngineOptions, EntityOptions};
 use crate::detect::spec;
 use crate::detect::validate::Settings;
 use crate::error::Result;
@@ -50,7 +53,8 @@ pub(crate) struct Compiled {
 
 /// Tokens and hashes for the `token` and `hash` actions, from canonical values.
 struct KeySealer {
-    keyring: Keyring,
+    /// Shared with the redactors [`Redactor::with_policy`] makes: one copy of the keys.
+    keyring: Arc<Keyring>,
     regions: Regions,
 }
 
@@ -148,7 +152,35 @@ impl Redactor {
         Self::build(policy, Some(keyring))
     }
 
+    /// A redactor for another policy with this one's keyring (if it has one): what a caller
+    /// that varies the entities, threshold, allow-list or actions per call compiles, with no
+    /// second copy of the keys.
+    ///
+    /// # Errors
+    /// As [`Redactor::from_policy`] (a `token` or `hash` action needs this redactor to have a
+    /// keyring).
+    ///
+    /// # Example
+    /// ```
+    /// use velum::{Action, Entity, Keyring, Policy, Redactor, Rule};
+    /// let base = Redactor::with_keyring(&Policy::default(), Keyring::generate()?)?;
+    /// let rule = Rule { action: Action::Token, ..Rule::default() };
+    /// let r = base.with_policy(&Policy::default().with_rule(Entity::EMAIL, rule))?;
+    /// assert!(r.redact_str("jane@example.com").starts_with("VLM_EMAIL_"));
+    /// # Ok::<(), velum::Error>(())
+    /// ```
+    pub fn with_policy(&self, policy: &Policy) -> Result<Self> {
+        Self::build_shared(
+            policy,
+            self.compiled.keys.as_ref().map(|k| Arc::clone(&k.keyring)),
+        )
+    }
+
     fn build(policy: &Policy, keyring: Option<Keyring>) -> Result<Self> {
+        Self::build_shared(policy, keyring.map(Arc::new))
+    }
+
+    fn build_shared(policy: &Policy, keyring: Option<Arc<Keyring>>) -> Result<Self> {
         if keyring.is_none()
             && let Some(which) = policy.needs_keyring()
         {
@@ -160,6 +192,9 @@ impl Redactor {
         }
         let (mut defs, negative) = spec::builtin()?;
         defs.extend(policy.custom_defs()?);
+        if let Some(only) = &policy.only {
+            defs.retain(|d| only.contains(&d.entity));
+        }
         // What this policy writes in place of values: redacting it again must change nothing.
         let mut entities: Vec<Entity> = Entity::BUILTIN.to_vec();
         entities.extend(defs.iter().map(|d| d.entity));
@@ -188,11 +223,22 @@ impl Redactor {
                 phone_regions: policy.phone_regions.clone(),
             },
             min_score: policy.min_score,
-            entities: policy
-                .entities
-                .iter()
-                .map(|(e, p)| (*e, p.detection.clone()))
-                .collect(),
+            entities: {
+                let mut m: HashMap<Entity, EntityOptions> = policy
+                    .entities
+                    .iter()
+                    .map(|(e, p)| (*e, p.detection.clone()))
+                    .collect();
+                if !policy.allow_all.is_empty() {
+                    for d in &defs {
+                        m.entry(d.entity)
+                            .or_default()
+                            .allow
+                            .extend(policy.allow_all.iter().cloned());
+                    }
+                }
+                m
+            },
             artifacts,
         };
         let engine = Engine::build(&defs, &negative, &opts)?;
