@@ -141,7 +141,7 @@ mod tests {
                             let want = format!("[{}]", x.entity.name());
                             assert!(String::from_utf8_lossy(got).contains(&want), "{l}: {got:?}");
                         }
-                        _ => assert!(got.iter().any(|&b| b == b'*'), "{l}: {got:?}"),
+                        _ => assert!(got.contains(&b'*'), "{l}: {got:?}"),
                     }
                 }
             }
