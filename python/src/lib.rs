@@ -8,8 +8,14 @@
 //! - Errors are `velum.PolicyError`, `KeyringError`, `VaultError` (all `velum.VelumError`);
 //!   their messages are velum's, which name places and never hold a value or a key.
 
+mod call;
+mod results;
+
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
+
+use call::{CallOptions, Derived};
+use results::{CharIndex, Explanation, JsonFinding, Redacted, Replacement};
 
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
@@ -151,6 +157,8 @@ struct Redactor {
     /// copies of keys are never made by accident), for the tokenizer.
     keyring: Mutex<Option<velum::Keyring>>,
     has_keyring: bool,
+    /// Redactors compiled for per-call options.
+    derived: Derived,
 }
 
 /// The text of each cell: `None` stays `None`, anything else is its `str()`.
@@ -174,6 +182,32 @@ impl Redactor {
             .zip(cells)
             .map(|(o, c)| c.as_ref().map(|_| o))
             .collect()
+    }
+
+    /// The redactor for one call's options (this one when there are none).
+    fn with_options(
+        &self,
+        entities: Option<Vec<String>>,
+        threshold: Option<f64>,
+        allow: Option<Vec<String>>,
+        operators: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<velum::Redactor> {
+        let opts = CallOptions::parse(
+            entities,
+            threshold,
+            allow,
+            operators,
+            &self.inner.entities(),
+        )?;
+        self.derived
+            .get(&self.inner, &self.policy, &opts)
+            .map_err(|e| {
+                if e.to_string().contains("keyring") {
+                    keyring_err(e)
+                } else {
+                    policy_err(e)
+                }
+            })
     }
 
     fn tokenizer(&self) -> PyResult<&velum::Redactor> {
@@ -228,15 +262,170 @@ impl Redactor {
             policy,
             keyring: Mutex::new(second),
             has_keyring,
+            derived: Derived::default(),
         })
     }
 
-    /// `text` with every finding rewritten by the policy.
+    /// `text` with every finding rewritten by the policy. Per call, as Presidio takes them:
+    /// `entities` (detect only these), `threshold` (one for every entity), `allow` (values
+    /// never touched) and `operators` (entity to action: `label`, `mask`, `hash`, `token`,
+    /// `keep`, `drop`, or a dict with `action` and `keep_first`, `keep_last`, `mask_char`,
+    /// `label`).
     ///
-    /// >>> velum.Redactor().redact("mail jane@example.com")
+    /// >>> r = velum.Redactor()
+    /// >>> r.redact("mail jane@example.com")
     /// 'mail [EMAIL]'
-    fn redact(&self, py: Python<'_>, text: PyBackedStr) -> String {
-        py.detach(|| self.inner.redact_str(&text).into_owned())
+    /// >>> r.redact("jane@example.com 203.0.113.9", entities=["EMAIL"])
+    /// '[EMAIL] 203.0.113.9'
+    /// >>> r.redact("ops@example.com, jane@example.com", allow=["ops@example.com"])
+    /// 'ops@example.com, [EMAIL]'
+    /// >>> r.redact("ssn 536-90-4399", operators={"US_SSN": {"action": "mask", "keep_last": 2}})
+    /// 'ssn ***-**-**99'
+    #[pyo3(signature = (text, *, entities=None, threshold=None, allow=None, operators=None))]
+    fn redact(
+        &self,
+        py: Python<'_>,
+        text: PyBackedStr,
+        entities: Option<Vec<String>>,
+        threshold: Option<f64>,
+        allow: Option<Vec<String>>,
+        operators: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<String> {
+        let r = self.with_options(entities, threshold, allow, operators)?;
+        Ok(py.detach(|| r.redact_str(&text).into_owned()))
+    }
+
+    /// :meth:`redact`, with where each replacement landed: a ``Redacted`` whose ``text`` is
+    /// the redacted text and whose ``items`` give each finding's ``start``/``end`` in
+    /// ``text`` and ``out_start``/``out_end`` in the output. Same per-call options.
+    ///
+    /// >>> d = velum.Redactor().redact_detailed("Zoë: jane@example.com")
+    /// >>> d.text
+    /// 'Zoë: [EMAIL]'
+    /// >>> [(i.entity, i.start, i.end, d.text[i.out_start:i.out_end]) for i in d.items]
+    /// [('EMAIL', 5, 21, '[EMAIL]')]
+    #[pyo3(signature = (text, *, entities=None, threshold=None, allow=None, operators=None))]
+    fn redact_detailed(
+        &self,
+        py: Python<'_>,
+        text: PyBackedStr,
+        entities: Option<Vec<String>>,
+        threshold: Option<f64>,
+        allow: Option<Vec<String>>,
+        operators: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Redacted> {
+        let r = self.with_options(entities, threshold, allow, operators)?;
+        Ok(py.detach(|| {
+            let d = r.redact_detailed(text.as_bytes());
+            let (cin, cout) = (CharIndex::new(text.as_bytes()), CharIndex::new(&d.text));
+            let items = d
+                .replacements
+                .iter()
+                .map(|x| Replacement {
+                    entity: x.entity.name().to_owned(),
+                    start: cin.at(x.input.start()),
+                    end: cin.at(x.input.end()),
+                    out_start: cout.at(x.output.start()),
+                    out_end: cout.at(x.output.end()),
+                    action: x.action.as_str().to_owned(),
+                    score: f64::from(x.score),
+                    detector: x.detector.as_str().to_owned(),
+                })
+                .collect();
+            Redacted {
+                text: String::from_utf8_lossy(&d.text).into_owned(),
+                items,
+            }
+        }))
+    }
+
+    /// Why each value was or was not reported: an ``Explanation`` per finding
+    /// (``reported`` true, with its score and what moved it) and per candidate that was
+    /// looked at and left (a failed check digit, no context word, a negative word, under the
+    /// threshold, the allow-list...), in order of place.
+    ///
+    /// >>> for e in velum.Redactor().explain("card 4111 1111 1111 1112"):
+    /// ...     print(e.entity, e.reported, e.reason)
+    /// AU_IHI False failed its check (check digit, length, prefix or structure)
+    /// CREDIT_CARD False failed its check (check digit, length, prefix or structure)
+    /// PHONE False failed its check (check digit, length, prefix or structure)
+    /// US_BANK_ACCOUNT False needs a context word, and the text has none
+    fn explain(&self, py: Python<'_>, text: PyBackedStr) -> Vec<Explanation> {
+        py.detach(|| {
+            let unit = text.as_bytes();
+            let ix = CharIndex::new(unit);
+            let quote = |s: velum::Span| String::from_utf8_lossy(&unit[s.range()]).into_owned();
+            let mut out: Vec<(usize, Explanation)> = Vec::new();
+            for e in self.inner.explain(unit) {
+                let f = e.finding;
+                let mut reason = format!("score {:.2} (base {:.2}", f.score, e.base_score);
+                if let Some(c) = e.positive_context {
+                    reason.push_str(&format!(", raised by context near {:?}", quote(c)));
+                }
+                if let Some(c) = e.negative_context {
+                    reason.push_str(&format!(", lowered by context near {:?}", quote(c)));
+                }
+                if let Some(k) = e.field {
+                    let how = if e.by_field_name {
+                        "made by field name"
+                    } else {
+                        "in field"
+                    };
+                    reason.push_str(&format!(", {how} {:?}", quote(k)));
+                }
+                reason.push(')');
+                out.push((
+                    f.span.start(),
+                    Explanation {
+                        entity: Some(f.entity.name().to_owned()),
+                        start: ix.at(f.span.start()),
+                        end: ix.at(f.span.end()),
+                        reported: true,
+                        score: Some(f64::from(f.score)),
+                        detector: Some(f.detector.as_str().to_owned()),
+                        reason,
+                    },
+                ));
+            }
+            for n in self.inner.explain_rejected(unit) {
+                let mut reason = n.reason.describe();
+                if let velum::Reason::BelowThreshold {
+                    negative: Some(c), ..
+                } = n.reason
+                {
+                    reason.push_str(&format!(", lowered by context near {:?}", quote(c)));
+                }
+                out.push((
+                    n.span.start(),
+                    Explanation {
+                        entity: n.entity.map(|e| e.name().to_owned()),
+                        start: ix.at(n.span.start()),
+                        end: ix.at(n.span.end()),
+                        reported: false,
+                        score: match n.reason {
+                            velum::Reason::BelowThreshold { score, .. } => Some(f64::from(score)),
+                            _ => None,
+                        },
+                        detector: n.detector.map(|d| d.as_str().to_owned()),
+                        reason,
+                    },
+                ));
+            }
+            out.sort_by_key(|(at, e)| (*at, !e.reported));
+            out.into_iter().map(|(_, e)| e).collect()
+        })
+    }
+
+    /// The entity names this redactor detects (built-in and the policy's own).
+    ///
+    /// >>> "US_SSN" in velum.Redactor().entities()
+    /// True
+    fn entities(&self) -> Vec<String> {
+        self.inner
+            .entities()
+            .iter()
+            .map(|e| e.name().to_owned())
+            .collect()
     }
 
     /// `data` with every finding rewritten; bytes in, bytes out (any encoding, not only UTF-8).
@@ -250,8 +439,22 @@ impl Redactor {
     /// >>> text = "Zoë: 4111 1111 1111 1111"
     /// >>> [(f.entity, f.start, f.end, text[f.start:f.end]) for f in velum.Redactor().scan(text)]
     /// [('CREDIT_CARD', 5, 24, '4111 1111 1111 1111')]
-    fn scan(&self, py: Python<'_>, text: PyBackedStr) -> Vec<Finding> {
-        py.detach(|| char_spans(&text, &self.inner.scan(text.as_bytes())))
+    ///
+    /// Per call: `entities`, `threshold` and `allow`, as :meth:`redact` takes them.
+    ///
+    /// >>> [f.entity for f in velum.Redactor().scan("at 10.1.2.3", threshold=0.9)]
+    /// []
+    #[pyo3(signature = (text, *, entities=None, threshold=None, allow=None))]
+    fn scan(
+        &self,
+        py: Python<'_>,
+        text: PyBackedStr,
+        entities: Option<Vec<String>>,
+        threshold: Option<f64>,
+        allow: Option<Vec<String>>,
+    ) -> PyResult<Vec<Finding>> {
+        let r = self.with_options(entities, threshold, allow, None)?;
+        Ok(py.detach(|| char_spans(&text, &r.scan(text.as_bytes()))))
     }
 
     /// The findings of `data`, with byte offsets.
@@ -269,13 +472,23 @@ impl Redactor {
     ///
     /// >>> velum.Redactor().redact_many(["a jane@example.com", "b 203.0.113.9"])
     /// ['a [EMAIL]', 'b [IP_ADDRESS]']
-    fn redact_many(&self, py: Python<'_>, texts: Vec<PyBackedStr>) -> Vec<String> {
-        py.detach(|| {
+    #[pyo3(signature = (texts, *, entities=None, threshold=None, allow=None, operators=None))]
+    fn redact_many(
+        &self,
+        py: Python<'_>,
+        texts: Vec<PyBackedStr>,
+        entities: Option<Vec<String>>,
+        threshold: Option<f64>,
+        allow: Option<Vec<String>>,
+        operators: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Vec<String>> {
+        let r = self.with_options(entities, threshold, allow, operators)?;
+        Ok(py.detach(|| {
             texts
                 .par_iter()
-                .map(|t| self.inner.redact_str(t).into_owned())
+                .map(|t| r.redact_str(t).into_owned())
                 .collect()
-        })
+        }))
     }
 
     /// One record given as column names and values, redacted exactly as
@@ -315,16 +528,77 @@ impl Redactor {
     /// value redacted: read as text and with its field name as context. A key that holds
     /// personal data is rewritten; a redacted number becomes a string.
     ///
+    /// `skip_keys` leaves the values of some keys as they are: a key name (at any depth)
+    /// or a path (`"$.user.id"`); the per-call options are :meth:`redact`'s.
+    ///
     /// >>> velum.Redactor().redact_json({"ssn": 536904399, "order_id": 536904399})
     /// {'ssn': '*****4399', 'order_id': 536904399}
+    /// >>> velum.Redactor().redact_json({"a": "jane@example.com", "b": "jane@example.com"}, skip_keys=["b"])
+    /// {'a': '[EMAIL]', 'b': 'jane@example.com'}
+    #[pyo3(signature = (obj, *, skip_keys=None, entities=None, threshold=None, allow=None, operators=None))]
+    #[allow(clippy::too_many_arguments)] // Python keyword arguments
     fn redact_json<'py>(
         &self,
         py: Python<'py>,
         obj: &Bound<'py, PyAny>,
+        skip_keys: Option<Vec<String>>,
+        entities: Option<Vec<String>>,
+        threshold: Option<f64>,
+        allow: Option<Vec<String>>,
+        operators: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let r = self.with_options(entities, threshold, allow, operators)?;
         let mut v = to_value(obj, &mut String::from("$"), 0)?;
-        py.detach(|| self.inner.redact_json(&mut v));
+        let mut opts = velum::JsonOptions::default();
+        opts.skip_keys = skip_keys.unwrap_or_default();
+        py.detach(|| r.redact_json_with(&mut v, &opts));
         from_value(py, obj, &v)
+    }
+
+    /// The findings of a dict or list, each with the path of its value (Presidio's
+    /// ``analyze_dict``); nothing is changed. ``start``/``end`` are in the value's text (a
+    /// number's digits) or, for a finding in a key, in the key.
+    ///
+    /// >>> [(f.path, f.entity) for f in velum.Redactor().scan_json({"user": {"ssn": 536904399}, "tags": ["ip 203.0.113.9"]})]
+    /// [('$.user.ssn', 'US_SSN'), ('$.tags[0]', 'IP_ADDRESS')]
+    #[pyo3(signature = (obj, *, skip_keys=None, entities=None, threshold=None, allow=None))]
+    #[allow(clippy::too_many_arguments)] // Python keyword arguments
+    fn scan_json(
+        &self,
+        py: Python<'_>,
+        obj: &Bound<'_, PyAny>,
+        skip_keys: Option<Vec<String>>,
+        entities: Option<Vec<String>>,
+        threshold: Option<f64>,
+        allow: Option<Vec<String>>,
+    ) -> PyResult<Vec<JsonFinding>> {
+        let r = self.with_options(entities, threshold, allow, None)?;
+        let mut v = to_value(obj, &mut String::from("$"), 0)?;
+        let mut opts = velum::JsonOptions::default();
+        opts.skip_keys = skip_keys.unwrap_or_default();
+        opts.rewrite = false;
+        Ok(py.detach(|| {
+            r.redact_json_with(&mut v, &opts)
+                .into_iter()
+                .map(|f| {
+                    // Offsets in the text that was scanned: the key, or the value at the path.
+                    let text = match &f.key {
+                        Some(k) => k.clone(),
+                        None => value_text(&v, &f.path),
+                    };
+                    let ix = CharIndex::new(text.as_bytes());
+                    JsonFinding {
+                        entity: f.finding.entity.name().to_owned(),
+                        start: ix.at(f.finding.span.start().min(text.len())),
+                        end: ix.at(f.finding.span.end().min(text.len())),
+                        score: f64::from(f.finding.score),
+                        detector: f.finding.detector.as_str().to_owned(),
+                        path: f.path,
+                        key: f.key,
+                    }
+                })
+                .collect()
+        }))
     }
 
     /// `text` with every finding replaced by its token (as `velum tokenize`): the policy's
@@ -340,6 +614,57 @@ impl Redactor {
             self.policy.origin(),
             if self.has_keyring { "<loaded>" } else { "None" }
         )
+    }
+}
+
+/// The text of the value at `path` (as `JsonFinding` paths write it) as it was scanned: a
+/// string, or a number's text (empty when the path leads nowhere).
+fn value_text(root: &Value, path: &str) -> String {
+    let mut v = root;
+    let mut rest = path.strip_prefix('$').unwrap_or(path);
+    while !rest.is_empty() {
+        let next = if let Some(r) = rest.strip_prefix("[\"") {
+            // A quoted key: up to the unescaped `"]`.
+            let (mut key, mut chars, mut used) = (String::new(), r.char_indices(), None);
+            while let Some((i, c)) = chars.next() {
+                match c {
+                    '\\' => {
+                        if let Some((_, d)) = chars.next() {
+                            key.push(d);
+                        }
+                    }
+                    '"' => {
+                        used = Some(i + 2);
+                        break;
+                    }
+                    _ => key.push(c),
+                }
+            }
+            let Some(n) = used else { break };
+            rest = &r[n.min(r.len())..];
+            v.get(key.as_str())
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']').unwrap_or(r.len());
+            let i: usize = r[..end].parse().unwrap_or(usize::MAX);
+            rest = &r[(end + 1).min(r.len())..];
+            v.get(i)
+        } else if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            let key = &r[..end];
+            rest = &r[end..];
+            v.get(key)
+        } else {
+            None
+        };
+        match next {
+            Some(n) => v = n,
+            None => return String::new(),
+        }
+    }
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => String::new(),
     }
 }
 
@@ -563,6 +888,10 @@ impl Vault {
 fn _velum(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Redactor>()?;
     m.add_class::<Finding>()?;
+    m.add_class::<Replacement>()?;
+    m.add_class::<Redacted>()?;
+    m.add_class::<Explanation>()?;
+    m.add_class::<JsonFinding>()?;
     m.add_class::<Vault>()?;
     let py = m.py();
     m.add("VelumError", py.get_type::<VelumError>())?;

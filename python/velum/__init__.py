@@ -24,6 +24,19 @@ Traceback (most recent call last):
 ...
 velum.PolicyError: no/such/policy.toml: No such file or directory (os error 2)
 
+Options per call, as Presidio's analyzer and anonymizer take them (``entities``,
+``threshold``, ``allow``, ``operators``), with where each replacement landed:
+
+>>> r.redact("jane@example.com from 203.0.113.9", entities=["EMAIL"])
+'[EMAIL] from 203.0.113.9'
+>>> d = r.redact_detailed("ssn 536-90-4399", operators={"US_SSN": "drop"})
+>>> (d.text, [(i.entity, i.start, i.end, i.out_start, i.out_end) for i in d.items])
+('ssn ', [('US_SSN', 4, 15, 4, 4)])
+>>> [(e.entity, e.reported, e.reason) for e in r.explain("imei 490154203237518") if e.entity == "CREDIT_CARD"]
+[('CREDIT_CARD', False, 'score 0.00 below the threshold 0.50, lowered by context near "imei"')]
+>>> [(f.path, f.entity) for f in r.scan_json({"user": {"email": "jane@example.com"}})]
+[('$.user.email', 'EMAIL')]
+
 Rows keep their column names as context, as ``velum redact --format csv`` reads them:
 
 >>> r.redact_row(["id", "ssn"], [7, 536904399])
@@ -35,10 +48,14 @@ sees them), :mod:`velum.pandas` (redact a DataFrame, column names as context) an
 """
 
 from ._velum import (
+    Explanation,
     Finding,
+    JsonFinding,
     KeyringError,
     PolicyError,
+    Redacted,
     Redactor,
+    Replacement,
     Vault,
     VaultError,
     VelumError,
@@ -46,10 +63,14 @@ from ._velum import (
 )
 
 __all__ = [
+    "Explanation",
     "Finding",
+    "JsonFinding",
     "KeyringError",
     "PolicyError",
+    "Redacted",
     "Redactor",
+    "Replacement",
     "Vault",
     "VaultError",
     "VelumError",

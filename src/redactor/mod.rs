@@ -290,6 +290,21 @@ impl Redactor {
         self.compiled.engine.max_match_len()
     }
 
+    /// The entities this redactor detects (built-in and the policy's own), each once, in
+    /// name order.
+    ///
+    /// # Example
+    /// ```
+    /// let r = velum::Redactor::new();
+    /// assert!(r.entities().contains(&velum::Entity::US_SSN));
+    /// ```
+    pub fn entities(&self) -> Vec<Entity> {
+        let mut v: Vec<Entity> = self.compiled.engine.entities().collect();
+        v.sort_by_key(|e| e.name());
+        v.dedup();
+        v
+    }
+
     /// The rule applied to an entity.
     ///
     /// # Example
