@@ -412,6 +412,129 @@ fn tokenize_is_no_oracle_for_a_token_in_its_input() {
     assert_eq!(r.body["text"], format!("mail {email}"));
 }
 
+#[test]
+fn redact_and_scan_apply_the_policy_with_the_same_rules() {
+    let s = Server::start(&["--insecure", "--max-batch", "3"]);
+    let text = "card 4111 1111 1111 1111 for Zoë <jane.doe@example.com>";
+    let before = s.audit_records();
+    // Any authenticated principal; the policy's own actions.
+    let r = s.post("/v1/redact", Some(SUPPORT), &json!({ "text": text }));
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.body["text"], "card **** **** **** 1111 for Zoë <[EMAIL]>");
+    assert_eq!(r.body["findings"], 2);
+    let r = s.post(
+        "/v1/redact",
+        Some(SUPPORT),
+        &json!({ "texts": [text, "nothing here", "ssn 536-90-4399"] }),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.body["texts"][1], "nothing here");
+    assert_eq!(r.body["texts"][2], "ssn ***-**-4399");
+    // Scan: byte offsets that slice the values out of the UTF-8 text.
+    let r = s.post("/v1/scan", Some(SUPPORT), &json!({ "text": text }));
+    assert_eq!(r.status, 200, "{r:?}");
+    let got: Vec<(String, String)> = r.body["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let (a, b) = (f["start"].as_u64().unwrap(), f["end"].as_u64().unwrap());
+            (
+                f["entity"].as_str().unwrap().to_owned(),
+                text[a as usize..b as usize].to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("CREDIT_CARD".to_owned(), "4111 1111 1111 1111".to_owned()),
+            ("EMAIL".to_owned(), "jane.doe@example.com".to_owned())
+        ]
+    );
+    let r = s.post(
+        "/v1/scan",
+        Some(SUPPORT),
+        &json!({ "texts": ["a", "ip 203.0.113.9"] }),
+    );
+    assert_eq!(r.body["results"][0], json!([]));
+    assert_eq!(r.body["results"][1][0]["entity"], "IP_ADDRESS");
+    // The same authentication, limits and parsing as every endpoint.
+    for path in ["/v1/redact", "/v1/scan"] {
+        assert_eq!(s.post(path, None, &json!({ "text": text })).status, 401);
+        assert_eq!(
+            s.post(path, Some("wrong"), &json!({ "text": text })).status,
+            401
+        );
+        let r = s.post(path, Some(SUPPORT), &json!({ "text": text, "texts": [] }));
+        assert_eq!(r.status, 400, "{r:?}");
+        let r = s.post(path, Some(SUPPORT), &json!({ "txt": text }));
+        assert_eq!(r.status, 400, "{r:?}");
+        let r = s.post(
+            path,
+            Some(SUPPORT),
+            &json!({ "texts": ["a", "b", "c", "d"] }),
+        );
+        assert_eq!(r.status, 413, "{r:?}");
+    }
+    // Audited by type, never by value: one record per request and entity type.
+    let after = s.audit_records_at_least(before + 8);
+    let audit = std::fs::read_to_string(s.audit()).unwrap();
+    let added: Vec<&str> = audit.lines().skip(before).collect();
+    assert!(after >= before + 6, "{added:?}");
+    // (Records of one kind are counted, not repeated.)
+    let count = |outcome: &str| -> u64 {
+        added
+            .iter()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .filter(|r| r["outcome"] == outcome)
+            .map(|r| r["count"].as_u64().unwrap_or(1))
+            .sum()
+    };
+    assert_eq!((count("redacted"), count("scanned")), (5, 3), "{added:?}");
+    assert!(!audit.contains("jane") && !audit.contains("4111"));
+    s.verify_audit();
+}
+
+#[test]
+fn redact_with_a_token_policy_is_tokenising() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("policy.toml");
+    std::fs::write(&p, "[entities.EMAIL]\naction = \"token\"\n").unwrap();
+    let s = Server::start(&["--insecure", "--policy", p.to_str().unwrap()]);
+    // The support role may not tokenise: refused, and audited.
+    let r = s.post(
+        "/v1/redact",
+        Some(SUPPORT),
+        &json!({ "text": "jane.doe@example.com" }),
+    );
+    assert_eq!(r.status, 403, "{r:?}");
+    let r = s.post(
+        "/v1/redact",
+        Some(FRAUD),
+        &json!({ "text": "mail jane.doe@example.com" }),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let out = r.body["text"].as_str().unwrap().to_owned();
+    assert!(out.starts_with("mail VLM_EMAIL_"), "{out}");
+    // No oracle: a text holding a token is refused.
+    let token = out.trim_start_matches("mail ");
+    let r = s.post(
+        "/v1/redact",
+        Some(FRAUD),
+        &json!({ "text": format!("{token} jane.doe@example.com") }),
+    );
+    assert_eq!(r.status, 422, "{r:?}");
+    assert_eq!(r.body["error"]["code"], "tokens_in_input");
+    // Scanning reveals nothing and needs no tokenise role.
+    let r = s.post(
+        "/v1/scan",
+        Some(SUPPORT),
+        &json!({ "text": "jane.doe@example.com" }),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+}
+
 /// Issue 24: a thousand refused tokens in the text form, with the longest purpose, wrote a
 /// record each (an 11.8 KB request, 1.1 MB of audit); a flood of refused keys wrote one per
 /// request. Refusals are now one record per kind, with their count, per request or window.

@@ -50,10 +50,8 @@ impl BodyFuzzer {
             .authenticate(api_key)
             .cloned()
             .ok_or_else(|| Error::config("no principal holds the fuzzer's key"))?;
-        let tokenizer = Redactor::with_keyring(
-            &Policy::default().tokenize_all(),
-            vault.keyring().duplicate(),
-        )?;
+        let redactor = Redactor::with_keyring(&Policy::default(), vault.keyring().duplicate())?;
+        let tokenizer = redactor.with_policy(&Policy::default().tokenize_all())?;
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
             .map_err(|e| Error::io("starting a runtime", e))?;
@@ -62,6 +60,8 @@ impl BodyFuzzer {
                 vault,
                 audit: SharedAudit::new(audit)?,
                 tokenizer,
+                redactor,
+                makes_tokens: false,
                 limiter: Limiter::new(&limits),
                 limits,
                 log_requests: false,
@@ -75,11 +75,18 @@ impl BodyFuzzer {
     /// The status and the JSON body of the answer to `body` sent to `/v1/tokenize` (when
     /// `tokenize`) or `/v1/detokenize`.
     pub fn post(&self, tokenize: bool, body: &[u8]) -> (u16, Vec<u8>) {
+        self.post_to(if tokenize { 0 } else { 1 }, body)
+    }
+
+    /// The answer to `body` sent to endpoint `which` (modulo 4): `/v1/tokenize`,
+    /// `/v1/detokenize`, `/v1/redact`, `/v1/scan`.
+    pub fn post_to(&self, which: u8, body: &[u8]) -> (u16, Vec<u8>) {
         let body = Ok(Bytes::copy_from_slice(body));
-        let work = if tokenize {
-            tokenize_blocking
-        } else {
-            detokenize_blocking
+        let work: super::handlers::Work = match which % 4 {
+            0 => tokenize_blocking,
+            1 => detokenize_blocking,
+            2 => super::redact::redact_blocking,
+            _ => super::redact::scan_blocking,
         };
         let response = match work(&self.service, &self.principal, body) {
             Ok(r) => r,

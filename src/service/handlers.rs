@@ -31,7 +31,7 @@ pub(super) async fn not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "not_found",
-        "no such endpoint: use POST /v1/tokenize, POST /v1/detokenize or GET /v1/health",
+        "no such endpoint: use POST /v1/redact, /v1/scan, /v1/tokenize, /v1/detokenize or GET /v1/health",
     )
 }
 
@@ -73,10 +73,10 @@ pub(super) async fn tokenize(
 }
 
 /// The request work of one endpoint, for an authenticated principal.
-type Work = fn(&Service, &Principal, Result<Bytes, ApiError>) -> Reply;
+pub(super) type Work = fn(&Service, &Principal, Result<Bytes, ApiError>) -> Reply;
 
 /// Runs `work` off the async threads (decryption, the audit fsync) and logs the request.
-async fn handle(
+pub(super) async fn handle(
     s: Arc<Service>,
     path: &'static str,
     peer: IpAddr,
@@ -294,7 +294,7 @@ fn finder() -> &'static crate::vault::Finder {
 }
 
 /// The distinct token-shaped words of `text`.
-fn tokens_in(text: &[u8]) -> std::collections::HashSet<&[u8]> {
+pub(super) fn tokens_in(text: &[u8]) -> std::collections::HashSet<&[u8]> {
     let mut set = std::collections::HashSet::new();
     finder().each(text, |a, b| {
         set.insert(&text[a..b]);

@@ -14,6 +14,8 @@
 //! GET  /v1/health                                   no authentication
 //! POST /v1/tokenize    {"values":[{"entity","value"}]} | {"text"}
 //! POST /v1/detokenize  {"tokens":[...], "purpose"?}    | {"text", "purpose"?}
+//! POST /v1/redact      {"text"} | {"texts":[...]}      (the policy's actions; `redact`)
+//! POST /v1/scan        {"text"} | {"texts":[...]}      (findings, byte offsets; `redact`)
 //! ```
 //!
 //! Responses are JSON; errors are `{"error":{"code","message"}}` with 400 (malformed JSON,
@@ -67,6 +69,7 @@ mod fuzzing;
 mod handlers;
 mod limiter;
 mod per_source;
+mod redact;
 mod tls;
 
 use conn::Guarded;
@@ -311,6 +314,10 @@ struct Service {
     vault: Vault,
     audit: SharedAudit,
     tokenizer: Redactor,
+    /// The policy with its own actions, for `/v1/redact` and `/v1/scan`.
+    redactor: Redactor,
+    /// The policy writes tokens or keyed hashes (then redacting is tokenising).
+    makes_tokens: bool,
     limiter: Limiter,
     limits: Limits,
     log_requests: bool,
@@ -335,7 +342,8 @@ impl std::fmt::Debug for VaultServer {
 
 impl VaultServer {
     /// Checks the configuration, loads the TLS files and binds the address. `policy` decides
-    /// what the free-text form of `/v1/tokenize` finds (every finding becomes a token).
+    /// what the free-text form of `/v1/tokenize` finds (every finding becomes a token), and
+    /// what `/v1/redact` (with the policy's actions) and `/v1/scan` do.
     ///
     /// # Errors
     /// [`ErrorKind::Config`](crate::ErrorKind::Config) for a refused configuration or bad
@@ -349,8 +357,8 @@ impl VaultServer {
     ) -> Result<Self> {
         config.check()?;
         let tls = config.tls.as_ref().map(load_tls).transpose()?;
-        let tokenizer =
-            Redactor::with_keyring(&policy.clone().tokenize_all(), vault.keyring().duplicate())?;
+        let redactor = Redactor::with_keyring(policy, vault.keyring().duplicate())?;
+        let tokenizer = redactor.with_policy(&policy.clone().tokenize_all())?;
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| Error::io(format!("cannot listen on {}", config.listen), e))?;
@@ -365,6 +373,8 @@ impl VaultServer {
                     shared
                 },
                 tokenizer,
+                redactor,
+                makes_tokens: policy.needs_keyring().is_some(),
                 limiter: Limiter::new(&config.limits),
                 limits: config.limits,
                 log_requests: config.log_requests,
@@ -392,6 +402,8 @@ impl VaultServer {
             .route("/v1/health", get(health))
             .route("/v1/tokenize", post(tokenize))
             .route("/v1/detokenize", post(detokenize))
+            .route("/v1/redact", post(redact::redact))
+            .route("/v1/scan", post(redact::scan))
             .fallback(not_found)
             .layer(DefaultBodyLimit::max(limit))
             .with_state(Arc::clone(&self.service));
