@@ -14,6 +14,7 @@ mod leak;
 mod leak_gen;
 mod library;
 mod properties;
+mod readme;
 mod reallogs;
 #[cfg(feature = "server")]
 mod server;

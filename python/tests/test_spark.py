@@ -97,3 +97,46 @@ def test_column_names_are_context_as_in_the_cli(spark, velum_bin):
     for row, orig in zip(out[:2], rows):
         for v, o in zip(row, orig):
             assert str(o) not in v, (v, o)
+
+
+def test_check_environment_finds_the_workers_packages(spark):
+    import sys
+
+    from velum.spark import PANDAS_RANGE, check_environment
+
+    found = check_environment(spark)
+    # The workers run this interpreter (scripts/python-test.sh sets PYSPARK_PYTHON).
+    assert found["python"] == sys.executable
+    assert found["velum"] == velum.__version__
+    major_minor = tuple(int(x) for x in found["pandas"].split(".")[:2])
+    assert PANDAS_RANGE[0] <= major_minor < PANDAS_RANGE[1]
+
+
+def test_a_worker_python_without_velum_gets_a_clear_error(tmp_path):
+    """A session whose workers run another interpreter (as local mode does when
+    PYSPARK_PYTHON is unset): the helper names what is missing and what to set."""
+    import shutil
+    import subprocess
+    import sys
+
+    other = shutil.which("python3", path="/usr/bin:/bin")
+    if other is None or os.path.realpath(other) == os.path.realpath(sys.executable):
+        pytest.skip("no second interpreter to run the workers")
+    script = tmp_path / "job.py"
+    script.write_text(
+        "from pyspark.sql import SparkSession\n"
+        "import velum.spark\n"
+        "s = SparkSession.builder.master('local[1]').config('spark.ui.enabled', 'false')"
+        ".getOrCreate()\n"
+        "df = s.createDataFrame([('jane@example.com',)], 'm string')\n"
+        "try:\n"
+        "    velum.spark.redact_column(df, 'm').collect()\n"
+        "except velum.spark.SparkEnvironmentError as e:\n"
+        "    print('ERROR', e)\n"
+        "s.stop()\n"
+    )
+    env = dict(os.environ, PYSPARK_PYTHON=other, PYSPARK_DRIVER_PYTHON=sys.executable)
+    out = subprocess.run([sys.executable, str(script)], env=env, capture_output=True,
+                         text=True, timeout=300)
+    assert "ERROR velum.spark:" in out.stdout, out.stdout + out.stderr
+    assert "PYSPARK_PYTHON=" + sys.executable in out.stdout

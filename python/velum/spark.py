@@ -5,10 +5,18 @@ Rows are rewritten by a pandas UDF (Arrow batches of rows), which calls
 batch; one :class:`~velum.Redactor` is made per worker process and policy, and reused.
 ``None`` stays ``None``.
 
-The executors must import ``velum``: install the wheel on them (``pip install velum-*.whl``
-in the image or bootstrap script), or ship a virtual environment that holds it
-(``spark-submit --archives env.tar.gz#env`` with ``PYSPARK_PYTHON=./env/bin/python``). A
-wheel with a native module cannot be imported from ``spark.addPyFile``'s zip.
+The executors must import ``velum``, ``pandas`` (2.2 or later and before 3: pyspark does not
+support pandas 3) and ``pyarrow``: install the wheel with its ``spark`` extra on them
+(``pip install 'velum-redact[spark]'`` in the image or bootstrap script), or ship a virtual
+environment that holds it (``spark-submit --archives env.tar.gz#env`` with
+``PYSPARK_PYTHON=./env/bin/python``). A wheel with a native module cannot be imported from
+``spark.addPyFile``'s zip. In local mode the workers run ``PYSPARK_PYTHON`` (``python3`` when
+unset), not the driver's interpreter: in a virtual environment, set
+``PYSPARK_PYTHON=$VIRTUAL_ENV/bin/python`` (or ``sys.executable``) before the session starts.
+
+:func:`check_environment` runs a one-row job that imports all three in a worker and says
+what is missing and what to set; :func:`redact_column` and :func:`redact_dataframe` run it
+once per Spark context before their first job.
 
 >>> from velum.spark import redact_column, redact_dataframe        # doctest: +SKIP
 >>> redact_column(df, "message").show()                           # doctest: +SKIP
@@ -27,11 +35,105 @@ from ._velum import Redactor
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import Column, DataFrame
 
-__all__ = ["redact_column", "redact_dataframe", "redact_udf"]
+__all__ = [
+    "SparkEnvironmentError",
+    "check_environment",
+    "redact_column",
+    "redact_dataframe",
+    "redact_udf",
+]
+
+#: The pandas versions the helper is tested with (the ``spark`` extra pins the same range).
+PANDAS_RANGE = ((2, 2), (3, 0))
 
 PolicyArg = Union[None, str, "os.PathLike[str]"]
 
 _CACHE: Dict[Tuple[Optional[str], Optional[str]], Redactor] = {}
+
+
+class SparkEnvironmentError(RuntimeError):
+    """The Spark workers' Python cannot run velum; the message says what to install or set."""
+
+
+_CHECKED: Dict[int, Dict[str, str]] = {}
+
+
+def _pandas_ok(version: str) -> bool:
+    try:
+        parts = tuple(int(x) for x in version.split(".")[:2])
+    except ValueError:
+        return False
+    lo, hi = PANDAS_RANGE
+    return lo <= parts < hi
+
+
+def check_environment(spark=None) -> Dict[str, str]:
+    """Checks, in a Spark worker, that its Python imports velum, pandas (in
+    :data:`PANDAS_RANGE`) and pyarrow; returns what it found (``python``: the worker's
+    interpreter, and each package's version). Raises :class:`SparkEnvironmentError` naming
+    what is missing and the ``PYSPARK_PYTHON`` to set. ``spark`` defaults to the active
+    session. Cached per Spark context.
+
+    >>> velum.spark.check_environment(spark)          # doctest: +SKIP
+    {'python': '/venv/bin/python', 'velum': '0.1.0', 'pandas': '2.3.3', 'pyarrow': '21.0.0'}
+    """
+    import sys
+
+    if spark is None:
+        from pyspark.sql import SparkSession
+
+        spark = SparkSession.getActiveSession() or SparkSession.builder.getOrCreate()
+    sc = spark.sparkContext
+    key = id(sc)
+    if key in _CHECKED:
+        return _CHECKED[key]
+
+    def probe(_):
+        # Runs in the worker; imports only there, so a missing package is a value, not an
+        # unpickling failure.
+        import importlib
+        import sys as wsys
+
+        found = {"python": wsys.executable}
+        for name in ("velum", "pandas", "pyarrow"):
+            try:
+                m = importlib.import_module(name)
+                found[name] = str(getattr(m, "__version__", "?"))
+            except Exception as e:  # noqa: BLE001 - reported, not raised, in the worker
+                found[name] = f"missing ({type(e).__name__})"
+        return found
+
+    worker = (
+        sc.getConf().get("spark.pyspark.python")
+        or os.environ.get("PYSPARK_PYTHON")
+        or "python3"
+    )
+    advice = (
+        f"the workers run {worker!r}; install 'velum-redact[spark]' there, or point "
+        f"PYSPARK_PYTHON (or spark.pyspark.python) at an interpreter that has it, such as "
+        f"this one: PYSPARK_PYTHON={sys.executable}"
+    )
+    try:
+        found = sc.parallelize([0], 1).map(probe).collect()[0]
+    except Exception as e:  # noqa: BLE001 - Py4J wraps the worker's failure
+        raise SparkEnvironmentError(
+            f"velum.spark: a Spark worker could not run Python ({type(e).__name__}); {advice}"
+        ) from None
+    missing = [n for n in ("velum", "pandas", "pyarrow") if found[n].startswith("missing")]
+    if missing:
+        raise SparkEnvironmentError(
+            f"velum.spark: the workers' Python ({found['python']}) lacks "
+            f"{', '.join(missing)}; {advice}"
+        )
+    if not _pandas_ok(found["pandas"]):
+        (a, b), (c, d) = PANDAS_RANGE
+        raise SparkEnvironmentError(
+            f"velum.spark: the workers have pandas {found['pandas']}; the helper is tested "
+            f"with pandas >= {a}.{b}, < {c}.{d} (pyspark does not support pandas 3): "
+            f"pip install 'pandas>={a}.{b},<{c}.{d}' there"
+        )
+    _CHECKED[key] = found
+    return found
 
 
 def _policy_key(policy: PolicyArg) -> Optional[str]:
@@ -82,8 +184,12 @@ def redact_column(
     *,
     keyring: Optional[str] = None,
     output: Optional[str] = None,
+    check: bool = True,
 ) -> "DataFrame":
-    """``df`` with ``column`` redacted (into ``output``, when given, else in place)."""
+    """``df`` with ``column`` redacted (into ``output``, when given, else in place); with
+    ``check``, :func:`check_environment` first (once per Spark context)."""
+    if check:
+        check_environment(df.sparkSession)
     udf = redact_udf(policy, keyring)
     return df.withColumn(output or column, udf(df[column]))
 
@@ -94,8 +200,10 @@ def redact_dataframe(
     policy: PolicyArg = None,
     *,
     keyring: Optional[str] = None,
+    check: bool = True,
 ) -> "DataFrame":
-    """``df`` with each of ``columns`` (default: every column) redacted in place.
+    """``df`` with each of ``columns`` (default: every column) redacted in place; with
+    ``check``, :func:`check_environment` first (once per Spark context).
 
     Each row is redacted as ``velum redact --format csv`` redacts it under a header of the
     DataFrame's column names (:meth:`velum.Redactor.redact_rows`): every column name is
@@ -114,6 +222,8 @@ def redact_dataframe(
     missing = set(cols) - set(names)
     if missing:
         raise ValueError(f"redact_dataframe: no column {sorted(missing)!r} in the DataFrame")
+    if check:
+        check_environment(df.sparkSession)
     policy_text = _policy_key(policy)
     _redactor(policy_text, keyring)
     picked = [names.index(c) for c in cols]
