@@ -195,6 +195,15 @@ fn a_corrupt_input_is_reported_and_the_rest_processed() {
         "{err}"
     );
     assert!(err.contains("c.log.gz"), "{err}");
+    // Each error line names its file once.
+    for l in err.lines().filter(|l| l.starts_with("velum: batch:")) {
+        let name = if l.contains("b.log.gz") {
+            "b.log.gz"
+        } else {
+            "c.log.gz"
+        };
+        assert_eq!(l.matches(name).count(), 1, "{l}");
+    }
     assert!(err.contains("2 done") && err.contains("2 failed"), "{err}");
     assert_eq!(std::fs::read(out.join("a.log")).unwrap(), b"mail [EMAIL]\n");
     assert_eq!(

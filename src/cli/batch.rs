@@ -134,18 +134,25 @@ pub(crate) fn run(a: BatchArgs) -> Result<u8, Error> {
     if !a.quiet {
         print_table(&report);
     }
+    // The path once: an error that names its file already (`PATH: cannot read…`,
+    // `reading PATH: …`) is printed as it is, any other after the path.
+    let line = |prefix: &str, path: &std::path::Path, e: &str| {
+        let path = path.display().to_string();
+        let text = if e.contains(&path) {
+            e.to_owned()
+        } else {
+            format!("{path}: {e}")
+        };
+        eprintln!("velum: batch: {prefix}{}", super::terminal_safe(&text));
+    };
     for f in report.files.iter().filter(|f| f.status == "error") {
-        eprintln!(
-            "velum: batch: {}: {}",
-            super::terminal_safe(&f.input.display().to_string()),
-            super::terminal_safe(f.error.as_deref().unwrap_or("failed"))
-        );
+        line("", &f.input, f.error.as_deref().unwrap_or("failed"));
     }
     for f in report.files.iter().filter(|f| f.status == "skipped") {
-        eprintln!(
-            "velum: batch: skipped {}: {}",
-            super::terminal_safe(&f.input.display().to_string()),
-            super::terminal_safe(f.error.as_deref().unwrap_or("not processed"))
+        line(
+            "skipped: ",
+            &f.input,
+            f.error.as_deref().unwrap_or("not processed"),
         );
     }
     Ok(if report.total.errors > 0 {
