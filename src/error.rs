@@ -24,6 +24,9 @@ pub enum ErrorKind {
     Output,
     /// An internal fault stopped processing; the unit in progress was withheld (exit code 3).
     Internal,
+    /// A sealed keyring was not opened: a wrong passphrase, none given, or no identity that
+    /// is one of its recipients (exit code 4). A damaged keyring is [`ErrorKind::Config`].
+    Locked,
 }
 
 /// An error from building a [`crate::Redactor`] or from streaming through one.
@@ -51,6 +54,15 @@ impl Error {
     pub(crate) fn config(message: impl Into<String>) -> Self {
         Self {
             kind: ErrorKind::Config,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A sealed keyring that was not opened (see [`ErrorKind::Locked`], exit code 4).
+    pub fn locked(message: impl Into<String>) -> Self {
+        Self {
+            kind: ErrorKind::Locked,
             message: message.into(),
             source: None,
         }

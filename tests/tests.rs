@@ -7,6 +7,7 @@ mod bad_input;
 #[cfg(feature = "batch")]
 mod batch;
 mod cli;
+mod custody;
 mod entities_doc;
 mod fail_closed;
 mod fhir;

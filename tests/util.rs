@@ -10,6 +10,9 @@ use std::time::Duration;
 pub(crate) fn velum() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_velum"));
     c.env_remove("VELUM_KEYRING")
+        .env_remove("VELUM_KEYRING_PASSPHRASE_FILE")
+        .env_remove("VELUM_KEYRING_NEW_PASSPHRASE_FILE")
+        .env_remove("VELUM_KEYRING_IDENTITY")
         .env_remove("VELUM_FAILPOINT_PANIC_LINE");
     c
 }
@@ -76,7 +79,6 @@ pub(crate) fn text(b: &[u8]) -> String {
 /// The data shared beside the repository (`../shared/<name>`: real logs, FHIR records), or
 /// `None` with a printed notice when it is absent — a clone on its own still passes its
 /// tests. With `VELUM_REQUIRE_SHARED=1` (set by `.ci/run`) its absence is a failure.
-#[allow(clippy::print_stderr)] // the notice is the point
 pub(crate) fn shared(name: &str) -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared")
@@ -89,7 +91,10 @@ pub(crate) fn shared(name: &str) -> Option<PathBuf> {
         "{} is absent, and VELUM_REQUIRE_SHARED=1 makes it required",
         dir.display()
     );
-    eprintln!(
+    // Written to the process's stderr itself, not through `eprintln!`, which the test
+    // harness captures and shows only for a failing test: the skip is seen in any run.
+    let _ = writeln!(
+        std::io::stderr(),
         "note: {} is absent: this test is skipped (set VELUM_REQUIRE_SHARED=1 to require it)",
         dir.display()
     );

@@ -15,6 +15,7 @@ mod batch;
 mod docs;
 mod eval;
 mod explain;
+mod keyring;
 mod vault;
 
 /// Exit codes of DESIGN.md.
@@ -23,6 +24,8 @@ pub(crate) mod exit {
     pub(crate) const FINDINGS: u8 = 1;
     pub(crate) const CONFIG: u8 = 2;
     pub(crate) const RUNTIME: u8 = 3;
+    /// A sealed keyring was not opened: a wrong passphrase, or no matching identity.
+    pub(crate) const LOCKED: u8 = 4;
 }
 
 #[derive(Parser)]
@@ -62,6 +65,10 @@ enum Command {
     Batch(Box<batch::BatchArgs>),
     /// Create a keyring, or rotate or retire its keys.
     Keygen(vault::KeygenArgs),
+    /// Keyring custody: seal a keyring with a passphrase or to age recipients, open it
+    /// back, re-seal it, make a machine identity.
+    #[command(subcommand)]
+    Keyring(keyring::KeyringCommand),
     /// Audit log commands.
     #[command(subcommand)]
     Audit(vault::AuditCommand),
@@ -264,6 +271,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Detokenize(a) => vault::detokenize(a),
         Command::Retokenize(a) => vault::retokenize(a),
         Command::Keygen(a) => vault::keygen(a),
+        Command::Keyring(c) => keyring::run(c),
         #[cfg(feature = "batch")]
         Command::Batch(a) => batch::run(*a),
         Command::Audit(c) => vault::audit(c),
@@ -305,6 +313,7 @@ pub(crate) fn report(e: &Error) -> u8 {
     eprintln!("velum: {}", terminal_safe(&e.to_string()));
     match e.kind() {
         ErrorKind::Config => exit::CONFIG,
+        ErrorKind::Locked => exit::LOCKED,
         _ => exit::RUNTIME,
     }
 }

@@ -13,25 +13,7 @@ use velum::{Error, Redactor};
 
 use super::{PolicyArgs, exit, for_each_input, stdout};
 
-#[derive(Args)]
-pub(crate) struct KeyringArgs {
-    /// Keyring file (JSON, mode 0600); defaults to $VELUM_KEYRING.
-    #[arg(long, value_name = "FILE", env = "VELUM_KEYRING")]
-    pub(crate) keyring: Option<PathBuf>,
-}
-
-impl KeyringArgs {
-    pub(crate) fn path(&self) -> Result<&PathBuf, Error> {
-        self.keyring
-            .as_ref()
-            .ok_or_else(|| velum_config("no keyring: give --keyring FILE or set VELUM_KEYRING"))
-    }
-
-    pub(crate) fn load(&self) -> Result<Keyring, Error> {
-        no_core_dumps();
-        Keyring::load(self.path()?)
-    }
-}
+pub(crate) use super::keyring::KeyringArgs;
 
 /// Keeps key material and revealed values out of core dumps for the rest of the process:
 /// its core size limit is set to 0 and (Linux) it is made non-dumpable, which also keeps
@@ -229,10 +211,17 @@ pub(crate) fn retokenize(a: RetokenizeArgs) -> Result<u8, Error> {
 
 #[derive(Args)]
 pub(crate) struct KeygenArgs {
-    /// Write a new keyring here (refuses to overwrite).
+    /// Write a new keyring here (refuses to overwrite); in clear unless --seal or
+    /// --recipient says how to seal it.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["rotate", "retire"])]
     out: Option<PathBuf>,
-    /// Add a new active key to the keyring; the old active key becomes decrypt-only.
+    /// With --out: seal the new keyring with a passphrase (asked, or --new-passphrase-fd).
+    #[arg(long, requires = "out")]
+    seal: bool,
+    #[command(flatten)]
+    sealing: super::keyring::SealArgs,
+    /// Add a new active key to the keyring; the old active key becomes decrypt-only. A
+    /// sealed keyring stays sealed the same way.
     #[arg(long)]
     rotate: bool,
     /// Retire a key: its tokens are no longer opened.
@@ -251,10 +240,16 @@ pub(crate) fn keygen(a: KeygenArgs) -> Result<u8, Error> {
             )));
         }
         no_core_dumps();
-        Keyring::generate()?.save(out)?;
+        let how = if a.seal || a.sealing.wants_sealing() {
+            a.sealing.protection()?
+        } else {
+            vault::Protection::Clear
+        };
+        Keyring::generate()?.save_as(out, &how)?;
         eprintln!(
-            "velum: wrote keyring {} (key 1 active, mode 0600)",
-            out.display()
+            "velum: wrote keyring {} (key 1 active, mode 0600, {})",
+            out.display(),
+            how.name()
         );
         return Ok(exit::OK);
     }
@@ -263,9 +258,8 @@ pub(crate) fn keygen(a: KeygenArgs) -> Result<u8, Error> {
             "keygen needs --out FILE, --rotate or --retire ID",
         ));
     }
-    let path = a.keyring.path()?;
-    no_core_dumps();
-    let mut k = Keyring::load(path)?;
+    let path = a.keyring.path()?.clone();
+    let (mut k, how) = a.keyring.open()?;
     if let Some(id) = a.retire {
         k.retire(id)?;
         eprintln!("velum: key {id} retired");
@@ -274,7 +268,7 @@ pub(crate) fn keygen(a: KeygenArgs) -> Result<u8, Error> {
         let id = k.rotate()?;
         eprintln!("velum: key {id} is now active; older keys are decrypt-only");
     }
-    k.save(path)?;
+    k.save_as(&path, &how)?;
     let states: Vec<String> = k
         .key_states()
         .iter()
@@ -309,6 +303,103 @@ pub(crate) enum AuditCommand {
         #[command(flatten)]
         keyring: KeyringArgs,
     },
+    /// Read the log (and with --follow, keep reading as it grows) and print an alert line
+    /// (JSON, an OCSF Detection Finding) when a principal reveals more than --max-reveals or
+    /// --factor times its usual rate in a window, when refusals spike, or when the chain
+    /// stops verifying. Exit 1 when it alerted (without --follow).
+    Watch(WatchArgs),
+}
+
+#[derive(Args)]
+pub(crate) struct WatchArgs {
+    /// The audit log (JSON lines).
+    file: PathBuf,
+    #[command(flatten)]
+    keyring: KeyringArgs,
+    /// Keep reading as the log grows (until interrupted).
+    #[arg(long)]
+    follow: bool,
+    /// Window length in seconds.
+    #[arg(long, value_name = "S", default_value_t = 60)]
+    window: u64,
+    /// Reveals by one principal in one window that always alert (0: none).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    max_reveals: u64,
+    /// A window over this multiple of the principal's usual rate alerts.
+    #[arg(long, value_name = "X", default_value_t = 10.0)]
+    factor: f64,
+    /// ...when it also holds at least this many reveals (or refusals).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    min_burst: u64,
+    /// Windows of history a principal needs before its usual rate is used.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    warmup: u32,
+    /// Refusals in one window that always alert (0: none).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    max_refusals: u64,
+    /// Append the alerts to this file rather than print them.
+    #[arg(long, value_name = "FILE")]
+    alerts: Option<PathBuf>,
+}
+
+impl WatchArgs {
+    pub(crate) fn config(&self) -> Result<vault::WatchConfig, Error> {
+        if self.window == 0 || !self.factor.is_finite() || self.factor <= 1.0 {
+            return Err(velum_config(
+                "--window must be at least 1 and --factor above 1",
+            ));
+        }
+        let mut c = vault::WatchConfig::default();
+        c.window_secs = self.window;
+        c.max_reveals = self.max_reveals;
+        c.factor = self.factor;
+        c.min_burst = self.min_burst;
+        c.warmup = self.warmup;
+        c.max_refusals = self.max_refusals;
+        Ok(c)
+    }
+}
+
+/// `velum audit watch`.
+fn watch(a: &WatchArgs) -> Result<u8, Error> {
+    let cfg = a.config()?;
+    let keyring = a.keyring.load()?;
+    let mut w = vault::AuditWatcher::new(&keyring, cfg);
+    let mut sink: Box<dyn Write> = match &a.alerts {
+        Some(p) => Box::new(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .map_err(|e| Error::io(format!("alerts file {}", p.display()), e))?,
+        ),
+        None => Box::new(io::stdout().lock()),
+    };
+    let mut alerted = 0u64;
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    vault::follow_log(
+        &a.file,
+        &mut w,
+        a.follow,
+        std::time::Duration::from_millis(500),
+        &stop,
+        &mut |alert| {
+            alerted += 1;
+            let mut line = serde_json::to_vec(&alert.to_ocsf()).expect("an alert serialises");
+            line.push(b'\n');
+            sink.write_all(&line)?;
+            sink.flush()
+        },
+    )?;
+    eprintln!(
+        "velum: audit watch: {} records, {alerted} alert(s)",
+        w.records()
+    );
+    Ok(if alerted > 0 {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    })
 }
 
 pub(crate) fn audit(c: AuditCommand) -> Result<u8, Error> {
@@ -325,6 +416,7 @@ pub(crate) fn audit(c: AuditCommand) -> Result<u8, Error> {
                 }
             }
         }
+        AuditCommand::Watch(a) => watch(&a),
         AuditCommand::Repair { file, keyring } => {
             match vault::repair_audit(&file, &keyring.load()?)? {
                 AuditRepair::Intact { records } => {
@@ -431,6 +523,16 @@ pub(crate) struct ServeArgs {
     /// Do not log a line per request on stderr.
     #[arg(long)]
     quiet: bool,
+    /// Watch the audit log as `velum audit watch --follow` does (its defaults), appending
+    /// alert lines (JSON, OCSF Detection Findings) to this file.
+    #[arg(long, value_name = "FILE")]
+    alerts: Option<PathBuf>,
+    /// With --alerts: reveals by one principal in one window that always alert (0: none).
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "alerts")]
+    alert_max_reveals: u64,
+    /// With --alerts: the window in seconds.
+    #[arg(long, value_name = "S", default_value_t = 60, requires = "alerts")]
+    alert_window: u64,
 }
 
 /// A duration from a number of seconds given as option `what`.
@@ -453,7 +555,44 @@ fn serve(a: ServeArgs) -> Result<u8, Error> {
         velum_config("no audit log: give --audit-log FILE or set VELUM_AUDIT_LOG")
     })?;
     let audit = AuditLog::open(audit_path, &keyring)?;
+    let watcher = a.alerts.as_ref().map(|_| {
+        let mut c = vault::WatchConfig::default();
+        c.max_reveals = a.alert_max_reveals;
+        c.window_secs = a.alert_window.max(1);
+        vault::AuditWatcher::new(&keyring, c)
+    });
     let vault = Vault::new(keyring, VaultPolicy::load(&a.vault_policy)?);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watching = match (watcher, &a.alerts) {
+        (Some(mut w), Some(out)) => {
+            let mut sink = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(out)
+                .map_err(|e| Error::io(format!("alerts file {}", out.display()), e))?;
+            let (log, stop) = (audit_path.clone(), std::sync::Arc::clone(&stop));
+            Some(std::thread::spawn(move || {
+                let r = vault::follow_log(
+                    &log,
+                    &mut w,
+                    true,
+                    std::time::Duration::from_millis(500),
+                    &stop,
+                    &mut |alert| {
+                        let mut line =
+                            serde_json::to_vec(&alert.to_ocsf()).expect("an alert serialises");
+                        line.push(b'\n');
+                        sink.write_all(&line)?;
+                        sink.flush()
+                    },
+                );
+                if let Err(e) = r {
+                    eprintln!("velum: alerts: {e}");
+                }
+            }))
+        }
+        _ => None,
+    };
     let config = ServerConfig {
         listen: a.listen,
         tls: a
@@ -496,6 +635,10 @@ fn serve(a: ServeArgs) -> Result<u8, Error> {
         );
         server.run(shutdown_signal()).await
     })?;
+    if let Some(t) = watching {
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let _ = t.join();
+    }
     eprintln!(
         "velum: vault stopped after {served} requests; audit log {} is complete",
         audit_path.display()

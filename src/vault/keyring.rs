@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+use super::sealed::{self, KdfCost, Protection, Unlock};
 use crate::error::{Error, Result};
 use crate::time::now_utc;
 
@@ -255,12 +256,42 @@ impl Keyring {
         self.keys.iter().map(|k| (k.id, k.state)).collect()
     }
 
-    /// Reads a keyring file, refusing one that group or others may read.
+    /// Reads a keyring file, refusing one that group or others may read. A sealed keyring
+    /// is opened with what the environment gives ([`Unlock::from_env`]:
+    /// `VELUM_KEYRING_PASSPHRASE_FILE`, `VELUM_KEYRING_IDENTITY`).
     ///
     /// # Errors
     /// [`ErrorKind::Config`](crate::ErrorKind::Config) naming the file and the problem
-    /// (permissions, truncated or malformed JSON, a bad key) — never key bytes.
+    /// (permissions, truncated or malformed JSON, a bad key, a damaged envelope) — never key
+    /// bytes; [`ErrorKind::Locked`](crate::ErrorKind::Locked) for a sealed keyring that the
+    /// passphrase or identities given do not open.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+        Ok(Self::open(path, &Unlock::from_env()?)?.0)
+    }
+
+    /// Reads a keyring file in any form ([`Protection`]), opening a sealed one with
+    /// `unlock`; returns it and how it was stored (to save it back the same way).
+    ///
+    /// # Errors
+    /// As [`Keyring::load`].
+    ///
+    /// # Example
+    /// ```
+    /// use velum::Keyring;
+    /// use velum::vault::{Protection, Unlock};
+    /// use zeroize::Zeroizing;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("keys.json");
+    /// let secret = Protection::Passphrase(Zeroizing::new("correct horse".into()));
+    /// Keyring::generate()?.save_as(&path, &secret)?;
+    /// let e = Keyring::open(&path, &Unlock::default()).unwrap_err();
+    /// assert_eq!(e.kind(), velum::ErrorKind::Locked);
+    /// let unlock = Unlock::default().with_passphrase(Zeroizing::new("correct horse".into()));
+    /// let (k, how) = Keyring::open(&path, &unlock)?;
+    /// assert_eq!((k.active_id(), how.name()), (1, "passphrase"));
+    /// # Ok::<(), velum::Error>(())
+    /// ```
+    pub fn open(path: impl AsRef<Path>, unlock: &Unlock) -> Result<(Self, Protection)> {
         let path = path.as_ref();
         let name = path.display().to_string();
         check_private(path, "keyring")?;
@@ -268,7 +299,11 @@ impl Keyring {
             std::fs::read(path)
                 .map_err(|e| Error::config(format!("keyring {name}: cannot read: {e}")))?,
         );
-        Self::from_json(&bytes, &name)
+        if sealed::is_sealed(&bytes) {
+            let (plain, how) = sealed::open(&bytes, &name, unlock)?;
+            return Ok((Self::from_json(&plain, &name)?, how));
+        }
+        Ok((Self::from_json(&bytes, &name)?, Protection::Clear))
     }
 
     /// Parses keyring JSON; `origin` names it in errors.
@@ -340,12 +375,36 @@ impl Keyring {
         v
     }
 
-    /// Writes the keyring with mode 0600, atomically (temporary file, fsync, rename). When
-    /// `path` is a symbolic link, the file it points to is replaced and the link stays.
+    /// Writes the keyring in clear with mode 0600, atomically (temporary file, fsync,
+    /// rename). When `path` is a symbolic link, the file it points to is replaced and the
+    /// link stays.
     ///
     /// # Errors
     /// [`ErrorKind::Io`](crate::ErrorKind::Io) when the file cannot be written.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        self.save_as(path, &Protection::Clear)
+    }
+
+    /// [`Keyring::save`], stored as `how` says: in clear, sealed with a passphrase (Argon2id
+    /// at [`DEFAULT_COST`](super::DEFAULT_COST), then AES-256-GCM-SIV) or encrypted to `age`
+    /// recipients.
+    ///
+    /// # Errors
+    /// As [`Keyring::save`]; [`ErrorKind::Config`](crate::ErrorKind::Config) for an empty
+    /// passphrase or a recipient that is not one.
+    pub fn save_as(&self, path: impl AsRef<Path>, how: &Protection) -> Result<()> {
+        self.save_with_cost(path, how, sealed::DEFAULT_COST)
+    }
+
+    /// [`Keyring::save_as`] with an Argon2id cost of the caller's (tests use a cheap one).
+    #[doc(hidden)]
+    pub fn save_with_cost(
+        &self,
+        path: impl AsRef<Path>,
+        how: &Protection,
+        cost: KdfCost,
+    ) -> Result<()> {
+        let body = sealed::seal(&self.to_json(), how, cost)?;
         let path = path.as_ref();
         let resolved;
         let path = if path
@@ -381,7 +440,7 @@ impl Keyring {
                 opts.mode(0o600);
             }
             let mut f = opts.open(&tmp)?;
-            f.write_all(&self.to_json())?;
+            f.write_all(&body)?;
             f.sync_all()?;
             std::fs::rename(&tmp, path)
         };

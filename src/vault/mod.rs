@@ -34,6 +34,7 @@ pub(crate) mod audit;
 pub(crate) mod authz;
 pub(crate) mod codec;
 pub(crate) mod keyring;
+pub(crate) mod sealed;
 
 use std::io::{BufRead, Write};
 
@@ -41,11 +42,12 @@ use regex_automata::meta::Regex;
 use zeroize::Zeroizing;
 
 pub use audit::{
-    AuditLog, Repair as AuditRepair, Verdict as AuditVerdict, repair as repair_audit,
-    verify as verify_audit,
+    Alert, AuditLog, AuditWatcher, Repair as AuditRepair, Verdict as AuditVerdict, WatchConfig,
+    follow_log, repair as repair_audit, synthetic_log, verify as verify_audit,
 };
 pub use authz::{Principal, Reveal, VaultPolicy, hash_api_key};
 pub use keyring::{KeyState, Keyring};
+pub use sealed::{DEFAULT_COST, KdfCost, Protection, Unlock, new_identity};
 
 use crate::error::{Error, Result};
 use crate::span::Entity;

@@ -7,6 +7,9 @@
 //! MAC, which `velum audit verify` prints.) A write cut short leaves a torn last record:
 //! [`repair`] keeps the verified records before it and moves its bytes aside.
 //!
+//! [`AuditWatcher`] reads the log as it grows and raises an alert on unusual reveals,
+//! refusal spikes or a chain that stops verifying (`velum audit watch`).
+//!
 //! The log is read a line at a time, each at most [`MAX_RECORD`] bytes, and opening it reads
 //! only its tail: its size does not matter, and a file that is not a regular file (a device
 //! that never ends, like `/dev/full` or `/dev/zero`) is refused when it is opened.
@@ -30,12 +33,14 @@ mod shared;
 #[cfg(test)]
 mod tests;
 mod verify;
+mod watch;
 mod writer;
 
 pub use repair::{Repair, repair};
 #[cfg(feature = "server")]
 pub(crate) use shared::{REFUSAL_WINDOW, SharedAudit};
 pub use verify::{Verdict, verify};
+pub use watch::{Alert, AuditWatcher, WatchConfig, follow_log, synthetic_log};
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -178,7 +183,10 @@ fn redacted_purpose(purpose: &str) -> String {
 
 /// True for outcomes that release nothing (every outcome but a reveal or a token made).
 fn is_refusal(outcome: &str) -> bool {
-    !matches!(outcome, "revealed" | "revealed_last4" | "tokenized")
+    !matches!(
+        outcome,
+        "revealed" | "revealed_last4" | "tokenized" | "redacted" | "scanned"
+    )
 }
 
 impl std::fmt::Debug for AuditLog {
