@@ -412,6 +412,268 @@ fn tokenize_is_no_oracle_for_a_token_in_its_input() {
     assert_eq!(r.body["text"], format!("mail {email}"));
 }
 
+/// A loopback OpenID provider: its discovery document and a JWKS the test can change.
+struct Issuer {
+    url: String,
+    jwks: Arc<std::sync::Mutex<String>>,
+    fetches: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Issuer {
+    fn start() -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let jwks = Arc::new(std::sync::Mutex::new(String::from(r#"{"keys":[]}"#)));
+        let fetches = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (u, j, f) = (url.clone(), Arc::clone(&jwks), Arc::clone(&fetches));
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(mut c) = conn else { continue };
+                let mut buf = [0u8; 4096];
+                let n = c.read(&mut buf).unwrap_or(0);
+                let req = String::from_utf8_lossy(&buf[..n]).into_owned();
+                let body = if req.starts_with("GET /.well-known/openid-configuration") {
+                    format!(r#"{{"issuer":"{u}","jwks_uri":"{u}/jwks"}}"#)
+                } else {
+                    f.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    j.lock().unwrap().clone()
+                };
+                let _ = write!(
+                    c,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nCache-Control: max-age=600\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        Self { url, jwks, fetches }
+    }
+}
+
+fn b64u(b: &[u8]) -> String {
+    data_encoding::BASE64URL_NOPAD.encode(b)
+}
+
+/// The token keys of the test: Ed25519, P-256 and RSA (a fixed test key).
+struct Keys {
+    ed: ring::signature::Ed25519KeyPair,
+    ec: ring::signature::EcdsaKeyPair,
+    rsa: ring::signature::RsaKeyPair,
+}
+
+impl Keys {
+    fn new() -> Self {
+        use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair};
+        let rng = ring::rand::SystemRandom::new();
+        let ed = Ed25519KeyPair::from_pkcs8(Ed25519KeyPair::generate_pkcs8(&rng).unwrap().as_ref())
+            .unwrap();
+        let ec_pk = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+        let ec = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, ec_pk.as_ref(), &rng)
+            .unwrap();
+        // A fixed 2048-bit test key (PKCS#1 DER, made with openssl for these tests only): ring
+        // cannot make RSA keys.
+        let der = std::fs::read(crate::util::data("jwt-test-rsa.der")).unwrap();
+        let rsa = ring::signature::RsaKeyPair::from_der(&der).unwrap();
+        Self { ed, ec, rsa }
+    }
+
+    fn jwks(&self, prefix: &str) -> String {
+        use ring::signature::KeyPair;
+        let ec = self.ec.public_key().as_ref();
+        let rsa: ring::rsa::PublicKeyComponents<Vec<u8>> = self.rsa.public().into();
+        serde_json::json!({"keys": [
+            {"kty": "OKP", "crv": "Ed25519", "kid": format!("{prefix}-ed"), "x": b64u(self.ed.public_key().as_ref())},
+            {"kty": "EC", "crv": "P-256", "kid": format!("{prefix}-ec"), "x": b64u(&ec[1..33]), "y": b64u(&ec[33..65])},
+            {"kty": "RSA", "kid": format!("{prefix}-rsa"), "alg": "RS256", "use": "sig",
+             "n": b64u(&rsa.n),
+             "e": b64u(&rsa.e)},
+        ]})
+        .to_string()
+    }
+
+    fn sign(&self, alg: &str, kid: &str, claims: &Value) -> String {
+        let header = serde_json::json!({"alg": alg, "kid": kid, "typ": "JWT"});
+        let m = format!(
+            "{}.{}",
+            b64u(header.to_string().as_bytes()),
+            b64u(claims.to_string().as_bytes())
+        );
+        let rng = ring::rand::SystemRandom::new();
+        let sig = match alg {
+            "EdDSA" => self.ed.sign(m.as_bytes()).as_ref().to_vec(),
+            "ES256" => self.ec.sign(&rng, m.as_bytes()).unwrap().as_ref().to_vec(),
+            "RS256" => {
+                let mut sig = vec![0u8; self.rsa.public().modulus_len()];
+                self.rsa
+                    .sign(
+                        &ring::signature::RSA_PKCS1_SHA256,
+                        &rng,
+                        m.as_bytes(),
+                        &mut sig,
+                    )
+                    .unwrap();
+                sig
+            }
+            _ => unreachable!(),
+        };
+        format!("{m}.{}", b64u(&sig))
+    }
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+#[test]
+fn oidc_bearer_tokens_decide_who_may_reveal() {
+    let issuer = Issuer::start();
+    let keys = Keys::new();
+    *issuer.jwks.lock().unwrap() = keys.jwks("k1");
+    let s = Server::start(&[
+        "--insecure",
+        "--jwt-issuer",
+        &issuer.url,
+        "--jwt-audience",
+        "api://velum",
+        "--no-api-keys",
+    ]);
+    let claims = |roles: &[&str]| {
+        serde_json::json!({"iss": issuer.url, "aud": "api://velum", "sub": "alice@idp",
+            "exp": now() + 300, "nbf": now() - 5, "roles": roles})
+    };
+    let text = json!({"text": "mail jane.doe@example.com"});
+    // Each accepted algorithm, with the fraud role from the identity provider.
+    for (alg, kid) in [("EdDSA", "k1-ed"), ("ES256", "k1-ec"), ("RS256", "k1-rsa")] {
+        let t = keys.sign(alg, kid, &claims(&["fraud"]));
+        let r = s.post("/v1/tokenize", Some(&t), &text);
+        assert_eq!(r.status, 200, "{alg}: {r:?}");
+    }
+    // The support role may not tokenise: the role came from the token.
+    let support = keys.sign("EdDSA", "k1-ed", &claims(&["support"]));
+    assert_eq!(s.post("/v1/tokenize", Some(&support), &text).status, 403);
+    // Refused, each with its reason, never its content.
+    let with = |f: &dyn Fn(&mut Value)| {
+        let mut c = claims(&["fraud"]);
+        f(&mut c);
+        keys.sign("ES256", "k1-ec", &c)
+    };
+    let cases: Vec<(String, &str)> = vec![
+        (with(&|c| c["exp"] = (now() - 120).into()), "expired"),
+        (
+            with(&|c| c["iss"] = "http://127.0.0.1:9/other".into()),
+            "another issuer",
+        ),
+        (
+            with(&|c| c["aud"] = "api://other".into()),
+            "another audience",
+        ),
+        (with(&|c| c["roles"] = json!(["admin"])), "names no role"),
+        (
+            {
+                let t = keys.sign("ES256", "k1-ec", &claims(&["fraud"]));
+                let (head, sig) = t.rsplit_once('.').unwrap();
+                let mut raw = data_encoding::BASE64URL_NOPAD
+                    .decode(sig.as_bytes())
+                    .unwrap();
+                raw[5] ^= 1;
+                format!("{head}.{}", b64u(&raw))
+            },
+            "signature",
+        ),
+        (
+            // Algorithm confusion: HS256 keyed with the issuer's public key.
+            {
+                use ring::signature::KeyPair;
+                let m = format!(
+                    "{}.{}",
+                    b64u(br#"{"alg":"HS256","kid":"k1-ed"}"#),
+                    b64u(claims(&["fraud"]).to_string().as_bytes())
+                );
+                let k =
+                    ring::hmac::Key::new(ring::hmac::HMAC_SHA256, keys.ed.public_key().as_ref());
+                format!("{m}.{}", b64u(ring::hmac::sign(&k, m.as_bytes()).as_ref()))
+            },
+            "alg",
+        ),
+        (
+            format!(
+                "{}.{}.",
+                b64u(br#"{"alg":"none"}"#),
+                b64u(claims(&["fraud"]).to_string().as_bytes())
+            ),
+            "alg",
+        ),
+    ];
+    for (t, why) in &cases {
+        let r = s.post("/v1/tokenize", Some(t), &text);
+        assert_eq!(r.status, 401, "{why}: {r:?}");
+        let msg = r.body["error"]["message"].as_str().unwrap();
+        assert!(msg.contains(why), "{why}: {msg}");
+        assert!(!msg.contains("alice"), "{msg}");
+    }
+    // Static API keys are refused with --no-api-keys.
+    let r = s.post("/v1/tokenize", Some(FRAUD), &text);
+    assert_eq!(r.status, 401);
+    // A key rotated in at the issuer: a token under it is taken once the JWKS is fetched again.
+    let fetched = issuer.fetches.load(std::sync::atomic::Ordering::SeqCst);
+    let next = Keys::new();
+    *issuer.jwks.lock().unwrap() = next.jwks("k2");
+    std::thread::sleep(Duration::from_millis(2100));
+    let t = next.sign("EdDSA", "k2-ed", &claims(&["fraud"]));
+    let r = s.post("/v1/tokenize", Some(&t), &text);
+    assert_eq!(r.status, 200, "{r:?}");
+    assert!(issuer.fetches.load(std::sync::atomic::Ordering::SeqCst) > fetched);
+    // And the retired key no longer opens anything.
+    let old = keys.sign("EdDSA", "k1-ed", &claims(&["fraud"]));
+    assert_eq!(s.post("/v1/tokenize", Some(&old), &text).status, 401);
+    // Every refusal is in the audit log as unauthenticated; the accepted ones under jwt:SUB.
+    let audit = std::fs::read_to_string(s.audit()).unwrap();
+    assert!(audit.contains("\"principal\":\"jwt:alice@idp\""), "{audit}");
+    s.verify_audit();
+}
+
+#[test]
+fn alerts_follow_the_audit_log_while_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let alerts = dir.path().join("alerts.jsonl");
+    let s = Server::start_in(
+        dir,
+        &[
+            "--insecure",
+            "--alerts",
+            alerts.to_str().unwrap(),
+            "--alert-window",
+            "1",
+            "--alert-max-reveals",
+            "3",
+        ],
+    );
+    let (_, card, ssn) = make_tokens(&s);
+    let r = s.post(
+        "/v1/detokenize",
+        Some(FRAUD),
+        &json!({"tokens": [card.clone(), ssn.clone(), card.clone(), ssn, card], "purpose": "case 7"}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    // The window closes within a second or two of wall time; the watcher polls twice a second.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let found = loop {
+        let text = std::fs::read_to_string(&alerts).unwrap_or_default();
+        if let Some(l) = text.lines().find(|l| l.contains("reveal_limit")) {
+            break l.to_owned();
+        }
+        assert!(Instant::now() < deadline, "no alert: {text:?}\n{}", s.log());
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let v: Value = serde_json::from_str(&found).unwrap();
+    assert_eq!(v["class_uid"], 2004);
+    assert_eq!(v["actor"]["user"]["name"], "fraud-analyst");
+    assert!(v["unmapped"]["count"].as_u64().unwrap() >= 4, "{v}");
+    assert!(!found.contains("VLM_"), "an alert names no token: {found}");
+}
+
 #[test]
 fn redact_and_scan_apply_the_policy_with_the_same_rules() {
     let s = Server::start(&["--insecure", "--max-batch", "3"]);

@@ -142,7 +142,9 @@ fn char_spans(text: &str, found: &[velum::Finding]) -> Vec<Finding> {
 
 /// Finds and redacts personal data with a policy (the embedded default when `policy` is
 /// `None`); `keyring` (a path) is needed by the `token` and `hash` actions and by
-/// `tokenize`. Immutable: share one among threads.
+/// `tokenize` (a sealed keyring opens with the passphrase file named by
+/// `VELUM_KEYRING_PASSPHRASE_FILE`, or the `age` identity file named by
+/// `VELUM_KEYRING_IDENTITY`). Immutable: share one among threads.
 ///
 /// >>> r = velum.Redactor()
 /// >>> r.redact("ssn 536-90-4399 from 203.0.113.9")
@@ -153,9 +155,6 @@ struct Redactor {
     /// The policy with every type tokenised, made on the first `tokenize`.
     tokens: OnceLock<velum::Redactor>,
     policy: velum::Policy,
-    /// A second copy of the keyring (read with the first; keyrings are not `Clone`, so that
-    /// copies of keys are never made by accident), for the tokenizer.
-    keyring: Mutex<Option<velum::Keyring>>,
     has_keyring: bool,
     /// Redactors compiled for per-call options.
     derived: Derived,
@@ -214,14 +213,15 @@ impl Redactor {
         if let Some(t) = self.tokens.get() {
             return Ok(t);
         }
-        let mut slot = self.keyring.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(t) = self.tokens.get() {
-            return Ok(t);
+        if !self.has_keyring {
+            return Err(KeyringError::new_err(
+                "tokenize needs a keyring: Redactor(keyring=PATH)",
+            ));
         }
-        let keyring = slot.take().ok_or_else(|| {
-            KeyringError::new_err("tokenize needs a keyring: Redactor(keyring=PATH)")
-        })?;
-        let t = velum::Redactor::with_keyring(&self.policy.clone().tokenize_all(), keyring)
+        // The same keyring (one copy of the keys), every type with the `token` action.
+        let t = self
+            .inner
+            .with_policy(&self.policy.clone().tokenize_all())
             .map_err(policy_err)?;
         Ok(self.tokens.get_or_init(|| t))
     }
@@ -236,13 +236,13 @@ impl Redactor {
         keyring: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let policy = load_policy(policy)?;
-        let (keyring, second) = match keyring {
+        // A sealed keyring opens with VELUM_KEYRING_PASSPHRASE_FILE or VELUM_KEYRING_IDENTITY.
+        let keyring = match keyring {
             Some(k) => {
                 let path = path_arg(k, "keyring")?;
-                let load = || velum::Keyring::load(&path).map_err(keyring_err);
-                (Some(load()?), Some(load()?))
+                Some(velum::Keyring::load(&path).map_err(keyring_err)?)
             }
-            None => (None, None),
+            None => None,
         };
         let has_keyring = keyring.is_some();
         let inner = match keyring {
@@ -260,7 +260,6 @@ impl Redactor {
             inner,
             tokens: OnceLock::new(),
             policy,
-            keyring: Mutex::new(second),
             has_keyring,
             derived: Derived::default(),
         })

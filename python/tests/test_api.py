@@ -281,3 +281,23 @@ def test_version_is_the_installed_distributions():
     # The distribution is velum-redact (`velum` on PyPI is another project); the import
     # name stays velum.
     assert velum.__version__ == importlib.metadata.version("velum-redact")
+
+
+def test_a_sealed_keyring_opens_with_the_passphrase_file_of_the_environment(
+    tmp_path, velum_bin, monkeypatch
+):
+    import os
+    import subprocess
+
+    keys, pw = tmp_path / "keys.json", tmp_path / "pass"
+    pw.write_text("correct horse battery\n")
+    os.chmod(pw, 0o600)
+    env = dict(os.environ, VELUM_KEYRING_NEW_PASSPHRASE_FILE=str(pw))
+    subprocess.run([str(velum_bin), "keygen", "--out", str(keys), "--seal"], env=env,
+                   check=True, capture_output=True)
+    monkeypatch.delenv("VELUM_KEYRING_PASSPHRASE_FILE", raising=False)
+    with pytest.raises(velum.KeyringError, match="passphrase"):
+        velum.Redactor(keyring=keys)
+    monkeypatch.setenv("VELUM_KEYRING_PASSPHRASE_FILE", str(pw))
+    out = velum.Redactor(keyring=keys).tokenize("mail jane@example.com")
+    assert out.startswith("mail VLM_EMAIL_K1_")

@@ -523,6 +523,38 @@ pub(crate) struct ServeArgs {
     /// Do not log a line per request on stderr.
     #[arg(long)]
     quiet: bool,
+    /// Accept OAuth 2.0 / OIDC bearer tokens (JWT access tokens) from this issuer: their
+    /// `iss`; their keys come from its discovery document unless --jwks or --jwks-url says.
+    #[arg(long, value_name = "URL", requires = "jwt_audience")]
+    jwt_issuer: Option<String>,
+    /// The audience a token's `aud` must hold (the API's identifier at the issuer).
+    #[arg(long, value_name = "AUD", requires = "jwt_issuer")]
+    jwt_audience: Option<String>,
+    /// The issuer's keys from a JWKS file rather than its discovery document.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "jwt_issuer",
+        conflicts_with = "jwks_url"
+    )]
+    jwks: Option<PathBuf>,
+    /// The issuer's keys from this JWKS URL (fetched and cached for its max-age).
+    #[arg(long, value_name = "URL", requires = "jwt_issuer")]
+    jwks_url: Option<String>,
+    /// The claim naming the vault policy's roles: roles, groups, scp…
+    #[arg(
+        long,
+        value_name = "CLAIM",
+        default_value = "roles",
+        requires = "jwt_issuer"
+    )]
+    jwt_roles_claim: String,
+    /// Seconds of clock skew allowed on exp and nbf.
+    #[arg(long, value_name = "S", default_value_t = 60, requires = "jwt_issuer")]
+    jwt_leeway: u64,
+    /// Refuse static API keys: every caller comes with a token from the issuer.
+    #[arg(long, requires = "jwt_issuer")]
+    no_api_keys: bool,
     /// Watch the audit log as `velum audit watch --follow` does (its defaults), appending
     /// alert lines (JSON, OCSF Detection Findings) to this file.
     #[arg(long, value_name = "FILE")]
@@ -627,8 +659,24 @@ fn serve(a: ServeArgs) -> Result<u8, Error> {
         .enable_all()
         .build()
         .map_err(|e| Error::io("starting the async runtime", e))?;
+    let jwt = a.jwt_issuer.as_ref().map(|issuer| {
+        use velum::service::{JwksSource, JwtConfig};
+        let source = match (&a.jwks, &a.jwks_url) {
+            (Some(f), _) => JwksSource::File(f.clone()),
+            (None, Some(u)) => JwksSource::Url(u.clone()),
+            (None, None) => JwksSource::Discovery,
+        };
+        let mut c = JwtConfig::new(issuer, a.jwt_audience.as_deref().unwrap_or(""), source);
+        c.roles_claim = a.jwt_roles_claim.clone();
+        c.leeway = std::time::Duration::from_secs(a.jwt_leeway);
+        c
+    });
+    let api_keys = !a.no_api_keys;
     let served = rt.block_on(async {
-        let server = VaultServer::bind(config, vault, audit, &policy).await?;
+        let mut server = VaultServer::bind(config, vault, audit, &policy).await?;
+        if let Some(c) = jwt {
+            server = server.with_jwt(c, api_keys)?;
+        }
         eprintln!(
             "velum: vault listening on {scheme}://{}",
             server.local_addr()

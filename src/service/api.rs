@@ -169,7 +169,34 @@ pub(super) fn authenticate(
         })
         .map(|k| k.trim_ascii())
         .filter(|k| !k.is_empty());
-    let principal = key.and_then(|k| s.vault.authenticate(k).cloned());
+    // A JWT access token when the service takes them, else an API key when it takes those.
+    let mut why: Option<&'static str> = None;
+    let principal = match (key, &s.jwt) {
+        (Some(k), Some(v)) if super::jwt::JwtVerifier::looks_like_jwt(k) => {
+            match v.verify(k, crate::time::unix_now()) {
+                Ok(c) => {
+                    let p = s
+                        .vault
+                        .policy()
+                        .principal_with_roles(&format!("jwt:{}", c.subject), &c.roles);
+                    if p.is_none() {
+                        why = Some("the token's roles claim names no role of the vault policy");
+                    }
+                    p
+                }
+                Err(reason) => {
+                    why = Some(reason);
+                    None
+                }
+            }
+        }
+        (Some(_), _) if !s.api_keys => {
+            why = Some("this service takes OAuth 2.0 bearer tokens (JWT), not API keys");
+            None
+        }
+        (Some(k), _) => s.vault.authenticate(k).cloned(),
+        (None, _) => None,
+    };
     match principal {
         Some(p) => {
             s.limiter
@@ -189,10 +216,12 @@ pub(super) fn authenticate(
             Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
-                if key.is_some() {
-                    "the API key is not recognised"
-                } else {
-                    "missing API key: send Authorization: Bearer <key>"
+                match (why, key.is_some()) {
+                    (Some(w), _) => w,
+                    (None, true) => "the API key is not recognised",
+                    (None, false) => {
+                        "missing credentials: send Authorization: Bearer <key or token>"
+                    }
                 },
             ))
         }

@@ -62,6 +62,8 @@ impl BodyFuzzer {
                 tokenizer,
                 redactor,
                 makes_tokens: false,
+                jwt: None,
+                api_keys: true,
                 limiter: Limiter::new(&limits),
                 limits,
                 log_requests: false,

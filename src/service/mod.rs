@@ -6,7 +6,8 @@
 //! It owns the HTTP surface only (`tls` the listener, `limiter` the rate limits, `api`
 //! authentication, parsing and error responses, `handlers` the endpoints); every decision goes through the same [`Vault`] checks and
 //! the same hash-chained [`AuditLog`] as the CLI. The order inside a request is fixed:
-//! rate limit → authenticate (Bearer key, constant-time hash compare) → body and batch
+//! rate limit → authenticate (a Bearer API key, constant-time hash compare, or an OAuth 2.0
+//! / OIDC JWT access token: `jwt`) → body and batch
 //! limits → parse (unknown fields refused) → authorise → decide and record → commit the
 //! audit records to disk → respond. Nothing is released when the commit fails.
 //!
@@ -67,6 +68,7 @@ mod api;
 mod conn;
 mod fuzzing;
 mod handlers;
+mod jwt;
 mod limiter;
 mod per_source;
 mod redact;
@@ -76,6 +78,7 @@ use conn::Guarded;
 #[doc(hidden)]
 pub use fuzzing::BodyFuzzer;
 use handlers::{detokenize, health, not_found, tokenize};
+pub use jwt::{JwksSource, JwtConfig};
 use limiter::Limiter;
 use tls::{Peer, TlsListener, load_tls};
 
@@ -318,6 +321,10 @@ struct Service {
     redactor: Redactor,
     /// The policy writes tokens or keyed hashes (then redacting is tokenising).
     makes_tokens: bool,
+    /// OAuth 2.0 / OIDC bearer tokens, when configured.
+    jwt: Option<jwt::JwtVerifier>,
+    /// Static API keys are accepted (the vault policy's `key_sha256`).
+    api_keys: bool,
     limiter: Limiter,
     limits: Limits,
     log_requests: bool,
@@ -375,12 +382,30 @@ impl VaultServer {
                 tokenizer,
                 redactor,
                 makes_tokens: policy.needs_keyring().is_some(),
+                jwt: None,
+                api_keys: true,
                 limiter: Limiter::new(&config.limits),
                 limits: config.limits,
                 log_requests: config.log_requests,
                 requests: AtomicU64::new(0),
             }),
         })
+    }
+
+    /// Also accepts OAuth 2.0 / OpenID Connect bearer tokens (JWT access tokens) checked as
+    /// `cfg` says; the token's roles claim names the vault policy's roles, its `sub` the
+    /// principal (`jwt:SUB` in the audit log). With `api_keys` false, static API keys are
+    /// refused: every caller comes through the identity provider.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) for a JWKS file without a usable key.
+    pub fn with_jwt(mut self, cfg: JwtConfig, api_keys: bool) -> Result<Self> {
+        let verifier = jwt::JwtVerifier::new(cfg)?;
+        let service = Arc::get_mut(&mut self.service)
+            .ok_or_else(|| Error::internal("the server is already running"))?;
+        service.jwt = Some(verifier);
+        service.api_keys = api_keys;
+        Ok(self)
     }
 
     /// The bound address (useful with port 0).

@@ -222,6 +222,30 @@ impl VaultPolicy {
         Self::from_toml_str(&text, &path.display().to_string())
     }
 
+    /// A principal named `name` with those of `roles` the policy defines (others are
+    /// ignored): how an identity provider's token, whose roles claim names roles, becomes a
+    /// principal. `None` when it names none of them.
+    ///
+    /// # Example
+    /// ```
+    /// let p = velum::vault::VaultPolicy::from_toml_str("[roles.fraud]\ntokenize = true\n", "p")?;
+    /// let who = p.principal_with_roles("jwt:u1", &["fraud".into(), "admin".into()]).unwrap();
+    /// assert!(p.may_tokenize(&who));
+    /// assert!(p.principal_with_roles("jwt:u2", &["admin".into()]).is_none());
+    /// # Ok::<(), velum::Error>(())
+    /// ```
+    pub fn principal_with_roles(&self, name: &str, roles: &[String]) -> Option<Principal> {
+        let known: Vec<String> = roles
+            .iter()
+            .filter(|r| self.roles.contains_key(r.as_str()))
+            .cloned()
+            .collect();
+        (!known.is_empty()).then(|| Principal {
+            name: name.to_owned(),
+            roles: known,
+        })
+    }
+
     /// The principal whose key this is. Every stored hash is compared, in constant time.
     pub fn authenticate(&self, api_key: &[u8]) -> Option<&Principal> {
         let h: [u8; 32] = Sha256::digest(api_key).into();
