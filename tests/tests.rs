@@ -11,6 +11,7 @@ mod custody;
 mod entities_doc;
 mod fail_closed;
 mod fhir;
+mod hsm;
 mod leak;
 mod leak_gen;
 mod library;

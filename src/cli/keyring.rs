@@ -28,6 +28,10 @@ pub(crate) struct KeyringArgs {
     /// recipients; defaults to $VELUM_KEYRING_IDENTITY.
     #[arg(long, value_name = "FILE", env = "VELUM_KEYRING_IDENTITY")]
     pub(crate) identity: Option<PathBuf>,
+    /// The user PIN of the HSM token a keyring is sealed in (a file, mode 0600); defaults to
+    /// $VELUM_HSM_PIN_FILE.
+    #[arg(long, value_name = "FILE", env = "VELUM_HSM_PIN_FILE")]
+    pub(crate) hsm_pin_file: Option<PathBuf>,
 }
 
 /// Once per process: the warning for a keyring in clear.
@@ -93,6 +97,9 @@ impl KeyringArgs {
         if let Some(id) = &self.identity {
             u = u.with_identity_file(id)?;
         }
+        if let Some(pin) = &self.hsm_pin_file {
+            u = u.with_hsm_pin_file(pin)?;
+        }
         Ok(u)
     }
 
@@ -127,6 +134,17 @@ pub(crate) struct SealArgs {
     /// Recipients, one per line (`#` comments).
     #[arg(long, value_name = "FILE")]
     recipients_file: Option<PathBuf>,
+    /// Seal inside a hardware security module: its PKCS#11 module (a shared library, e.g.
+    /// /usr/lib/softhsm/libsofthsm2.so), with --hsm-token and --hsm-key; the PIN from
+    /// --hsm-pin-file.
+    #[arg(long, value_name = "LIB", requires_all = ["hsm_token", "hsm_key"])]
+    hsm_module: Option<PathBuf>,
+    /// The token's label.
+    #[arg(long, value_name = "LABEL", requires = "hsm_module")]
+    hsm_token: Option<String>,
+    /// The label of the AES key in the token (`velum keyring hsm-key` makes it).
+    #[arg(long, value_name = "LABEL", requires = "hsm_module")]
+    hsm_key: Option<String>,
     /// Read the new passphrase from this open file descriptor (one line). Also:
     /// VELUM_KEYRING_NEW_PASSPHRASE_FILE=FILE, or a prompt (asked twice) on the terminal.
     #[arg(long, value_name = "N")]
@@ -135,14 +153,28 @@ pub(crate) struct SealArgs {
 
 impl SealArgs {
     pub(crate) fn wants_sealing(&self) -> bool {
-        !self.recipient.is_empty()
+        self.hsm_module.is_some()
+            || !self.recipient.is_empty()
             || self.recipients_file.is_some()
             || self.new_passphrase_fd.is_some()
             || std::env::var_os("VELUM_KEYRING_NEW_PASSPHRASE_FILE").is_some()
     }
 
-    /// The protection asked for.
-    pub(crate) fn protection(&self) -> Result<Protection, Error> {
+    /// The protection asked for (`keyring` gives the HSM PIN).
+    pub(crate) fn protection(&self, keyring: &KeyringArgs) -> Result<Protection, Error> {
+        if let (Some(module), Some(token), Some(key)) =
+            (&self.hsm_module, &self.hsm_token, &self.hsm_key)
+        {
+            let pin = hsm_pin(keyring)?;
+            return Ok(Protection::Pkcs11(
+                velum::vault::HsmKey {
+                    module: module.clone(),
+                    token: token.clone(),
+                    key: key.clone(),
+                },
+                pin,
+            ));
+        }
         let mut rs = self.recipient.clone();
         if let Some(f) = &self.recipients_file {
             let text = std::fs::read_to_string(f)
@@ -183,6 +215,17 @@ impl SealArgs {
     }
 }
 
+/// The HSM PIN of `--hsm-pin-file` / `VELUM_HSM_PIN_FILE`.
+fn hsm_pin(keyring: &KeyringArgs) -> Result<Zeroizing<String>, Error> {
+    let path = keyring.hsm_pin_file.as_ref().ok_or_else(|| {
+        Error::usage("the HSM needs its user PIN: --hsm-pin-file FILE or VELUM_HSM_PIN_FILE=FILE")
+    })?;
+    Ok(Unlock::default()
+        .with_hsm_pin_file(path)?
+        .into_hsm_pin()
+        .expect("a PIN file gives a PIN"))
+}
+
 #[derive(Subcommand)]
 pub(crate) enum KeyringCommand {
     /// Seal a keyring in clear: with a passphrase, or to `age` recipients (--recipient).
@@ -204,6 +247,22 @@ pub(crate) enum KeyringCommand {
         #[command(flatten)]
         seal: SealArgs,
     },
+    /// Make the AES-256 key that seals keyrings inside an HSM token (sensitive, never
+    /// extractable): --hsm-module, --hsm-token, --hsm-key, and the PIN from --hsm-pin-file.
+    HsmKey {
+        /// The PKCS#11 module (shared library).
+        #[arg(long, value_name = "LIB")]
+        hsm_module: PathBuf,
+        /// The token's label.
+        #[arg(long, value_name = "LABEL")]
+        hsm_token: String,
+        /// The label to give the key.
+        #[arg(long, value_name = "LABEL", default_value = "velum-keyring")]
+        hsm_key: String,
+        /// The token's user PIN (a file, mode 0600); defaults to $VELUM_HSM_PIN_FILE.
+        #[arg(long, value_name = "FILE", env = "VELUM_HSM_PIN_FILE")]
+        hsm_pin_file: PathBuf,
+    },
     /// Make an `age` identity for a machine (mode 0600) and print its recipient.
     Identity {
         /// Write the identity here (refuses to overwrite).
@@ -217,6 +276,7 @@ fn describe(how: &Protection) -> String {
         Protection::Clear => "in clear".into(),
         Protection::Passphrase(_) => "sealed with a passphrase (Argon2id, AES-256-GCM-SIV)".into(),
         Protection::Recipients(r) => format!("encrypted to {} age recipient(s)", r.len()),
+        Protection::Pkcs11(k, _) => format!("sealed in HSM token {:?} by key {:?}", k.token, k.key),
         _ => "sealed".into(),
     }
 }
@@ -233,7 +293,7 @@ pub(crate) fn run(c: KeyringCommand) -> Result<u8, Error> {
                     describe(&how)
                 )));
             }
-            let new = seal.protection()?;
+            let new = seal.protection(&keyring)?;
             k.save_as(&path, &new)?;
             eprintln!(
                 "velum: keyring {} is now {}",
@@ -265,12 +325,33 @@ pub(crate) fn run(c: KeyringCommand) -> Result<u8, Error> {
                     path.display()
                 )));
             }
-            let new = seal.protection()?;
+            let new = seal.protection(&keyring)?;
             k.save_as(&path, &new)?;
             eprintln!(
                 "velum: keyring {} is now {}",
                 path.display(),
                 describe(&new)
+            );
+        }
+        KeyringCommand::HsmKey {
+            hsm_module,
+            hsm_token,
+            hsm_key,
+            hsm_pin_file,
+        } => {
+            let pin = Unlock::default()
+                .with_hsm_pin_file(&hsm_pin_file)?
+                .into_hsm_pin()
+                .expect("a PIN file gives a PIN");
+            let key = velum::vault::HsmKey {
+                module: hsm_module,
+                token: hsm_token,
+                key: hsm_key,
+            };
+            velum::vault::make_hsm_key(&key, &pin)?;
+            eprintln!(
+                "velum: made key {:?} in token {:?} (AES-256, never extractable)",
+                key.key, key.token
             );
         }
         KeyringCommand::Identity { out } => {

@@ -241,7 +241,7 @@ pub(crate) fn keygen(a: KeygenArgs) -> Result<u8, Error> {
         }
         no_core_dumps();
         let how = if a.seal || a.sealing.wants_sealing() {
-            a.sealing.protection()?
+            a.sealing.protection(&a.keyring)?
         } else {
             vault::Protection::Clear
         };

@@ -33,6 +33,7 @@
 pub(crate) mod audit;
 pub(crate) mod authz;
 pub(crate) mod codec;
+pub(crate) mod hsm;
 pub(crate) mod keyring;
 pub(crate) mod sealed;
 
@@ -46,6 +47,7 @@ pub use audit::{
     follow_log, repair as repair_audit, synthetic_log, verify as verify_audit,
 };
 pub use authz::{Principal, Reveal, VaultPolicy, hash_api_key};
+pub use hsm::{HsmKey, make_hsm_key};
 pub use keyring::{KeyState, Keyring};
 pub use sealed::{DEFAULT_COST, KdfCost, Protection, Unlock, new_identity};
 

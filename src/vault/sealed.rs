@@ -74,6 +74,9 @@ pub enum Protection {
     Passphrase(Zeroizing<String>),
     /// Encrypted to `age` X25519 recipients (`age1…`).
     Recipients(Vec<String>),
+    /// Sealed inside a hardware security module by a key that never leaves it (PKCS#11),
+    /// with the token's user PIN.
+    Pkcs11(super::hsm::HsmKey, Zeroizing<String>),
 }
 
 impl std::fmt::Debug for Protection {
@@ -90,6 +93,7 @@ impl Protection {
             Self::Clear => "clear",
             Self::Passphrase(_) => "passphrase",
             Self::Recipients(_) => "recipients",
+            Self::Pkcs11(..) => "pkcs11",
         }
     }
 }
@@ -106,6 +110,7 @@ impl Protection {
 #[derive(Default)]
 pub struct Unlock {
     passphrase: Option<Zeroizing<String>>,
+    hsm_pin: Option<Zeroizing<String>>,
     identities: Vec<age::x25519::Identity>,
     /// Asked when a passphrase is needed and none was given (a terminal prompt).
     prompt: Option<Box<Prompt>>,
@@ -168,6 +173,30 @@ impl Unlock {
         Ok(self.with_passphrase(read_secret_file(path, "passphrase file")?))
     }
 
+    /// With the user PIN of an HSM token, from a file private to its owner (one line).
+    ///
+    /// # Errors
+    /// As [`Unlock::with_passphrase_file`].
+    pub fn with_hsm_pin_file(mut self, path: &Path) -> Result<Self> {
+        self.hsm_pin = Some(read_secret_file(path, "HSM PIN file")?);
+        Ok(self)
+    }
+
+    /// The HSM PIN given, if any (consumes the `Unlock`).
+    pub fn into_hsm_pin(self) -> Option<Zeroizing<String>> {
+        self.hsm_pin
+    }
+
+    /// The HSM PIN given, or a locked error saying how to give it.
+    pub(crate) fn hsm_pin(&self, origin: &str) -> Result<Zeroizing<String>> {
+        self.hsm_pin.clone().ok_or_else(|| {
+            Error::locked(format!(
+                "keyring {origin} is sealed in an HSM and no PIN was given: use --hsm-pin-file \
+                 FILE or VELUM_HSM_PIN_FILE=FILE"
+            ))
+        })
+    }
+
     /// With the `age` identities (`AGE-SECRET-KEY-1…` lines; `#` comments) of a file private
     /// to its owner.
     ///
@@ -207,8 +236,9 @@ impl Unlock {
         self
     }
 
-    /// From the environment: `VELUM_KEYRING_PASSPHRASE_FILE` (a file holding the passphrase)
-    /// and `VELUM_KEYRING_IDENTITY` (an `age` identity file), each when set. What the library
+    /// From the environment: `VELUM_KEYRING_PASSPHRASE_FILE` (a file holding the passphrase),
+    /// `VELUM_KEYRING_IDENTITY` (an `age` identity file) and `VELUM_HSM_PIN_FILE` (an HSM
+    /// token's user PIN), each when set. What the library
     /// and the Python package use for [`Keyring::load`](super::Keyring::load).
     ///
     /// # Errors
@@ -220,6 +250,9 @@ impl Unlock {
         }
         if let Some(p) = std::env::var_os("VELUM_KEYRING_IDENTITY") {
             u = u.with_identity_file(Path::new(&p))?;
+        }
+        if let Some(p) = std::env::var_os("VELUM_HSM_PIN_FILE") {
+            u = u.with_hsm_pin_file(Path::new(&p))?;
         }
         Ok(u)
     }
@@ -262,6 +295,8 @@ struct Envelope {
     check: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     recipients: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pkcs11: Option<P11>,
     ciphertext: String,
     /// SHA-256 of every other field: a file changed by accident (a bad copy, a hand edit of
     /// a parameter) reads as damaged, not as a wrong passphrase. (One who rewrites it too
@@ -282,12 +317,36 @@ impl Envelope {
             self.nonce.as_deref().unwrap_or("").as_bytes(),
             self.check.as_deref().unwrap_or("").as_bytes(),
             self.recipients.join("\n").as_bytes(),
+            &self
+                .pkcs11
+                .as_ref()
+                .map(|p| [p.aad(), p.iv.clone().into_bytes()].concat())
+                .unwrap_or_default(),
             self.ciphertext.as_bytes(),
         ] {
             h.update((part.len() as u64).to_be_bytes());
             h.update(part);
         }
         data_encoding::HEXLOWER.encode(&h.finalize())
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+struct P11 {
+    module: String,
+    token: String,
+    key: String,
+    iv: String,
+}
+
+impl P11 {
+    fn aad(&self) -> Vec<u8> {
+        format!(
+            "{MARK}/1|pkcs11|{}|{}|{}",
+            self.module, self.token, self.key
+        )
+        .into_bytes()
     }
 }
 
@@ -381,6 +440,29 @@ pub(crate) fn seal(plain: &[u8], how: &Protection, cost: KdfCost) -> Result<Zero
                 kdf: Some(kdf),
                 nonce: Some(data_encoding::HEXLOWER.encode(&nonce)),
                 recipients: Vec::new(),
+                pkcs11: None,
+                ciphertext: data_encoding::BASE64.encode(&ct),
+                digest: String::new(),
+            }
+        }
+        Protection::Pkcs11(key, pin) => {
+            let mut info = P11 {
+                module: key.module.display().to_string(),
+                token: key.token.clone(),
+                key: key.key.clone(),
+                iv: String::new(),
+            };
+            let (iv, ct) = super::hsm::seal(key, pin, &info.aad(), plain)?;
+            info.iv = data_encoding::HEXLOWER.encode(&iv);
+            Envelope {
+                format: MARK.into(),
+                version: 1,
+                sealed: "pkcs11".into(),
+                kdf: None,
+                nonce: None,
+                check: None,
+                recipients: Vec::new(),
+                pkcs11: Some(info),
                 ciphertext: data_encoding::BASE64.encode(&ct),
                 digest: String::new(),
             }
@@ -407,6 +489,7 @@ pub(crate) fn seal(plain: &[u8], how: &Protection, cost: KdfCost) -> Result<Zero
                 nonce: None,
                 check: None,
                 recipients: rs.clone(),
+                pkcs11: None,
                 ciphertext: data_encoding::BASE64.encode(&ct),
                 digest: String::new(),
             }
@@ -532,6 +615,26 @@ pub(crate) fn open(
                 damaged("the age payload fails authentication (altered or truncated)")
             })?;
             Ok((plain, Protection::Recipients(env.recipients)))
+        }
+        "pkcs11" => {
+            let Some(info) = &env.pkcs11 else {
+                return Err(damaged("a PKCS#11 envelope without its token"));
+            };
+            let iv: [u8; 12] = data_encoding::HEXLOWER
+                .decode(info.iv.as_bytes())
+                .ok()
+                .and_then(|n| n.try_into().ok())
+                .ok_or_else(|| damaged("the IV is not 12 bytes of hex"))?;
+            let key = super::hsm::HsmKey {
+                module: info.module.clone().into(),
+                token: info.token.clone(),
+                key: info.key.clone(),
+            };
+            let pin = unlock.hsm_pin(origin)?;
+            let plain = super::hsm::open(&key, &pin, &info.aad(), iv, &ct)?.ok_or_else(|| {
+                damaged("the token's key does not open it (altered, or another key)")
+            })?;
+            Ok((plain, Protection::Pkcs11(key, pin)))
         }
         _ => Err(damaged("unknown sealing")),
     }
