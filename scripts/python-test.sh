@@ -15,7 +15,7 @@ trap 'rm -rf "$work"' EXIT
 python3 -m venv --system-site-packages "$work/venv"
 py="$work/venv/bin/python"
 "$py" -m pip install --quiet --upgrade pip
-"$py" -m pip install --quiet pytest hypothesis 'pandas>=2.2,<3' 'pyarrow>=11'
+"$py" -m pip install --quiet pytest hypothesis cryptography 'pandas>=2.2,<3' 'pyarrow>=11'
 "$py" -c 'import pyspark' 2>/dev/null || "$py" -m pip install --quiet 'pyspark>=3.5'
 "$py" -m pip wheel --quiet --no-deps ./python -w "$work/dist"
 wheel=$(ls "$work"/dist/velum_redact-*.whl)

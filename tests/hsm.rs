@@ -85,9 +85,13 @@ fn a_keyring_sealed_in_an_hsm() {
     let keys = root.join("keys.json");
     let k = keys.to_str().unwrap();
     let m = module.to_str().unwrap();
+    // The module named by the operator's environment for every command (one test below
+    // leaves it out).
     let run = |args: &[&str], conf: &Path, stdin: &[u8]| -> Output {
         let mut c = velum();
-        c.args(args).env("SOFTHSM2_CONF", conf);
+        c.args(args)
+            .env("SOFTHSM2_CONF", conf)
+            .env("VELUM_HSM_MODULE", &module);
         run_cmd(&mut c, stdin)
     };
     let ok = |o: &Output| assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
@@ -144,6 +148,17 @@ fn a_keyring_sealed_in_an_hsm() {
     );
     ok(&t);
     assert_eq!(t.stdout, before.stdout);
+    // The module is the operator's to name, never the file's: without it, locked (4).
+    let mut c = velum();
+    c.args(["tokenize", "--keyring", k, "--hsm-pin-file", p])
+        .env("SOFTHSM2_CONF", &conf);
+    let nm = run_cmd(&mut c, b"x\n");
+    assert_eq!(nm.status.code(), Some(4), "{}", text(&nm.stderr));
+    assert!(
+        text(&nm.stderr).contains("--hsm-module"),
+        "{}",
+        text(&nm.stderr)
+    );
     // A wrong PIN, none: locked (4).
     let w = run(
         &[
@@ -162,7 +177,11 @@ fn a_keyring_sealed_in_an_hsm() {
         "{}",
         text(&w.stderr)
     );
-    let n = run(&["tokenize", "--keyring", k], &conf, b"x\n");
+    let n = run(
+        &["tokenize", "--keyring", k, "--hsm-module", m],
+        &conf,
+        b"x\n",
+    );
     assert_eq!(n.status.code(), Some(4), "{}", text(&n.stderr));
     assert!(text(&n.stderr).contains("--hsm-pin-file"));
     // Rotation and retirement keep it in the HSM.

@@ -13,6 +13,8 @@ pub(crate) fn velum() -> Command {
         .env_remove("VELUM_KEYRING_PASSPHRASE_FILE")
         .env_remove("VELUM_KEYRING_NEW_PASSPHRASE_FILE")
         .env_remove("VELUM_KEYRING_IDENTITY")
+        .env_remove("VELUM_HSM_MODULE")
+        .env_remove("VELUM_HSM_PIN_FILE")
         .env_remove("VELUM_FAILPOINT_PANIC_LINE");
     c
 }

@@ -795,21 +795,53 @@ fn from_value<'py>(
 }
 
 /// Opens tokens for authorised principals, recording every decision in the audit log
-/// before any value is released (as `velum detokenize`).
+/// before any value is released (as `velum detokenize`). Principals come with an API key
+/// of the vault policy, or — with `jwt_issuer` and `jwt_audience` — with an OAuth 2.0 /
+/// OIDC access token from that issuer, whose roles claim names the policy's roles (keys
+/// from `jwks`, a file, `jwks_url`, or the issuer's discovery document).
 #[pyclass(frozen, module = "velum")]
 struct Vault {
     vault: velum::vault::Vault,
     audit: Mutex<velum::vault::AuditLog>,
+    oidc: Option<velum::vault::OidcVerifier>,
 }
 
 #[pymethods]
 impl Vault {
     #[new]
+    #[pyo3(signature = (keyring, vault_policy, audit_log, *, jwt_issuer=None, jwt_audience=None, jwks=None, jwks_url=None, roles_claim="roles", leeway=60))]
+    #[allow(clippy::too_many_arguments)] // Python keyword arguments
     fn new(
         keyring: &Bound<'_, PyAny>,
         vault_policy: &Bound<'_, PyAny>,
         audit_log: &Bound<'_, PyAny>,
+        jwt_issuer: Option<String>,
+        jwt_audience: Option<String>,
+        jwks: Option<&Bound<'_, PyAny>>,
+        jwks_url: Option<String>,
+        roles_claim: &str,
+        leeway: u64,
     ) -> PyResult<Self> {
+        let oidc = match (jwt_issuer, jwt_audience) {
+            (Some(iss), Some(aud)) => {
+                use velum::vault::{JwksSource, JwtConfig};
+                let source = match (jwks, jwks_url) {
+                    (Some(f), _) => JwksSource::File(path_arg(f, "jwks")?),
+                    (None, Some(u)) => JwksSource::Url(u),
+                    (None, None) => JwksSource::Discovery,
+                };
+                let mut c = JwtConfig::new(&iss, &aud, source);
+                c.roles_claim = roles_claim.to_owned();
+                c.leeway = std::time::Duration::from_secs(leeway);
+                Some(velum::vault::OidcVerifier::new(c).map_err(vault_err)?)
+            }
+            (None, None) => None,
+            _ => {
+                return Err(PyValueError::new_err(
+                    "give both jwt_issuer and jwt_audience, or neither",
+                ));
+            }
+        };
         let keyring = velum::Keyring::load(path_arg(keyring, "keyring")?).map_err(keyring_err)?;
         let policy = velum::vault::VaultPolicy::load(path_arg(vault_policy, "vault_policy")?)
             .map_err(vault_err)?;
@@ -818,6 +850,7 @@ impl Vault {
         Ok(Self {
             vault: velum::vault::Vault::new(keyring, policy),
             audit: Mutex::new(audit),
+            oidc,
         })
     }
 
@@ -827,28 +860,49 @@ impl Vault {
     /// when nothing could be released: the principal's roles reveal no type, or need a
     /// purpose for every type and none was given. With `counts=True` returns `(text,
     /// counts)`, `counts` a dict of `revealed`, `partial`, `denied`, `no_purpose`,
-    /// `invalid`, `unavailable`.
-    #[pyo3(signature = (text, *, api_key, purpose=None, counts=false))]
+    /// `invalid`, `unavailable`. Give `api_key`, or `bearer_token` (an access token from the
+    /// issuer the vault was made with); a token that is refused raises `VaultError` saying
+    /// which check failed, and is audited.
+    #[pyo3(signature = (text, *, api_key=None, bearer_token=None, purpose=None, counts=false))]
     fn detokenize<'py>(
         &self,
         py: Python<'py>,
         text: PyBackedStr,
-        api_key: PyBackedStr,
+        api_key: Option<PyBackedStr>,
+        bearer_token: Option<PyBackedStr>,
         purpose: Option<String>,
         counts: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
+        if api_key.is_some() == bearer_token.is_some() {
+            return Err(PyValueError::new_err(
+                "give api_key or bearer_token (one of them)",
+            ));
+        }
+        if bearer_token.is_some() && self.oidc.is_none() {
+            return Err(VaultError::new_err(
+                "bearer_token needs a Vault made with jwt_issuer and jwt_audience",
+            ));
+        }
         if let Some(p) = &purpose {
             velum::vault::check_purpose(p)
                 .map_err(|why| VaultError::new_err(format!("purpose: {why}")))?;
         }
         py.detach(|| {
             let mut audit = self.audit.lock().unwrap_or_else(|e| e.into_inner());
-            let principal = self
-                .vault
-                .authenticate_audited(api_key.as_bytes(), &mut audit)
-                .map_err(vault_err)?
-                .ok_or_else(|| VaultError::new_err("the API key is not recognised"))?
-                .clone();
+            let principal = match (&api_key, &bearer_token, &self.oidc) {
+                (Some(k), _, _) => self
+                    .vault
+                    .authenticate_audited(k.as_bytes(), &mut audit)
+                    .map_err(vault_err)?
+                    .ok_or_else(|| VaultError::new_err("the API key is not recognised"))?
+                    .clone(),
+                (None, Some(t), Some(v)) => self
+                    .vault
+                    .authenticate_token(v, t.as_bytes(), &mut audit)
+                    .map_err(vault_err)?
+                    .map_err(|why| VaultError::new_err(format!("bearer token refused: {why}")))?,
+                _ => unreachable!("checked above"),
+            };
             self.vault
                 .check_can_release(&principal, purpose.as_deref())
                 .map_err(|e| VaultError::new_err(e.to_string()))?;

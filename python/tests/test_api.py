@@ -301,3 +301,46 @@ def test_a_sealed_keyring_opens_with_the_passphrase_file_of_the_environment(
     monkeypatch.setenv("VELUM_KEYRING_PASSPHRASE_FILE", str(pw))
     out = velum.Redactor(keyring=keys).tokenize("mail jane@example.com")
     assert out.startswith("mail VLM_EMAIL_K1_")
+
+
+def test_vault_takes_oidc_bearer_tokens(keyring, vault_policy, tmp_path):
+    """An access token from the configured issuer, its roles claim naming the vault
+    policy's roles, opens what those roles may; a token that fails a check is refused."""
+    import base64
+    import json as _json
+    import time
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    def b64(b):
+        return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+    key = Ed25519PrivateKey.generate()
+    raw = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(_json.dumps({"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": "k1", "x": b64(raw)}]}))
+
+    def token(**over):
+        claims = {"iss": "https://idp.test", "aud": "velum", "sub": "ana",
+                  "exp": int(time.time()) + 300, "roles": ["fraud"]}
+        claims.update(over)
+        h = b64(_json.dumps({"alg": "EdDSA", "kid": "k1"}).encode())
+        p = b64(_json.dumps(claims).encode())
+        return f"{h}.{p}.{b64(key.sign(f'{h}.{p}'.encode()))}"
+
+    tok = velum.Redactor(keyring=keyring).tokenize("card 4111 1111 1111 1111")
+    audit = tmp_path / "audit.jsonl"
+    v = velum.Vault(keyring, vault_policy, audit, jwt_issuer="https://idp.test",
+                    jwt_audience="velum", jwks=jwks)
+    assert v.detokenize(tok, bearer_token=token()) == "card 4111111111111111"
+    with pytest.raises(velum.VaultError, match="expired"):
+        v.detokenize(tok, bearer_token=token(exp=int(time.time()) - 600))
+    with pytest.raises(velum.VaultError, match="audience"):
+        v.detokenize(tok, bearer_token=token(aud="other"))
+    with pytest.raises(velum.VaultError, match="no role"):
+        v.detokenize(tok, bearer_token=token(roles=["admin"]))
+    with pytest.raises(ValueError):
+        v.detokenize(tok, api_key=FRAUD_KEY, bearer_token=token())
+    assert v.detokenize(tok, api_key=FRAUD_KEY) == "card 4111111111111111"
+    assert '"principal":"jwt:ana"' in audit.read_text()

@@ -144,15 +144,18 @@ class Redactor:
 
 class Vault:
     def __init__(
-        self, keyring: PathLike, vault_policy: PathLike, audit_log: PathLike
+        self, keyring: PathLike, vault_policy: PathLike, audit_log: PathLike, *,
+        jwt_issuer: Optional[str] = None, jwt_audience: Optional[str] = None,
+        jwks: Optional[PathLike] = None, jwks_url: Optional[str] = None,
+        roles_claim: str = "roles", leeway: int = 60,
     ) -> None: ...
     @overload
     def detokenize(
-        self, text: str, *, api_key: str, purpose: Optional[str] = None,
-        counts: Literal[False] = False,
+        self, text: str, *, api_key: Optional[str] = None, bearer_token: Optional[str] = None,
+        purpose: Optional[str] = None, counts: Literal[False] = False,
     ) -> str: ...
     @overload
     def detokenize(
-        self, text: str, *, api_key: str, purpose: Optional[str] = None,
-        counts: Literal[True],
+        self, text: str, *, api_key: Optional[str] = None, bearer_token: Optional[str] = None,
+        purpose: Optional[str] = None, counts: Literal[True],
     ) -> Tuple[str, Dict[str, int]]: ...

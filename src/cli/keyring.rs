@@ -28,8 +28,12 @@ pub(crate) struct KeyringArgs {
     /// recipients; defaults to $VELUM_KEYRING_IDENTITY.
     #[arg(long, value_name = "FILE", env = "VELUM_KEYRING_IDENTITY")]
     pub(crate) identity: Option<PathBuf>,
-    /// The user PIN of the HSM token a keyring is sealed in (a file, mode 0600); defaults to
-    /// $VELUM_HSM_PIN_FILE.
+    /// The PKCS#11 module (a shared library, e.g. /usr/lib/softhsm/libsofthsm2.so) of the
+    /// HSM a keyring is (or is to be) sealed in; defaults to $VELUM_HSM_MODULE. Never taken
+    /// from the keyring file.
+    #[arg(long, value_name = "LIB", env = "VELUM_HSM_MODULE")]
+    pub(crate) hsm_module: Option<PathBuf>,
+    /// The user PIN of that HSM's token (a file, mode 0600); defaults to $VELUM_HSM_PIN_FILE.
     #[arg(long, value_name = "FILE", env = "VELUM_HSM_PIN_FILE")]
     pub(crate) hsm_pin_file: Option<PathBuf>,
 }
@@ -100,6 +104,9 @@ impl KeyringArgs {
         if let Some(pin) = &self.hsm_pin_file {
             u = u.with_hsm_pin_file(pin)?;
         }
+        if let Some(m) = &self.hsm_module {
+            u = u.with_hsm_module(m);
+        }
         Ok(u)
     }
 
@@ -134,17 +141,19 @@ pub(crate) struct SealArgs {
     /// Recipients, one per line (`#` comments).
     #[arg(long, value_name = "FILE")]
     recipients_file: Option<PathBuf>,
-    /// Seal inside a hardware security module: its PKCS#11 module (a shared library, e.g.
-    /// /usr/lib/softhsm/libsofthsm2.so), with --hsm-token and --hsm-key; the PIN from
-    /// --hsm-pin-file.
-    #[arg(long, value_name = "LIB", requires_all = ["hsm_token", "hsm_key"])]
-    hsm_module: Option<PathBuf>,
-    /// The token's label.
-    #[arg(long, value_name = "LABEL", requires = "hsm_module")]
+    /// Seal inside the HSM token with this label (the module from --hsm-module, the PIN
+    /// from --hsm-pin-file).
+    #[arg(long, value_name = "LABEL")]
     hsm_token: Option<String>,
-    /// The label of the AES key in the token (`velum keyring hsm-key` makes it).
-    #[arg(long, value_name = "LABEL", requires = "hsm_module")]
-    hsm_key: Option<String>,
+    /// With --hsm-token: the label of the AES key in the token (`velum keyring hsm-key`
+    /// makes it).
+    #[arg(
+        long,
+        value_name = "LABEL",
+        default_value = "velum-keyring",
+        requires = "hsm_token"
+    )]
+    hsm_key: String,
     /// Read the new passphrase from this open file descriptor (one line). Also:
     /// VELUM_KEYRING_NEW_PASSPHRASE_FILE=FILE, or a prompt (asked twice) on the terminal.
     #[arg(long, value_name = "N")]
@@ -153,7 +162,7 @@ pub(crate) struct SealArgs {
 
 impl SealArgs {
     pub(crate) fn wants_sealing(&self) -> bool {
-        self.hsm_module.is_some()
+        self.hsm_token.is_some()
             || !self.recipient.is_empty()
             || self.recipients_file.is_some()
             || self.new_passphrase_fd.is_some()
@@ -162,15 +171,18 @@ impl SealArgs {
 
     /// The protection asked for (`keyring` gives the HSM PIN).
     pub(crate) fn protection(&self, keyring: &KeyringArgs) -> Result<Protection, Error> {
-        if let (Some(module), Some(token), Some(key)) =
-            (&self.hsm_module, &self.hsm_token, &self.hsm_key)
-        {
+        if let Some(token) = &self.hsm_token {
+            let module = keyring.hsm_module.clone().ok_or_else(|| {
+                Error::usage(
+                    "sealing in an HSM needs its PKCS#11 module: --hsm-module LIB or VELUM_HSM_MODULE",
+                )
+            })?;
             let pin = hsm_pin(keyring)?;
             return Ok(Protection::Pkcs11(
                 velum::vault::HsmKey {
-                    module: module.clone(),
+                    module,
                     token: token.clone(),
-                    key: key.clone(),
+                    key: self.hsm_key.clone(),
                 },
                 pin,
             ));

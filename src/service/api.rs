@@ -172,7 +172,7 @@ pub(super) fn authenticate(
     // A JWT access token when the service takes them, else an API key when it takes those.
     let mut why: Option<&'static str> = None;
     let principal = match (key, &s.jwt) {
-        (Some(k), Some(v)) if super::jwt::JwtVerifier::looks_like_jwt(k) => {
+        (Some(k), Some(v)) if crate::vault::OidcVerifier::looks_like_jwt(k) => {
             match v.verify(k, crate::time::unix_now()) {
                 Ok(c) => {
                     let p = s

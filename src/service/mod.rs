@@ -7,7 +7,7 @@
 //! authentication, parsing and error responses, `handlers` the endpoints); every decision goes through the same [`Vault`] checks and
 //! the same hash-chained [`AuditLog`] as the CLI. The order inside a request is fixed:
 //! rate limit → authenticate (a Bearer API key, constant-time hash compare, or an OAuth 2.0
-//! / OIDC JWT access token: `jwt`) → body and batch
+//! / OIDC JWT access token: [`crate::vault::OidcVerifier`]) → body and batch
 //! limits → parse (unknown fields refused) → authorise → decide and record → commit the
 //! audit records to disk → respond. Nothing is released when the commit fails.
 //!
@@ -68,17 +68,16 @@ mod api;
 mod conn;
 mod fuzzing;
 mod handlers;
-mod jwt;
 mod limiter;
 mod per_source;
 mod redact;
 mod tls;
 
+pub use crate::vault::{JwksSource, JwtConfig};
 use conn::Guarded;
 #[doc(hidden)]
 pub use fuzzing::BodyFuzzer;
 use handlers::{detokenize, health, not_found, tokenize};
-pub use jwt::{JwksSource, JwtConfig};
 use limiter::Limiter;
 use tls::{Peer, TlsListener, load_tls};
 
@@ -322,7 +321,7 @@ struct Service {
     /// The policy writes tokens or keyed hashes (then redacting is tokenising).
     makes_tokens: bool,
     /// OAuth 2.0 / OIDC bearer tokens, when configured.
-    jwt: Option<jwt::JwtVerifier>,
+    jwt: Option<crate::vault::OidcVerifier>,
     /// Static API keys are accepted (the vault policy's `key_sha256`).
     api_keys: bool,
     limiter: Limiter,
@@ -400,7 +399,7 @@ impl VaultServer {
     /// # Errors
     /// [`ErrorKind::Config`](crate::ErrorKind::Config) for a JWKS file without a usable key.
     pub fn with_jwt(mut self, cfg: JwtConfig, api_keys: bool) -> Result<Self> {
-        let verifier = jwt::JwtVerifier::new(cfg)?;
+        let verifier = crate::vault::OidcVerifier::new(cfg)?;
         let service = Arc::get_mut(&mut self.service)
             .ok_or_else(|| Error::internal("the server is already running"))?;
         service.jwt = Some(verifier);

@@ -299,11 +299,20 @@ impl Keyring {
             std::fs::read(path)
                 .map_err(|e| Error::config(format!("keyring {name}: cannot read: {e}")))?,
         );
-        if sealed::is_sealed(&bytes) {
-            let (plain, how) = sealed::open(&bytes, &name, unlock)?;
-            return Ok((Self::from_json(&plain, &name)?, how));
+        Self::from_bytes(&bytes, &name, unlock)
+    }
+
+    /// A keyring from a file's bytes in any form ([`Keyring::open`] without the file);
+    /// `origin` names it in errors.
+    ///
+    /// # Errors
+    /// As [`Keyring::load`].
+    pub fn from_bytes(bytes: &[u8], origin: &str, unlock: &Unlock) -> Result<(Self, Protection)> {
+        if sealed::is_sealed(bytes) {
+            let (plain, how) = sealed::open(bytes, origin, unlock)?;
+            return Ok((Self::from_json(&plain, origin)?, how));
         }
-        Ok((Self::from_json(&bytes, &name)?, Protection::Clear))
+        Ok((Self::from_json(bytes, origin)?, Protection::Clear))
     }
 
     /// Parses keyring JSON; `origin` names it in errors.

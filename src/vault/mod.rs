@@ -35,6 +35,8 @@ pub(crate) mod authz;
 pub(crate) mod codec;
 pub(crate) mod hsm;
 pub(crate) mod keyring;
+#[cfg(feature = "oidc")]
+pub(crate) mod oidc;
 pub(crate) mod sealed;
 
 use std::io::{BufRead, Write};
@@ -49,6 +51,8 @@ pub use audit::{
 pub use authz::{Principal, Reveal, VaultPolicy, hash_api_key};
 pub use hsm::{HsmKey, make_hsm_key};
 pub use keyring::{KeyState, Keyring};
+#[cfg(feature = "oidc")]
+pub use oidc::{Claims, JwksSource, JwtConfig, OidcVerifier};
 pub use sealed::{DEFAULT_COST, KdfCost, Protection, Unlock, new_identity};
 
 use crate::error::{Error, Result};
@@ -203,6 +207,34 @@ impl Vault {
     /// The principal holding `api_key`, if any.
     pub fn authenticate(&self, api_key: &[u8]) -> Option<&Principal> {
         self.policy.authenticate(api_key)
+    }
+
+    /// A principal from an OAuth 2.0 / OIDC bearer token checked by `verifier`: `jwt:SUB`,
+    /// with the roles its roles claim names that the vault policy defines. A token refused
+    /// (its reason says which check failed, never its content) or naming no role is
+    /// recorded in `audit` as `unauthenticated`, on disk before this returns.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`](crate::ErrorKind::Io) when the audit record cannot be written.
+    #[cfg(feature = "oidc")]
+    pub fn authenticate_token(
+        &self,
+        verifier: &OidcVerifier,
+        token: &[u8],
+        audit: &mut AuditLog,
+    ) -> Result<std::result::Result<Principal, &'static str>> {
+        let found = verifier
+            .verify(token, crate::time::unix_now())
+            .and_then(|c| {
+                self.policy
+                    .principal_with_roles(&format!("jwt:{}", c.subject), &c.roles)
+                    .ok_or("the token's roles claim names no role of the vault policy")
+            });
+        if found.is_err() {
+            audit.record(&Decision::refused_key("unauthenticated"));
+            audit.commit()?;
+        }
+        Ok(found)
     }
 
     /// [`Vault::authenticate`], with a key that is not recognised recorded in `audit` (as

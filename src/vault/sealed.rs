@@ -111,6 +111,9 @@ impl Protection {
 pub struct Unlock {
     passphrase: Option<Zeroizing<String>>,
     hsm_pin: Option<Zeroizing<String>>,
+    /// The PKCS#11 module to load: named by the operator, never taken from the file (a
+    /// path written into a keyring would be a library loaded into the process).
+    hsm_module: Option<std::path::PathBuf>,
     identities: Vec<age::x25519::Identity>,
     /// Asked when a passphrase is needed and none was given (a terminal prompt).
     prompt: Option<Box<Prompt>>,
@@ -182,6 +185,12 @@ impl Unlock {
         Ok(self)
     }
 
+    /// With the PKCS#11 module (a shared library) of the HSM a keyring is sealed in.
+    pub fn with_hsm_module(mut self, path: &Path) -> Self {
+        self.hsm_module = Some(path.to_path_buf());
+        self
+    }
+
     /// The HSM PIN given, if any (consumes the `Unlock`).
     pub fn into_hsm_pin(self) -> Option<Zeroizing<String>> {
         self.hsm_pin
@@ -237,8 +246,8 @@ impl Unlock {
     }
 
     /// From the environment: `VELUM_KEYRING_PASSPHRASE_FILE` (a file holding the passphrase),
-    /// `VELUM_KEYRING_IDENTITY` (an `age` identity file) and `VELUM_HSM_PIN_FILE` (an HSM
-    /// token's user PIN), each when set. What the library
+    /// `VELUM_KEYRING_IDENTITY` (an `age` identity file), `VELUM_HSM_MODULE` and
+    /// `VELUM_HSM_PIN_FILE` (an HSM's PKCS#11 module and its token's user PIN), each when set. What the library
     /// and the Python package use for [`Keyring::load`](super::Keyring::load).
     ///
     /// # Errors
@@ -253,6 +262,9 @@ impl Unlock {
         }
         if let Some(p) = std::env::var_os("VELUM_HSM_PIN_FILE") {
             u = u.with_hsm_pin_file(Path::new(&p))?;
+        }
+        if let Some(p) = std::env::var_os("VELUM_HSM_MODULE") {
+            u = u.with_hsm_module(Path::new(&p));
         }
         Ok(u)
     }
@@ -558,7 +570,7 @@ pub(crate) fn open(
             // Refuse costs no sealing would use before spending them (a file edited to make
             // the unlock take all memory).
             if kdf.m_kib < 8
-                || kdf.m_kib > 4 * 1024 * 1024
+                || kdf.m_kib > 1024 * 1024
                 || kdf.t == 0
                 || kdf.t > 64
                 || kdf.p == 0
@@ -625,8 +637,14 @@ pub(crate) fn open(
                 .ok()
                 .and_then(|n| n.try_into().ok())
                 .ok_or_else(|| damaged("the IV is not 12 bytes of hex"))?;
+            let module = unlock.hsm_module.clone().ok_or_else(|| {
+                Error::locked(format!(
+                    "keyring {origin} is sealed in an HSM: name its PKCS#11 module with \
+                     --hsm-module LIB or VELUM_HSM_MODULE=LIB"
+                ))
+            })?;
             let key = super::hsm::HsmKey {
-                module: info.module.clone().into(),
+                module,
                 token: info.token.clone(),
                 key: info.key.clone(),
             };
