@@ -153,10 +153,24 @@ fn every_line_scans_in_time_linear_in_its_length() {
         ("12-", &custom),
     ];
     for (unit, args) in runs {
-        let took = best_time(args, &line_of(unit, 1_000_000));
+        // The ordinary logs timed again beside each hostile line, up to three times when the
+        // line looks slow: other tests share the machine, and a burst of theirs during one
+        // measurement is no quadratic scan (which is slow every time, by far more than 10x).
+        let line = line_of(unit, 1_000_000);
+        let mut tries = Vec::new();
+        let fine = (0..3).any(|i| {
+            let b = if i == 0 {
+                base
+            } else {
+                best_time(&[], &ordinary)
+            };
+            let took = best_time(args, &line);
+            tries.push((took, b));
+            took < b * 10
+        });
         assert!(
-            took < base * 10,
-            "`{unit}` repeated ({args:?}): {took:?} against {base:?} for ordinary logs"
+            fine,
+            "`{unit}` repeated ({args:?}): (its time, ordinary logs' time) {tries:?}"
         );
     }
     // A CSV quote never closed: the framing looks for its record end once per window, not
