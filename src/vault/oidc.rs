@@ -219,7 +219,7 @@ impl OidcVerifier {
 
     /// Checks a token at `now` (seconds since the epoch); the reason of a refusal names the
     /// check that failed.
-    pub(crate) fn verify(
+    pub fn verify(
         &self,
         token: &[u8],
         now: u64,
