@@ -293,26 +293,39 @@ fn describe(how: &Protection) -> String {
     }
 }
 
+/// Seals a keyring anew: `encrypt` (from clear) or `rekey` (from a sealed form).
+fn reseal(keyring: &KeyringArgs, seal: &SealArgs, rekey: bool) -> Result<(), Error> {
+    let path = keyring.path()?.clone();
+    let (k, how) = keyring.open()?;
+    match (rekey, matches!(how, Protection::Clear)) {
+        (false, false) => {
+            return Err(Error::usage(&format!(
+                "keyring {} is already {}; use `velum keyring rekey` to change how",
+                path.display(),
+                describe(&how)
+            )));
+        }
+        (true, true) => {
+            return Err(Error::usage(&format!(
+                "keyring {} is in clear; use `velum keyring encrypt`",
+                path.display()
+            )));
+        }
+        _ => {}
+    }
+    let new = seal.protection(keyring)?;
+    k.save_as(&path, &new)?;
+    eprintln!(
+        "velum: keyring {} is now {}",
+        path.display(),
+        describe(&new)
+    );
+    Ok(())
+}
+
 pub(crate) fn run(c: KeyringCommand) -> Result<u8, Error> {
     match c {
-        KeyringCommand::Encrypt { keyring, seal } => {
-            let path = keyring.path()?.clone();
-            let (k, how) = keyring.open()?;
-            if !matches!(how, Protection::Clear) {
-                return Err(Error::usage(&format!(
-                    "keyring {} is already {}; use `velum keyring rekey` to change how",
-                    path.display(),
-                    describe(&how)
-                )));
-            }
-            let new = seal.protection(&keyring)?;
-            k.save_as(&path, &new)?;
-            eprintln!(
-                "velum: keyring {} is now {}",
-                path.display(),
-                describe(&new)
-            );
-        }
+        KeyringCommand::Encrypt { keyring, seal } => reseal(&keyring, &seal, false)?,
         KeyringCommand::Decrypt { keyring } => {
             let path = keyring.path()?.clone();
             let (k, how) = keyring.open()?;
@@ -328,23 +341,7 @@ pub(crate) fn run(c: KeyringCommand) -> Result<u8, Error> {
                 path.display()
             );
         }
-        KeyringCommand::Rekey { keyring, seal } => {
-            let path = keyring.path()?.clone();
-            let (k, how) = keyring.open()?;
-            if matches!(how, Protection::Clear) {
-                return Err(Error::usage(&format!(
-                    "keyring {} is in clear; use `velum keyring encrypt`",
-                    path.display()
-                )));
-            }
-            let new = seal.protection(&keyring)?;
-            k.save_as(&path, &new)?;
-            eprintln!(
-                "velum: keyring {} is now {}",
-                path.display(),
-                describe(&new)
-            );
-        }
+        KeyringCommand::Rekey { keyring, seal } => reseal(&keyring, &seal, true)?,
         KeyringCommand::HsmKey {
             hsm_module,
             hsm_token,

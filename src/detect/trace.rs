@@ -102,6 +102,30 @@ impl Reason {
     }
 }
 
+impl Rejected {
+    /// The same rejection with its spans (the candidate's, a negative word's) moved by `f`:
+    /// from a reading's text (decoded, a field) back to the unit's bytes.
+    pub(crate) fn map_spans(self, f: impl Fn(Span) -> Span) -> Self {
+        let reason = match self.reason {
+            Reason::BelowThreshold {
+                score,
+                threshold,
+                negative,
+            } => Reason::BelowThreshold {
+                score,
+                threshold,
+                negative: negative.map(&f),
+            },
+            other => other,
+        };
+        Self {
+            span: f(self.span),
+            reason,
+            ..self
+        }
+    }
+}
+
 /// A candidate that was looked at and not reported, with why.
 ///
 /// # Example

@@ -173,25 +173,7 @@ impl Redactor {
             Segment::text(hay.len()),
             &mut scratch.engine,
         );
-        let rejected = rejected
-            .into_iter()
-            .map(|r| Rejected {
-                span: raw(r.span),
-                reason: match r.reason {
-                    Reason::BelowThreshold {
-                        score,
-                        threshold,
-                        negative,
-                    } => Reason::BelowThreshold {
-                        score,
-                        threshold,
-                        negative: negative.map(raw),
-                    },
-                    other => other,
-                },
-                ..r
-            })
-            .collect();
+        let rejected = rejected.into_iter().map(|r| r.map_spans(raw)).collect();
         let explained = explained
             .into_iter()
             .map(
@@ -265,24 +247,12 @@ impl Redactor {
                 self.compiled
                     .engine
                     .explain_and_reject(&u, seg, &mut scratch.engine);
-            for r in rejected.into_iter().filter(|r| r.span.start() >= at) {
-                not.push(Rejected {
-                    span: map(r.span),
-                    reason: match r.reason {
-                        Reason::BelowThreshold {
-                            score,
-                            threshold,
-                            negative,
-                        } => Reason::BelowThreshold {
-                            score,
-                            threshold,
-                            negative: negative.map(map),
-                        },
-                        other => other,
-                    },
-                    ..r
-                });
-            }
+            not.extend(
+                rejected
+                    .into_iter()
+                    .filter(|r| r.span.start() >= at)
+                    .map(|r| r.map_spans(map)),
+            );
             let mut mine: Vec<Finding> = Vec::new();
             for e in explained.iter().filter(|e| e.finding.span.start() >= at) {
                 out.push(Explanation {

@@ -219,11 +219,7 @@ impl OidcVerifier {
 
     /// Checks a token at `now` (seconds since the epoch); the reason of a refusal names the
     /// check that failed.
-    pub fn verify(
-        &self,
-        token: &[u8],
-        now: u64,
-    ) -> std::result::Result<Claims, &'static str> {
+    pub fn verify(&self, token: &[u8], now: u64) -> std::result::Result<Claims, &'static str> {
         if token.len() > MAX_TOKEN {
             return Err("the token is too long");
         }
