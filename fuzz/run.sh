@@ -23,11 +23,27 @@ for t in "${targets[@]}"; do
     policy_load) cp ../policies/*.toml ../examples/vault-policy.toml "corpus/$t/" ;;
     json) awk '/^[{]/ && n++ < 50' ../examples/app.log ../tests/data/*.log | split -l 1 - "corpus/$t/seed-" ;;
     service_body)
-      # A flag byte (tokenize or not), then a body of each form.
-      printf '\001{"values":[{"entity":"EMAIL","value":"jane@example.com"}]}' > "corpus/$t/values"
-      printf '\001{"text":"mail jane@example.com card 4111 1111 1111 1111"}' > "corpus/$t/text"
-      printf '\000{"tokens":["VLM_EMAIL_K1_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"],"purpose":"t"}' > "corpus/$t/tokens"
-      printf '\000{"text":"x VLM_US_SSN_K1_bbbbbbbbbbbbbbbbbbbbbbbbbb","purpose":"t"}' > "corpus/$t/detext" ;;
+      # An endpoint byte (0 tokenize, 1 detokenize, 2 redact, 3 scan), then a body of each form.
+      printf '\000{"values":[{"entity":"EMAIL","value":"jane@example.com"}]}' > "corpus/$t/values"
+      printf '\000{"text":"mail jane@example.com card 4111 1111 1111 1111"}' > "corpus/$t/text"
+      printf '\001{"tokens":["VLM_EMAIL_K1_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"],"purpose":"t"}' > "corpus/$t/tokens"
+      printf '\001{"text":"x VLM_US_SSN_K1_bbbbbbbbbbbbbbbbbbbbbbbbbb","purpose":"t"}' > "corpus/$t/detext"
+      printf '\002{"texts":["ssn 536-90-4399","jane@example.com"]}' > "corpus/$t/redact"
+      printf '\003{"text":"card 4111 1111 1111 1111"}' > "corpus/$t/scan" ;;
+    keyring_load)
+      # A keyring in clear, one sealed with the target's passphrase, one to an age recipient
+      # (made by the debug binary, which `cargo test` built).
+      velum=../target/debug/velum
+      if [ -x "$velum" ]; then
+        seeds=$(mktemp -d)
+        printf 'fuzz passphrase\n' > "$seeds/pass"; chmod 600 "$seeds/pass"
+        "$velum" keygen --out "$seeds/clear.json" 2>/dev/null
+        VELUM_KEYRING_NEW_PASSPHRASE_FILE="$seeds/pass" "$velum" keygen --out "$seeds/sealed.json" --seal 2>/dev/null
+        r=$("$velum" keyring identity --out "$seeds/id" 2>/dev/null)
+        "$velum" keygen --out "$seeds/age.json" --recipient "$r" 2>/dev/null
+        cp "$seeds"/clear.json "$seeds"/sealed.json "$seeds"/age.json "corpus/$t/"
+        rm -rf "$seeds"
+      fi ;;
     leak)
       # Lines that move framing: stray and open quotes, CRs, a byte-order mark, JSON.
       printf 'seed0001\n1,"open\n' > "corpus/$t/quotes"
