@@ -825,11 +825,8 @@ impl Vault {
         let oidc = match (jwt_issuer, jwt_audience) {
             (Some(iss), Some(aud)) => {
                 use velum::vault::{JwksSource, JwtConfig};
-                let source = match (jwks, jwks_url) {
-                    (Some(f), _) => JwksSource::File(path_arg(f, "jwks")?),
-                    (None, Some(u)) => JwksSource::Url(u),
-                    (None, None) => JwksSource::Discovery,
-                };
+                let file = jwks.map(|f| path_arg(f, "jwks")).transpose()?;
+                let source = JwksSource::from_options(file, jwks_url);
                 let mut c = JwtConfig::new(&iss, &aud, source);
                 c.roles_claim = roles_claim.to_owned();
                 c.leeway = std::time::Duration::from_secs(leeway);

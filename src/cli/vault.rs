@@ -385,10 +385,7 @@ fn watch(a: &WatchArgs) -> Result<u8, Error> {
         &stop,
         &mut |alert| {
             alerted += 1;
-            let mut line = serde_json::to_vec(&alert.to_ocsf()).expect("an alert serialises");
-            line.push(b'\n');
-            sink.write_all(&line)?;
-            sink.flush()
+            alert.write_line(&mut sink)
         },
     )?;
     eprintln!(
@@ -610,13 +607,7 @@ fn serve(a: ServeArgs) -> Result<u8, Error> {
                     true,
                     std::time::Duration::from_millis(500),
                     &stop,
-                    &mut |alert| {
-                        let mut line =
-                            serde_json::to_vec(&alert.to_ocsf()).expect("an alert serialises");
-                        line.push(b'\n');
-                        sink.write_all(&line)?;
-                        sink.flush()
-                    },
+                    &mut |alert| alert.write_line(&mut sink),
                 );
                 if let Err(e) = r {
                     eprintln!("velum: alerts: {e}");
@@ -661,11 +652,7 @@ fn serve(a: ServeArgs) -> Result<u8, Error> {
         .map_err(|e| Error::io("starting the async runtime", e))?;
     let jwt = a.jwt_issuer.as_ref().map(|issuer| {
         use velum::service::{JwksSource, JwtConfig};
-        let source = match (&a.jwks, &a.jwks_url) {
-            (Some(f), _) => JwksSource::File(f.clone()),
-            (None, Some(u)) => JwksSource::Url(u.clone()),
-            (None, None) => JwksSource::Discovery,
-        };
+        let source = JwksSource::from_options(a.jwks.clone(), a.jwks_url.clone());
         let mut c = JwtConfig::new(issuer, a.jwt_audience.as_deref().unwrap_or(""), source);
         c.roles_claim = a.jwt_roles_claim.clone();
         c.leeway = std::time::Duration::from_secs(a.jwt_leeway);

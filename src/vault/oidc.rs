@@ -35,6 +35,18 @@ pub enum JwksSource {
     Url(String),
 }
 
+impl JwksSource {
+    /// A JWKS file when given, else a URL when given, else the issuer's discovery document:
+    /// how the command line and the Python `Vault` read their options.
+    pub fn from_options(file: Option<PathBuf>, url: Option<String>) -> Self {
+        match (file, url) {
+            (Some(f), _) => Self::File(f),
+            (None, Some(u)) => Self::Url(u),
+            (None, None) => Self::Discovery,
+        }
+    }
+}
+
 /// How bearer tokens are checked; see the module documentation.
 ///
 /// # Example

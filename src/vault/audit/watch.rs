@@ -102,6 +102,18 @@ pub struct Alert {
 }
 
 impl Alert {
+    /// Writes [`Alert::to_ocsf`] to `out` as one JSON line, and flushes it (an alert is read
+    /// as it is raised).
+    ///
+    /// # Errors
+    /// When `out` fails.
+    pub fn write_line(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let mut line = serde_json::to_vec(&self.to_ocsf()).expect("an alert serialises");
+        line.push(b'\n');
+        out.write_all(&line)?;
+        out.flush()
+    }
+
     /// The alert as an OCSF 1.1 Detection Finding (class_uid 2004), one JSON object.
     ///
     /// # Example
