@@ -754,7 +754,11 @@ fn redact_and_scan_apply_the_policy_with_the_same_rules() {
             .sum()
     };
     assert_eq!((count("redacted"), count("scanned")), (5, 3), "{added:?}");
-    assert!(!audit.contains("jane") && !audit.contains("4111"));
+    // (Whole values: the chain's MACs are hex and may hold any four digits.)
+    assert!(
+        !audit.contains("jane.doe") && !audit.contains("4111 1111") && !audit.contains("90-4399"),
+        "a value in the audit log"
+    );
     s.verify_audit();
 }
 
