@@ -218,24 +218,6 @@ impl Keyring {
         self.keys.iter().find(|k| k.id == id)
     }
 
-    /// The token of a value of a known type (a typed column, a form field), under the
-    /// active key, without scanning. The value is canonicalised first, as `tokenize` does.
-    ///
-    /// # Example
-    /// ```
-    /// use velum::{Entity, Keyring};
-    /// let k = Keyring::generate()?;
-    /// let t = k.tokenize_value(Entity::CREDIT_CARD, b"4111-1111-1111-1111");
-    /// assert_eq!(t, k.tokenize_value(Entity::CREDIT_CARD, b"4111 1111 1111 1111"));
-    /// assert!(t.starts_with("VLM_CREDIT_CARD_K1_"));
-    /// # Ok::<(), velum::Error>(())
-    /// ```
-    pub fn tokenize_value(&self, entity: crate::Entity, value: &[u8]) -> String {
-        let regions = crate::phone::Regions::default_set();
-        let canon = Zeroizing::new(super::codec::canonical(entity, value, &regions));
-        super::codec::Codec { keyring: self }.seal(entity, &canon)
-    }
-
     /// A second copy (each copy zeroizes its keys when dropped), for a component that must
     /// own one; not `Clone`, so copies of key material are never made by accident.
     #[cfg(feature = "server")]
