@@ -11,120 +11,40 @@
 //! (the shorter forms of a number it already took, the rest of a name), and when a validator
 //! keeps only part of a candidate, the text in front of the kept value is validated too, as
 //! a second pass would read it once the value is redacted.
+//!
+//! The parts: `build.rs` compiles definitions and options into an [`Engine`], `segment.rs`
+//! says what of a unit is scanned, `scratch.rs` holds the per-thread buffers, `custom.rs` a
+//! policy's patterns; this file is the pass itself.
 
+mod build;
 mod custom;
+mod scratch;
+mod segment;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use super::context::{self, Artifact, ContextIndex, DetectorWords, Effect, Hit};
+use super::context::{self, ContextIndex, Effect};
 use super::lex::Words;
 use super::resolve::{Scored, resolve};
 use super::shapes::{Shape, View};
-use super::spec::{DetectorDef, NegativeContext};
 use super::structure;
 use super::trace::{Reason, Rejected};
 use super::validate::{Cand, Settings, ValidateFn};
-use crate::error::{Error, Result};
 use crate::span::{DetectorId, Entity, Finding, Span};
 
+pub(crate) use build::{EngineOptions, EntityOptions, normalise};
 pub(crate) use custom::check_pattern;
+use scratch::Covered;
+pub(crate) use scratch::{EngineScratch, Explained};
+pub(crate) use segment::Segment;
+use segment::segment_of;
 
 /// Bytes of the unit on each side that the text in front of a kept value is validated with
 /// (see `Engine::check`): more than any validator looks beyond its candidate.
 const PREFIX_WINDOW: usize = 128;
 
-/// A part of a unit that is scanned: a value, and the name of its field (empty for plain
-/// text), whose context words count for the value at any distance. Candidates lie inside one
-/// value; context does not reach past its field.
-///
-/// `about..key.0` is what describes the value from beside it (the fields before a `value` in
-/// its object: `"system": "http://hl7.org/fhir/sid/us-npi"`): its words raise the value's
-/// score as the key's do, but do not lower it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Segment {
-    pub(crate) key: (usize, usize),
-    pub(crate) value: (usize, usize),
-    pub(crate) about: usize,
-}
-
-impl Segment {
-    /// A whole unit of text.
-    pub(crate) fn text(len: usize) -> Self {
-        Self {
-            key: (0, 0),
-            value: (0, len),
-            about: 0,
-        }
-    }
-
-    /// A value with its field name.
-    pub(crate) fn field(key: (usize, usize), value: (usize, usize)) -> Self {
-        Self {
-            key,
-            value,
-            about: key.0,
-        }
-    }
-
-    /// The first byte context may come from.
-    fn lo(self) -> usize {
-        if self.key.1 > self.key.0 {
-            self.about.min(self.key.0).min(self.value.0)
-        } else {
-            self.value.0
-        }
-    }
-}
-
-/// The segment holding `span`, if one does.
-fn segment_of(segs: &[Segment], span: Span) -> Option<Segment> {
-    let i = segs.partition_point(|s| s.value.0 <= span.start());
-    let s = *segs.get(i.checked_sub(1)?)?;
-    (span.end() <= s.value.1).then_some(s)
-}
-
 /// Most digits a number candidate has.
 const MAX_NUMBER_DIGITS: usize = 19;
-
-/// Per-entity knobs a policy sets on detection.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct EntityOptions {
-    pub(crate) min_score: Option<f32>,
-    /// Normalised values (see [`normalise`]) never reported.
-    pub(crate) allow: Vec<Vec<u8>>,
-    /// Extra positive context words for every detector of the entity.
-    pub(crate) context: Vec<String>,
-}
-
-/// Everything besides the detector definitions that shapes detection.
-#[derive(Clone, Debug)]
-pub(crate) struct EngineOptions {
-    pub(crate) settings: Settings,
-    pub(crate) min_score: f32,
-    pub(crate) entities: HashMap<Entity, EntityOptions>,
-    /// Texts velum writes in place of values (see [`Artifact`]).
-    pub(crate) artifacts: Vec<(Artifact, String)>,
-}
-
-impl Default for EngineOptions {
-    fn default() -> Self {
-        Self {
-            settings: Settings::default(),
-            min_score: 0.5,
-            entities: HashMap::new(),
-            artifacts: Vec::new(),
-        }
-    }
-}
-
-/// The form allow-list entries and values are compared in: separators (space, `-`, `.`, `(`,
-/// `)`) removed, ASCII lower case.
-pub(crate) fn normalise(v: &[u8]) -> Vec<u8> {
-    v.iter()
-        .filter(|b| !matches!(b, b' ' | b'-' | b'.' | b'(' | b')'))
-        .map(u8::to_ascii_lowercase)
-        .collect()
-}
 
 struct Det {
     id: DetectorId,
@@ -141,78 +61,6 @@ struct Det {
     /// See [`DetectorDef::label_below`].
     label_below: f32,
     allow: Option<usize>,
-}
-
-/// Per detector: the end of the last value it confirmed in the current run of a shape. Reset
-/// once per shape and unit: by a new stamp, not by writing every detector's entry (a unit
-/// runs fifteen shapes over thirty detectors).
-#[derive(Default)]
-pub(crate) struct Covered {
-    stamp: u32,
-    /// Per detector: the stamp the end was written under, and the end.
-    ends: Vec<(u32, usize)>,
-}
-
-impl Covered {
-    fn reset(&mut self, detectors: usize) {
-        if self.ends.len() != detectors {
-            self.ends.clear();
-            self.ends.resize(detectors, (0, 0));
-        }
-        self.stamp = self.stamp.wrapping_add(1);
-        if self.stamp == 0 {
-            self.ends.fill((0, 0));
-            self.stamp = 1;
-        }
-    }
-
-    fn get(&self, d: u16) -> usize {
-        match self.ends[usize::from(d)] {
-            (s, end) if s == self.stamp => end,
-            _ => 0,
-        }
-    }
-
-    fn extend(&mut self, d: u16, end: usize) {
-        let now = self.get(d).max(end);
-        self.ends[usize::from(d)] = (self.stamp, now);
-    }
-}
-
-/// A finding with the reasons for its score, for `velum explain`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Explained {
-    pub(crate) finding: Finding,
-    pub(crate) base: f32,
-    pub(crate) effect: Effect,
-}
-
-/// Reusable per-thread buffers of the engine (a part of the redactor's
-/// [`Scratch`](crate::Scratch)): words, candidates, context hits. A scan allocates nothing
-/// once they have grown.
-pub(crate) struct EngineScratch {
-    words: Words,
-    custom: Option<custom::CustomCache>,
-    raw: Vec<Scored>,
-    base: Vec<f32>,
-    effects: Vec<Effect>,
-    hits: Vec<Hit>,
-    resolved: Vec<Scored>,
-    starts: Vec<usize>,
-    ends: Vec<usize>,
-    covered: Covered,
-    /// The unit's artifacts (velum's labels, tokens and masks), sorted.
-    artifacts: Vec<Span>,
-    /// Per detector: a word that supports it is in the unit (only gated detectors).
-    present: Vec<bool>,
-    /// When explaining: the candidates dropped, with why (`None` when scanning).
-    trace: Option<Vec<Rejected>>,
-}
-
-impl std::fmt::Debug for EngineScratch {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EngineScratch").finish_non_exhaustive()
-    }
 }
 
 pub(crate) struct Engine {
@@ -244,191 +92,7 @@ pub(crate) struct Engine {
     max_match_len: usize,
 }
 
-/// The bytes some shape needs: every candidate holds a digit, a capital letter, an `@`, a
-/// `:` (`::1`) or a non-ASCII letter, or follows a space (a name in lower case).
-fn shape_trigger(shapes: &[Shape]) -> [bool; 256] {
-    let mut t = [false; 256];
-    if shapes.is_empty() {
-        return t;
-    }
-    for b in 0..=255u8 {
-        t[usize::from(b)] = b.is_ascii_digit()
-            || b.is_ascii_uppercase()
-            || b >= 0x80
-            || (b == b'@' && shapes.contains(&Shape::Email))
-            || (b == b':' && shapes.contains(&Shape::Ipv6))
-            // A name in lower case follows a word that introduces it after a space.
-            || (b == b' ' && shapes.contains(&Shape::CaselessName))
-            // Lower-case starts: IBANs, NINOs and DEA numbers hold digits; `po box` needs
-            // a digit too. E-mail addresses need `@`.
-            ;
-    }
-    t
-}
-
 impl Engine {
-    /// Compiles detector definitions into one engine.
-    ///
-    /// # Errors
-    /// A pattern that does not parse, can match the empty string, or makes the compiled set
-    /// too large; the message names the pattern's origin.
-    pub(crate) fn build(
-        defs: &[DetectorDef],
-        negative: &NegativeContext,
-        opts: &EngineOptions,
-    ) -> Result<Self> {
-        if defs.len() > usize::from(u16::MAX) {
-            return Err(Error::config("too many detectors"));
-        }
-        let mut shapes: Vec<Shape> = Vec::new();
-        let mut by_shape: Vec<Vec<u16>> = vec![Vec::new(); Shape::ALL.len()];
-        let mut by_digits: Vec<Vec<u16>> = vec![Vec::new(); MAX_NUMBER_DIGITS + 1];
-        let mut patterns = Vec::new();
-        let mut max_match_len = 0usize;
-        for (d, def) in defs.iter().enumerate() {
-            let d16 = d as u16;
-            for &shape in &def.shapes {
-                if !shapes.contains(&shape) {
-                    shapes.push(shape);
-                }
-                max_match_len =
-                    max_match_len.max(shape.max_len().min(def.max_len.unwrap_or(usize::MAX)));
-                if shape == Shape::Number {
-                    let (lo, hi) = def.digits.unwrap_or((1, MAX_NUMBER_DIGITS));
-                    for list in &mut by_digits[lo..=hi.min(MAX_NUMBER_DIGITS)] {
-                        list.push(d16);
-                    }
-                } else {
-                    by_shape[shape as usize].push(d16);
-                }
-            }
-            for (i, p) in def.patterns.iter().enumerate() {
-                patterns.push(custom::PatternDef {
-                    pattern: p,
-                    origin: format!(
-                        "{} (detector {:?}, pattern {})",
-                        def.origin,
-                        def.id.as_str(),
-                        i + 1
-                    ),
-                    detector: d16,
-                    max_len: def.max_len,
-                });
-            }
-        }
-        // Run order: the order of `Shape::ALL`, whatever the detectors' order.
-        shapes.sort_by_key(|s| Shape::ALL.iter().position(|x| x == s));
-        let custom = custom::Custom::build(&patterns)?;
-        let mut trigger = shape_trigger(&shapes);
-        if let Some(c) = &custom {
-            max_match_len = max_match_len.max(c.max_match_len);
-            for (t, c) in trigger.iter_mut().zip(c.trigger) {
-                *t |= c;
-            }
-        }
-        let mut allow_sets: Vec<HashSet<Vec<u8>>> = Vec::new();
-        let mut allow_of: HashMap<Entity, usize> = HashMap::new();
-        let mut own: Vec<DetectorWords> = Vec::new();
-        let mut dets = Vec::with_capacity(defs.len());
-        for def in defs {
-            let eo = opts.entities.get(&def.entity);
-            let allow = eo.filter(|o| !o.allow.is_empty()).map(|o| {
-                *allow_of.entry(def.entity).or_insert_with(|| {
-                    allow_sets.push(o.allow.iter().map(|v| normalise(v)).collect());
-                    allow_sets.len() - 1
-                })
-            });
-            let mut words = def.context.clone();
-            if let Some(o) = eo {
-                words.extend(o.context.iter().cloned());
-            }
-            own.push(DetectorWords {
-                positive: words,
-                negative: def.negative_context.clone(),
-                negative_keys: def.negative_keys.clone(),
-            });
-            let min_score = eo.and_then(|o| o.min_score).unwrap_or(opts.min_score);
-            dets.push(Det {
-                id: def.id,
-                entity: def.entity,
-                validator: def.validator,
-                fixed_score: def.fixed_score,
-                priority: def.priority,
-                boost: def.context_boost,
-                numeric: def.numeric,
-                min_score,
-                gated: def.max_score < min_score,
-                label_below: def.label_below,
-                allow,
-            });
-        }
-        let context = ContextIndex::build(
-            &own,
-            &negative.words,
-            &negative.versions,
-            &negative.units,
-            negative.penalty,
-            &opts.artifacts,
-        )?;
-        let labels: Vec<Vec<u8>> = opts
-            .artifacts
-            .iter()
-            .filter(|(k, _)| *k == Artifact::Label)
-            .map(|(_, t)| t.clone().into_bytes())
-            .filter(|t| !t.is_empty())
-            .collect();
-        let mask_chars: Vec<u8> = opts
-            .artifacts
-            .iter()
-            .filter(|(k, _)| *k == Artifact::MaskRun)
-            .filter_map(|(_, t)| t.bytes().next())
-            .collect();
-        let (mut ends, mut starts) = ([false; 256], [false; 256]);
-        for l in &labels {
-            starts[usize::from(l[0])] = true;
-            ends[usize::from(l[l.len() - 1])] = true;
-        }
-        for &m in &mask_chars {
-            starts[usize::from(m)] = true;
-            ends[usize::from(m)] = true;
-        }
-        Ok(Self {
-            shapes,
-            by_shape,
-            by_digits,
-            custom,
-            labels,
-            mask_chars,
-            ends,
-            starts,
-            trigger,
-            dets,
-            allow: allow_sets,
-            context,
-            settings: opts.settings.clone(),
-            max_match_len,
-        })
-    }
-
-    /// Fresh per-thread buffers.
-    pub(crate) fn scratch(&self) -> EngineScratch {
-        EngineScratch {
-            words: Words::default(),
-            custom: self.custom.as_ref().map(custom::Custom::cache),
-            raw: Vec::new(),
-            base: Vec::new(),
-            effects: Vec::new(),
-            hits: Vec::new(),
-            resolved: Vec::new(),
-            starts: Vec::new(),
-            ends: Vec::new(),
-            covered: Covered::default(),
-            artifacts: Vec::new(),
-            present: Vec::new(),
-            trace: None,
-        }
-    }
-
     /// The detector of `entity` with the given id, as `(id, min_score)`, if the policy kept it.
     pub(crate) fn detector(&self, id: &str) -> Option<(DetectorId, Entity, f32)> {
         self.dets

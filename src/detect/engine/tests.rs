@@ -1,6 +1,7 @@
 //! The engine on the built-in catalogue: each shape and its validators, candidates that
 //! share a start, what a validator leaves in front of a value, labels and invalid UTF-8.
 
+use super::super::context::Artifact;
 use super::super::spec;
 use super::*;
 
