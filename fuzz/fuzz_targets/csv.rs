@@ -33,7 +33,11 @@ fn fields(line: &[u8], sep: u8) -> Option<usize> {
 
 fuzz_target!(|input: (bool, &[u8])| {
     let (tsv, data) = input;
-    let (format, sep) = if tsv { (Format::Tsv, b'\t') } else { (Format::Csv, b',') };
+    let (format, sep) = if tsv {
+        (Format::Tsv, b'\t')
+    } else {
+        (Format::Csv, b',')
+    };
     let r = redactor();
     let mut out = Vec::new();
     r.redact_stream_as(data, &mut out, format).unwrap();
@@ -46,7 +50,10 @@ fuzz_target!(|input: (bool, &[u8])| {
     }
     let mut again = Vec::new();
     r.redact_stream_as(&out[..], &mut again, format).unwrap();
-    for (a, b) in data.split(|&c| c == b'\n').zip(again.split(|&c| c == b'\n')) {
+    for (a, b) in data
+        .split(|&c| c == b'\n')
+        .zip(again.split(|&c| c == b'\n'))
+    {
         if let (Some(x), Some(y)) = (fields(a, sep), fields(b, sep)) {
             assert_eq!(x, y, "fields of a record changed in a second pass");
         }

@@ -19,17 +19,22 @@ fn same_shape(a: &Value, b: &Value) -> bool {
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len()
                 && x.iter().zip(y.iter()).all(|((ka, va), (kb, vb))| {
-                    (ka == kb || kb.starts_with(redactor().redact_key(ka).as_ref())) && same_shape(va, vb)
+                    (ka == kb || kb.starts_with(redactor().redact_key(ka).as_ref()))
+                        && same_shape(va, vb)
                 })
         }
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_shape(p, q)),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_shape(p, q))
+        }
         (Value::Object(_) | Value::Array(_), _) | (_, Value::Object(_) | Value::Array(_)) => false,
         _ => true,
     }
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(original) = serde_json::from_slice::<Value>(data) else { return };
+    let Ok(original) = serde_json::from_slice::<Value>(data) else {
+        return;
+    };
     let mut v = original.clone();
     redactor().redact_json(&mut v);
     assert!(same_shape(&original, &v));

@@ -20,7 +20,13 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     match Keyring::from_json(data, "fuzz.json") {
-        Ok(k) => assert!(k.key_states().iter().filter(|(_, s)| *s == velum::vault::KeyState::Active).count() == 1),
+        Ok(k) => assert!(
+            k.key_states()
+                .iter()
+                .filter(|(_, s)| *s == velum::vault::KeyState::Active)
+                .count()
+                == 1
+        ),
         Err(e) => {
             let msg = e.to_string();
             assert!(msg.starts_with("keyring fuzz.json: "), "{msg}");

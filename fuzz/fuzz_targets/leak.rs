@@ -24,8 +24,11 @@ fn found(r: &Redactor, cs: &[Canary]) -> Vec<Canary> {
     cs.iter()
         .filter(|c| {
             let plain = format!("{} {}", c.before, c.value);
-            leak_gen::leaks(&String::from_utf8_lossy(&r.redact(plain.as_bytes())), std::slice::from_ref(c))
-                .is_empty()
+            leak_gen::leaks(
+                &String::from_utf8_lossy(&r.redact(plain.as_bytes())),
+                std::slice::from_ref(c),
+            )
+            .is_empty()
         })
         .cloned()
         .collect()
@@ -33,7 +36,10 @@ fn found(r: &Redactor, cs: &[Canary]) -> Vec<Canary> {
 
 fuzz_target!(|data: &[u8]| {
     let r = redactor();
-    let seed = data.iter().take(8).fold(0u64, |a, &b| a << 8 | u64::from(b));
+    let seed = data
+        .iter()
+        .take(8)
+        .fold(0u64, |a, &b| a << 8 | u64::from(b));
     let mut rng = Rng::new(seed);
     // The fuzzer's lines (no newline inside one).
     let fuzz: Vec<&[u8]> = data.split(|&b| b == b'\n').take(16).collect();
@@ -59,7 +65,11 @@ fuzz_target!(|data: &[u8]| {
     for (at, cs) in &records {
         let line = String::from_utf8_lossy(lines[*at]);
         let l = leak_gen::leaks(&line, cs);
-        assert!(l.is_empty(), "in clear: {:?}", l.iter().map(|c| &c.value).collect::<Vec<_>>());
+        assert!(
+            l.is_empty(),
+            "in clear: {:?}",
+            l.iter().map(|c| &c.value).collect::<Vec<_>>()
+        );
     }
 
     // A CSV document with the fuzzer's lines as rows among its own.
@@ -68,13 +78,20 @@ fuzz_target!(|data: &[u8]| {
     let mut mixed = Vec::new();
     for (i, line) in doc.split_inclusive('\n').enumerate() {
         mixed.extend_from_slice(line.as_bytes());
-        if i > 0 && let Some(f) = fuzz.get(8 + i % 8) {
+        if i > 0
+            && let Some(f) = fuzz.get(8 + i % 8)
+        {
             mixed.extend_from_slice(f);
             mixed.push(b'\n');
         }
     }
     let mut out = Vec::new();
-    r.redact_stream_as(&mixed[..], &mut out, Format::Csv).unwrap();
+    r.redact_stream_as(&mixed[..], &mut out, Format::Csv)
+        .unwrap();
     let l = leak_gen::leaks(&String::from_utf8_lossy(&out), &cs);
-    assert!(l.is_empty(), "in clear: {:?}", l.iter().map(|c| &c.value).collect::<Vec<_>>());
+    assert!(
+        l.is_empty(),
+        "in clear: {:?}",
+        l.iter().map(|c| &c.value).collect::<Vec<_>>()
+    );
 });

@@ -22,7 +22,13 @@ struct Cuts<'a> {
 
 impl Read for Cuts<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let step = usize::from(*self.steps.get(self.i % self.steps.len().max(1)).unwrap_or(&255)).max(1);
+        let step = usize::from(
+            *self
+                .steps
+                .get(self.i % self.steps.len().max(1))
+                .unwrap_or(&255),
+        )
+        .max(1);
         self.i += 1;
         let n = step.min(self.data.len()).min(buf.len());
         buf[..n].copy_from_slice(&self.data[..n]);
@@ -35,6 +41,7 @@ fuzz_target!(|input: (&[u8], &[u8])| {
     let (data, steps) = input;
     let r = redactor();
     let mut out = Vec::new();
-    r.redact_stream(Cuts { data, steps, i: 0 }, &mut out).unwrap();
+    r.redact_stream(Cuts { data, steps, i: 0 }, &mut out)
+        .unwrap();
     assert_eq!(out, r.redact(data).as_ref());
 });

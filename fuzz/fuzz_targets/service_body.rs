@@ -33,7 +33,10 @@ fuzz_target!(|input: (u8, &[u8])| {
     let (which, body) = input;
     let (_, f) = fuzzer();
     let (status, answer) = f.post_to(which, body);
-    assert!(matches!(status, 200 | 400 | 403 | 413 | 422), "status {status}");
+    assert!(
+        matches!(status, 200 | 400 | 403 | 413 | 422),
+        "status {status}"
+    );
     let v: serde_json::Value = serde_json::from_slice(&answer).expect("a JSON answer");
     if status != 200 {
         let msg = v["error"]["message"].as_str().expect("an error message");
@@ -41,7 +44,10 @@ fuzz_target!(|input: (u8, &[u8])| {
         // Nothing of the body is echoed: no run of 12 bytes of it appears in the message
         // (field names and fixed texts are shorter or not from the body).
         if let Ok(text) = std::str::from_utf8(body) {
-            for w in text.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| w.len() >= 12) {
+            for w in text
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| w.len() >= 12)
+            {
                 assert!(!msg.contains(w), "{msg} quotes {w}");
             }
         }

@@ -65,17 +65,24 @@ fuzz_target!(|input: (u8, &[u8], Vec<(u16, u8)>, &[u8])| {
         line.retain(|&b| b != b'\n');
         line.push(b'\n');
         let mut out = Vec::new();
-        let stats = f.vault.detokenize_stream(&who, None, &mut audit, &line[..], &mut out).unwrap();
+        let stats = f
+            .vault
+            .detokenize_stream(&who, None, &mut audit, &line[..], &mut out)
+            .unwrap();
         if line != format!("{token}\n").into_bytes() {
             // Whatever opened must be a genuine token: re-sealing its value gives it back.
             // A forgery opening would show up as a revealed value that re-seals differently.
             if stats.revealed > 0 {
-                let again = f.vault.detokenize_stream(&who, None, &mut audit, &line[..], &mut Vec::new()).unwrap();
+                let again = f
+                    .vault
+                    .detokenize_stream(&who, None, &mut audit, &line[..], &mut Vec::new())
+                    .unwrap();
                 assert_eq!(again.revealed, stats.revealed);
                 assert_ne!(out, line, "a revealed token changes the line");
                 let text = String::from_utf8_lossy(&line);
                 assert!(
-                    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).any(|w| w == token),
+                    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .any(|w| w == token),
                     "only an unmodified genuine token may open: {text:?}"
                 );
             }
