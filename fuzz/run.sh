@@ -11,7 +11,10 @@ command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz
 targets=(scan redact_stream token_decode policy_load keyring_load json service_body csv leak)
 cargo fuzz build
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# The targets' own temporary files (an audit log per run; libFuzzer exits without running
+# destructors) go to a directory removed with the run.
+scratch=$(mktemp -d)
+trap 'rm -rf "$log" "$scratch"' EXIT
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t"
   case "$t" in
@@ -55,7 +58,7 @@ for t in "${targets[@]}"; do
   esac
   if [ -d "regressions/$t" ]; then cp regressions/"$t"/* "corpus/$t/"; fi
   echo "== fuzz $t for ${secs}s"
-  if ! cargo fuzz run "$t" "corpus/$t" -- -max_total_time="$secs" -max_len=8192 -print_final_stats=1 >"$log" 2>&1; then
+  if ! TMPDIR="$scratch" cargo fuzz run "$t" "corpus/$t" -- -max_total_time="$secs" -max_len=8192 -print_final_stats=1 >"$log" 2>&1; then
     grep -E 'panicked|ERROR|SUMMARY|left|right' "$log" | head -20
     echo "fuzz target $t found a failure: input kept in fuzz/artifacts/$t/"
     exit 1

@@ -32,6 +32,7 @@ impl Covered {
         }
     }
 
+    #[inline]
     pub(super) fn get(&self, d: u16) -> usize {
         match self.ends[usize::from(d)] {
             (s, end) if s == self.stamp => end,
@@ -39,6 +40,7 @@ impl Covered {
         }
     }
 
+    #[inline]
     pub(super) fn extend(&mut self, d: u16, end: usize) {
         let now = self.get(d).max(end);
         self.ends[usize::from(d)] = (self.stamp, now);

@@ -19,6 +19,7 @@ pub(crate) struct Segment {
 
 impl Segment {
     /// A whole unit of text.
+    #[inline]
     pub(crate) fn text(len: usize) -> Self {
         Self {
             key: (0, 0),
@@ -37,6 +38,7 @@ impl Segment {
     }
 
     /// The first byte context may come from.
+    #[inline]
     pub(super) fn lo(self) -> usize {
         if self.key.1 > self.key.0 {
             self.about.min(self.key.0).min(self.value.0)
@@ -47,6 +49,7 @@ impl Segment {
 }
 
 /// The segment holding `span`, if one does.
+#[inline]
 pub(super) fn segment_of(segs: &[Segment], span: Span) -> Option<Segment> {
     let i = segs.partition_point(|s| s.value.0 <= span.start());
     let s = *segs.get(i.checked_sub(1)?)?;
