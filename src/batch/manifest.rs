@@ -229,3 +229,61 @@ pub(super) fn clean_stale_temps(plan: &Plan) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(root: &Path) -> Item {
+        let (input, output) = (root.join("in.log"), root.join("out.log"));
+        fs::write(&input, "a\n").unwrap();
+        fs::write(&output, "b\n").unwrap();
+        Item {
+            input,
+            rel: PathBuf::from("out.log"),
+            output,
+            size: 2,
+        }
+    }
+
+    #[test]
+    fn a_record_holds_until_its_output_or_job_changes_and_a_torn_line_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let it = item(dir.path());
+        let m = Manifest::open(dir.path()).unwrap();
+        assert!(!m.is_complete(&it, "job"));
+        let digest = sha256_file(&it.output).unwrap();
+        m.append(&Record::new(
+            &it,
+            "job",
+            &fs::metadata(&it.input).unwrap(),
+            digest,
+        ));
+        m.finish().unwrap();
+        // A crash while appending leaves half a record: the others still read.
+        let mut f = OpenOptions::new()
+            .append(true)
+            .open(dir.path().join(MANIFEST))
+            .unwrap();
+        f.write_all(b"{\"output\":\"out.l").unwrap();
+        let m = Manifest::open(dir.path()).unwrap();
+        assert!(m.is_complete(&it, "job"));
+        assert!(!m.is_complete(&it, "another job"));
+        fs::write(&it.output, "B\n").unwrap();
+        assert!(
+            !m.is_complete(&it, "job"),
+            "an output changed since is redone"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_manifest_that_is_a_link_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = dir.path().join("elsewhere");
+        fs::write(&elsewhere, "").unwrap();
+        std::os::unix::fs::symlink(&elsewhere, dir.path().join(MANIFEST)).unwrap();
+        let err = Manifest::open(dir.path()).err().expect("refused");
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+    }
+}
