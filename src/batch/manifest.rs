@@ -37,6 +37,9 @@ impl Manifest {
             )));
         }
         let mut done = HashMap::new();
+        // A manifest not ending in a newline ends in half a record: the next append starts
+        // on a line of its own, or it would be glued to the half and lost.
+        let mut torn = false;
         if let Ok(text) = fs::read_to_string(&path) {
             for r in text
                 .lines()
@@ -44,6 +47,7 @@ impl Manifest {
             {
                 done.insert(r.output.clone(), r);
             }
+            torn = !text.is_empty() && !text.ends_with('\n');
         }
         let mut open = OpenOptions::new();
         open.create(true).append(true);
@@ -53,9 +57,13 @@ impl Manifest {
             // A link swapped in after the check above is refused too.
             open.custom_flags(libc::O_NOFOLLOW);
         }
-        let file = open
+        let mut file = open
             .open(&path)
             .map_err(|e| Error::io(format!("manifest {}", path.display()), e))?;
+        if torn {
+            file.write_all(b"\n")
+                .map_err(|e| Error::io(format!("manifest {}", path.display()), e))?;
+        }
         Ok(Self {
             path,
             done,
@@ -269,6 +277,21 @@ mod tests {
         let m = Manifest::open(dir.path()).unwrap();
         assert!(m.is_complete(&it, "job"));
         assert!(!m.is_complete(&it, "another job"));
+        // The record appended after the torn line is read back too.
+        let other = Item {
+            rel: PathBuf::from("other.log"),
+            ..it.clone()
+        };
+        let digest = sha256_file(&it.output).unwrap();
+        m.append(&Record::new(
+            &other,
+            "job",
+            &fs::metadata(&it.input).unwrap(),
+            digest,
+        ));
+        m.finish().unwrap();
+        let m = Manifest::open(dir.path()).unwrap();
+        assert!(m.is_complete(&other, "job") && m.is_complete(&it, "job"));
         fs::write(&it.output, "B\n").unwrap();
         assert!(
             !m.is_complete(&it, "job"),
