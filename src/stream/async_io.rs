@@ -3,27 +3,10 @@
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-use super::{Framer, Piece, Sink, StreamOptions, StreamStats};
+use super::sink::RedactSink;
+use super::{Framer, StreamOptions, StreamStats};
 use crate::error::{Error, Result};
 use crate::redactor::Redactor;
-
-struct Collect<'a> {
-    r: &'a Redactor,
-    out: &'a mut Vec<u8>,
-}
-
-impl Sink for Collect<'_> {
-    fn piece(&mut self, p: &Piece<'_>) -> std::io::Result<()> {
-        self.out
-            .extend_from_slice(&self.r.rewrite_structured(p.text, p.how, p.findings));
-        self.out.extend_from_slice(p.terminator);
-        Ok(())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 impl Redactor {
     /// Reads `reader` to its end and writes every line, redacted, to `writer`, which is
@@ -68,9 +51,10 @@ impl Redactor {
                     Err(e) => return Err(Error::io("reading input", e)),
                 }
             };
-            let mut sink = Collect {
+            // Rendered into memory, then written without blocking the task on the writer.
+            let mut sink = RedactSink {
                 r: self,
-                out: &mut out,
+                w: &mut out,
             };
             let stats = if n == 0 {
                 Some(framer.finish(self, &mut sink)?)

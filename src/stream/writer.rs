@@ -3,7 +3,8 @@
 
 use std::io::{self, Write};
 
-use super::{Framer, Piece, Sink, StreamOptions};
+use super::sink::RedactSink;
+use super::{Framer, Sink, StreamOptions};
 use crate::error::Error;
 use crate::redactor::Redactor;
 
@@ -43,23 +44,6 @@ impl<W: Write> std::fmt::Debug for RedactingWriter<W> {
     }
 }
 
-struct Direct<'a, W> {
-    r: &'a Redactor,
-    w: &'a mut W,
-}
-
-impl<W: Write> Sink for Direct<'_, W> {
-    fn piece(&mut self, p: &Piece<'_>) -> io::Result<()> {
-        self.w
-            .write_all(&self.r.rewrite_structured(p.text, p.how, p.findings))?;
-        self.w.write_all(p.terminator)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.w.flush()
-    }
-}
-
 /// An error as `io::Error`, keeping the kind of an underlying I/O failure.
 pub(crate) fn to_io(e: Error) -> io::Error {
     match e.io_error() {
@@ -88,7 +72,7 @@ impl<W: Write> RedactingWriter<W> {
         let Some(w) = self.inner.as_mut() else {
             return Ok(());
         };
-        let mut sink = Direct {
+        let mut sink = RedactSink {
             r: &self.redactor,
             w,
         };
@@ -113,7 +97,7 @@ impl<W: Write> Write for RedactingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let w = self.inner.as_mut().expect("present until finished");
         self.framer.buffer().extend_from_slice(buf);
-        let mut sink = Direct {
+        let mut sink = RedactSink {
             r: &self.redactor,
             w,
         };
