@@ -1,6 +1,7 @@
 //! Where framed, scanned pieces go: the [`Sink`] a framer hands each [`Piece`] to, and the
-//! two the stream API uses, one that writes the redacted text and one that reports each
-//! finding with its place in the stream ([`LineFinding`]).
+//! two the stream API uses: one that writes the redacted text (also the sink of
+//! `RedactingWriter` and of the async adaptor) and one that reports each finding with its
+//! place in the stream ([`LineFinding`]).
 
 use std::io;
 
